@@ -1,0 +1,35 @@
+"""The `fupin` command line: one typer app whose command groups live in `bot/commands/`."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.commands import register
+
+
+def build_app() -> typer.Typer:
+    """The CLI with every command group attached; nothing heavy happens until a command runs."""
+    app = typer.Typer(add_completion=False, no_args_is_help=True, help="新宾扶贫助手 fupin")
+    register(app)
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `fupin` console script; returns the process exit status."""
+    app = build_app()
+    try:
+        app(args=argv, prog_name="fupin", standalone_mode=False)
+    except SystemExit as exc:  # typer/click raise SystemExit for --help and usage errors
+        return int(exc.code or 0)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        return 1
+    except Exception as exc:  # click's UsageError and friends
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0

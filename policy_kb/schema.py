@@ -1,0 +1,121 @@
+"""Typed schema of the knowledge base built from a plan's text.
+
+Every figure carries the sentence it was read from, so that whatever the assistant says can be
+traced back to the plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Number = int | float
+
+#: How a benefit is given.
+BenefitKind = Literal["cash", "waiver", "percentage_reduction", "service"]
+#: What a benefit's amount is counted per: 人 (person), 户 (household), 生 (student).
+Per = Literal["人", "户", "生"]
+#: How often: 年 (every year), 次 (once / per occasion).
+Period = Literal["年", "次"]
+#: How often a cadence recurs.
+Frequency = Literal["monthly", "quarterly", "yearly"]
+
+
+class Frozen(BaseModel):
+    """Knowledge-base records are immutable once built."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class Source(Frozen):
+    title: str
+    issuer: str
+    doc_number: str
+    date: dt.date
+    sha256: str
+    filename: str
+
+
+class Target(Frozen):
+    """A quantity the plan sets out to reach, e.g. 硬化村组道路 106 公里."""
+
+    indicator: str
+    quantity: Number
+    unit: str
+    #: True where the plan says 以上 ("at least").
+    at_least: bool = False
+    #: A reader-friendly name from the reviewed lexicon, when the text's phrase is awkward.
+    display_name: str | None = None
+    sentence: str
+
+
+class Benefit(Frozen):
+    """Something a household or person receives, e.g. 初中生活补贴 1250 元/生/年."""
+
+    item: str
+    beneficiary: str
+    amount_yuan: Number | None = None
+    per: Per | None = None
+    period: Period | None = None
+    kind: BenefitKind = "cash"
+    #: For percentage reductions, e.g. 20 for 减收 20%.
+    percent: Number | None = None
+    conditions: list[str] = Field(default_factory=list)
+    sentence: str
+
+
+class Goal(Frozen):
+    """An overall goal of the plan, e.g. 全县脱贫 1246 人."""
+
+    indicator: str
+    quantity: Number
+    unit: str
+    sentence: str
+
+
+class Cadence(Frozen):
+    """A recurring duty the plan fixes, e.g. 每季度启动1次贫困户识别程序."""
+
+    name: str
+    frequency: Frequency
+    sentence: str
+    measure: str
+
+
+class Measure(Frozen):
+    """One block of the plan governed by one responsibility line.
+
+    A heading with several responsibility lines (measures 6 and 8 of the ten projects) yields one
+    Measure per line, each holding the text since the previous line.
+    """
+
+    id: str
+    #: The headings above this block, outermost first, e.g. ["二、工作措施", "（二）实施…", "8、农村基础设施巩固提升工程"].
+    path: list[str]
+    title: str
+    text: str
+    sentences: list[str]
+    lead_unit: str
+    #: Every responsible unit, lead first, as the plan lists them.
+    units: list[str]
+    #: True when the line names 相关乡镇 / 各乡镇: the village's township takes part.
+    township_takes_part: bool
+    responsibility_line: str
+    targets: list[Target] = Field(default_factory=list)
+    benefits: list[Benefit] = Field(default_factory=list)
+
+
+class KnowledgeBase(Frozen):
+    source: Source
+    goals: list[Goal]
+    measures: list[Measure]
+    cadences: list[Cadence]
+
+    def measure(self, measure_id: str) -> Measure:
+        """The measure with this id; KeyError when there is none."""
+        for m in self.measures:
+            if m.id == measure_id:
+                return m
+        raise KeyError(measure_id)

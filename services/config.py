@@ -1,0 +1,59 @@
+"""Settings read from FUPIN_* environment variables, validated once and cached."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Default database: a SQLite file in the working directory, so `make run` needs no server.
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./fupin.db"
+
+#: Official Bot API base; a self-hosted Bot API server or the sandbox emulator replaces it.
+DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
+
+
+class Settings(BaseSettings):
+    """Everything the program reads from its environment.
+
+    Secrets are `SecretStr` so that they never show up in a log line or a repr.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="FUPIN_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = DEFAULT_TELEGRAM_API_URL
+    #: Username of the bot, used to build `https://t.me/<bot>?start=<code>` invite links.
+    bot_username: str = "XinbinFupinBot"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    admin_token: SecretStr | None = None
+    #: Days an invite code stays valid.
+    invite_ttl_days: int = 7
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+    @property
+    def sandbox(self) -> bool:
+        """No token means sandbox mode: the built-in Bot API emulator stands in for Telegram."""
+        return self.telegram_token is None
+
+    @model_validator(mode="after")
+    def _enforce_production_secrets(self) -> Settings:
+        """Refuse to run in production with a webhook but no secret, or with no admin token."""
+        if self.environment == "production":
+            if self.webhook_url and self.webhook_secret is None:
+                raise ValueError("FUPIN_WEBHOOK_SECRET must be set when FUPIN_WEBHOOK_URL is set in production")
+            if self.admin_token is None:
+                raise ValueError("FUPIN_ADMIN_TOKEN must be set in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings; tests call `get_settings.cache_clear()` after changing the environment."""
+    return Settings()
