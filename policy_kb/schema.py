@@ -113,6 +113,14 @@ class KnowledgeBase(Frozen):
     measures: list[Measure]
     cadences: list[Cadence]
 
+    def all_units(self) -> list[str]:
+        """Every responsible unit the plan names, in order of first mention (townships excluded)."""
+        seen: dict[str, None] = {}
+        for m in self.measures:
+            for unit in m.units:
+                seen.setdefault(unit, None)
+        return list(seen)
+
     def measure(self, measure_id: str) -> Measure:
         """The measure with this id; KeyError when there is none."""
         for m in self.measures:
