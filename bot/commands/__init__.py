@@ -7,6 +7,8 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Attach every command group to the root app."""
-    from bot.commands import serve
+    from bot.commands import places, serve, users
 
     serve.register(app)
+    places.register(app)
+    users.register(app)

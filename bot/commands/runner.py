@@ -1,0 +1,66 @@
+"""How a CLI command reaches the database: migrate, seed, one session, and domain errors mapped once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.commands import texts
+
+T = TypeVar("T")
+
+#: Exit status for input the user can correct (unknown village, bad CSV line…), as click's usage errors.
+EXIT_INVALID_INPUT = 2
+#: Exit status for every other domain error.
+EXIT_FAILURE = 1
+
+
+class CliError(click.ClickException):
+    """A failure shown as one Chinese line on stderr with a chosen exit status.
+
+    A ClickException rather than `typer.Exit`, because `bot.cli.main` runs click with
+    `standalone_mode=False` and turns only exceptions into exit statuses.
+    """
+
+    def __init__(self, message: str, *, exit_code: int = EXIT_FAILURE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: object = None) -> None:
+        click.echo(texts.ERROR.format(message=self.message), err=True)
+
+
+def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one committed transaction on the configured database, ready for use.
+
+    The database is migrated and the townships seeded first, so every command works on a fresh
+    file. A domain error rolls the transaction back (nothing is written) and becomes a CliError.
+    """
+    from services.config import get_settings
+    from services.db import create_engine, make_sessionmaker, migrate, session_scope
+    from services.errors import FupinError, InvalidInput
+    from services.places import ensure_townships
+
+    async def _run() -> T:
+        url = get_settings().database_url
+        await migrate(url)
+        engine = create_engine(url)
+        try:
+            sessionmaker = make_sessionmaker(engine)
+            async with session_scope(sessionmaker) as session:
+                await ensure_townships(session)
+            async with session_scope(sessionmaker) as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(_run())
+    except InvalidInput as exc:
+        raise CliError(exc.message, exit_code=EXIT_INVALID_INPUT) from exc
+    except FupinError as exc:
+        raise CliError(exc.message) from exc

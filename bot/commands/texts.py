@@ -1,0 +1,41 @@
+"""Every user-facing string of the `fupin` command line, in one place (Chinese, as the office reads it)."""
+
+from __future__ import annotations
+
+#: Printed to stderr before a domain error's own message.
+ERROR = "错误：{message}"
+
+# --- fupin places -------------------------------------------------------------------------------
+PLACES_HELP = "乡镇与村：导入村庄名单，查看列表。"
+PLACES_IMPORT_HELP = (
+    "从 CSV 文件导入村庄名单（表头 township,village）。每一行都正确才会写入；重复导入不会产生重复。"
+)
+PLACES_IMPORT_FILE_HELP = "村庄名单 CSV 文件（UTF-8 或 GBK 编码）"
+PLACES_IMPORT_DONE = "导入完成：新增 {created} 个村，已存在 {existing} 个村。"
+PLACES_FILE_UNREADABLE = "无法读取文件 {path}：{reason}"
+PLACES_FILE_NOT_FOUND = "找不到文件 {path}"
+PLACES_LIST_HELP = "列出全县乡镇及已导入的村。"
+PLACES_LIST_TOWNSHIP_HELP = "只列出这个乡镇的村"
+PLACES_TOWNSHIP_LINE = "{code} {name}（{count} 个村）"
+PLACES_VILLAGE_LINE = "    {name}"
+PLACES_NO_VILLAGES = "（尚未导入村庄名单：fupin places import 文件.csv）"
+
+# --- fupin users --------------------------------------------------------------------------------
+USERS_HELP = "用户与角色：生成邀请链接，查看已注册的用户。"
+USERS_INVITE_HELP = "生成一次性邀请链接，对方打开后即以该角色注册。"
+USERS_ROLE_HELP = "角色：cadre（驻村干部）、township（乡镇干部）、unit（责任单位）、office（县扶贫办）"
+USERS_VILLAGE_HELP = "驻村干部负责的村，可重复；村名重名时写“乡镇/村名”"
+USERS_TOWNSHIP_HELP = "乡镇干部所在乡镇"
+USERS_UNIT_HELP = "责任单位名称，须为实施方案中列出的单位，如 县教育局"
+USERS_JSON_HELP = "以 JSON 输出（code、link、role、expires_at）"
+INVITE_CREATED = (
+    "已生成{role}邀请{binding}，{expires} 前有效（北京时间），只能使用一次。请把下面的链接发给对方：\n{link}"
+)
+INVITE_BINDING = "（{what}）"
+USERS_LIST_HELP = "列出已注册的用户及其角色。"
+USERS_NONE = "还没有已注册的用户。"
+USERS_LINE = "#{id} {name}（Telegram {telegram_id}）{status}：{roles}"
+USERS_INACTIVE = "【已停用】"
+USERS_NO_ROLE = "无角色"
+ROLE_WITH_BINDING = "{role}（{binding}）"
+LIST_SEPARATOR = "、"

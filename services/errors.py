@@ -1,0 +1,83 @@
+"""Domain errors: one base whose message is Chinese and safe to show to the person who caused it.
+
+Each face maps these once — the bot replies with `message`, the HTTP app picks a status code by
+class, the CLI prints `message` and picks an exit status. Messages never carry a household's
+personal data, so a face may show or log them as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class FupinError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    #: Shown when a subclass is raised without a message of its own.
+    default_message = "操作未能完成。"
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class NotFound(FupinError):
+    """Something the caller named does not exist."""
+
+    default_message = "没有找到要找的记录。"
+
+
+class InvalidInput(FupinError):
+    """The caller's input is wrong; `choices` lists the valid values when there is a fixed set.
+
+    `problems` holds one line per problem when a whole batch (e.g. a CSV file) was checked.
+    """
+
+    default_message = "输入有误。"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        choices: Sequence[str] = (),
+        problems: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message)
+        self.choices = tuple(choices)
+        self.problems = tuple(problems)
+
+
+class Forbidden(FupinError):
+    """The caller's role does not allow this."""
+
+    default_message = "您没有权限进行此操作。"
+
+
+class Conflict(FupinError):
+    """The request clashes with what is already recorded."""
+
+    default_message = "与已有记录冲突。"
+
+
+class InviteError(FupinError):
+    """An invite code cannot be redeemed; the subclass says why."""
+
+    default_message = "邀请码无效。"
+
+
+class InviteNotFound(InviteError):
+    """No invite has this code (mistyped or never issued)."""
+
+    default_message = "邀请码不存在，请核对后重试，或向县扶贫办索取新的邀请链接。"
+
+
+class InviteExpired(InviteError):
+    """The invite's validity period is over."""
+
+    default_message = "邀请码已过期，请向县扶贫办索取新的邀请链接。"
+
+
+class InviteUsed(InviteError):
+    """The invite was already redeemed by someone else; codes are single-use."""
+
+    default_message = "邀请码已被使用，每个邀请码只能使用一次。请向县扶贫办索取新的邀请链接。"

@@ -1,0 +1,52 @@
+"""Masks for personal data — names, 身份证号, phone numbers — in anything that is logged.
+
+The plan's households are identifiable people; logs, audit rows and error reports show only
+enough to tell records apart (张*明, 2104**********1234, 138****5678).
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Mask character used everywhere, so masked values look alike across logs.
+MASK = "*"
+
+#: A mainland resident ID number: 18 characters (17 digits and a digit or X) or the old 15 digits.
+ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+
+#: A mainland mobile number, optionally after +86 / 86.
+PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d{9})(?!\d)")
+
+
+def mask_name(name: str) -> str:
+    """Keep the first and last character of a name: 张三明 → 张*明, 张三 → 张*, 欧阳娜娜 → 欧**娜."""
+    name = name.strip()
+    if len(name) <= 1:
+        return MASK * len(name)
+    if len(name) == 2:
+        return name[0] + MASK
+    return name[0] + MASK * (len(name) - 2) + name[-1]
+
+
+def mask_id_number(id_number: str) -> str:
+    """Keep the first 4 (region) and last 4 characters: 2104**********1234; short values vanish."""
+    value = id_number.strip()
+    if len(value) <= 8:
+        return MASK * len(value)
+    return value[:4] + MASK * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    """Keep the first 3 and last 4 digits of a phone number: 138****5678."""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) > 11 and digits.startswith("86"):
+        digits = digits[2:]
+    if len(digits) <= 7:
+        return MASK * len(digits)
+    return digits[:3] + MASK * (len(digits) - 7) + digits[-4:]
+
+
+def mask_text(text: str) -> str:
+    """Mask every ID number and mobile number found in free text (names cannot be found this way)."""
+    text = ID_NUMBER_RE.sub(lambda m: mask_id_number(m.group(1)), text)
+    return PHONE_RE.sub(lambda m: mask_phone(m.group(1)), text)
