@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `fupin` console script; returns the process exit status."""
     app = build_app()
     try:
-        app(args=argv, prog_name="fupin", standalone_mode=False)
+        result = app(args=argv, prog_name="fupin", standalone_mode=False)
     except SystemExit as exc:  # typer/click raise SystemExit for --help and usage errors
         return int(exc.code or 0)
     except typer.Exit as exc:
@@ -32,4 +32,5 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()
             return exc.exit_code
         raise
-    return 0
+    # In non-standalone mode click returns typer.Exit's code instead of raising it.
+    return result if isinstance(result, int) else 0
