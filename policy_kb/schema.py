@@ -62,6 +62,11 @@ class Benefit(Frozen):
     kind: BenefitKind = "cash"
     #: For percentage reductions, e.g. 20 for 减收 20%.
     percent: Number | None = None
+    #: A count the benefit's text states that is not money, e.g. 34 (种, 重大疾病兜底保障),
+    #: 1 (次, 免费健康体检), 40 (项, 临床检验项目). None when the text states none.
+    quantity: Number | None = None
+    #: The unit of `quantity` (种, 次, 项).
+    unit: str | None = None
     conditions: list[str] = Field(default_factory=list)
     sentence: str
 

@@ -1,0 +1,108 @@
+"""`fupin kb build` and `fupin kb export`, as a person at a terminal uses them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from policy_kb import load_kb
+
+PLAN = Path(str(resources.files("policy_kb").joinpath("sources/xinbin-2018-plan.txt")))
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    load_kb.cache_clear()
+    yield
+    load_kb.cache_clear()
+
+
+def test_build_writes_the_knowledge_base(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "kb.json"
+    assert main(["kb", "build", str(PLAN), "-o", str(out)]) == 0
+    assert "19 项措施" in capsys.readouterr().out
+    data = json.loads(out.read_text("utf-8"))
+    assert data["source"]["doc_number"] == "新脱贫发[2018]2号"
+    assert "新宾县" in out.read_text("utf-8")  # Chinese as is, not \\u escapes
+    assert len(data["measures"]) == 19
+
+
+def test_build_without_output_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["kb", "build", str(PLAN)]) == 0
+    assert json.loads(capsys.readouterr().out)["source"]["date"] == "2018-04-02"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(None, "找不到方案文本文件", id="文件不存在"),
+        pytest.param(
+            "某县方案\n\n一、目标\n全县脱贫 10 人。\n", "没有找到任何责任单位行", id="没有责任单位行"
+        ),
+    ],
+)
+def test_build_refuses_bad_input_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, message: str
+) -> None:
+    source = tmp_path / "plan.txt"
+    if content is not None:
+        source.write_text(content, encoding="utf-8")
+    assert main(["kb", "build", str(source), "-o", str(tmp_path / "kb.json")]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "kb.json").exists()
+
+
+def _export(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, object]:
+    assert main(["kb", "export", *args]) == 0
+    out = capsys.readouterr().out
+    assert "\\u" not in out and out.startswith("{\n  ")  # readable: ensure_ascii=False, indented
+    data: dict[str, object] = json.loads(out)
+    return data
+
+
+def test_export_prints_the_packaged_knowledge_base(capsys: pytest.CaptureFixture[str]) -> None:
+    data = _export(capsys)
+    assert data["goals"] == [
+        {
+            "indicator": "全县脱贫",
+            "quantity": 1246,
+            "unit": "人",
+            "sentence": "全县脱贫 1246 人，退出贫困村 10 个。",
+        },
+        {
+            "indicator": "退出贫困村",
+            "quantity": 10,
+            "unit": "个",
+            "sentence": "全县脱贫 1246 人，退出贫困村 10 个。",
+        },
+    ]
+    measures = {m["id"]: m for m in data["measures"]}  # type: ignore[attr-defined]
+    roads = measures["2.2.8-1"]
+    assert (roads["lead_unit"], roads["units"]) == ("县交通局", ["县交通局", "县财政局"])
+    assert {"indicator": "拓宽硬化乡村道路", "quantity": 21.5, "unit": "公里"}.items() <= roads["targets"][
+        0
+    ].items()
+    junior = next(b for b in measures["2.2.4"]["benefits"] if b["item"] == "初中生活补贴")
+    assert (junior["amount_yuan"], junior["per"], junior["period"]) == (1250, "生", "年")
+    assert isinstance(junior["amount_yuan"], int)  # 1250, not 1250.0
+    assert {"name": "月调度", "frequency": "monthly", "measure": "3.4"}.items() <= data["cadences"][1].items()  # type: ignore[index]
+
+
+def test_export_reads_a_built_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "kb.json"
+    assert main(["kb", "build", str(PLAN), "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert _export(capsys, "--kb", str(out)) == json.loads(out.read_text("utf-8"))
+
+
+def test_export_of_a_missing_file_fails_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["kb", "export", "--kb", str(tmp_path / "missing.json")]) == 2
+    assert "找不到知识库文件" in capsys.readouterr().err
