@@ -12,3 +12,7 @@ def register(app: typer.Typer) -> None:
     serve.register(app)
     places.register(app)
     users.register(app)
+
+    from bot.commands import kb
+
+    kb.register(app)
