@@ -7,9 +7,10 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Attach every command group to the root app."""
-    from bot.commands import places, serve, users
+    from bot.commands import ask, places, serve, users
 
     serve.register(app)
+    ask.register(app)
     places.register(app)
     users.register(app)
 

@@ -1,0 +1,202 @@
+"""The knowledge base as scored entries: one entry per fact, per sentence without facts, per measure.
+
+Built once per knowledge base and immutable. An entry knows which of the plan's concepts it is
+about; a question scores entries by the concepts they share, weighted by how rare each concept is
+(a concept found in every measure says little, 危桥 says a lot).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from policy_kb.colloquial import Concept, PhraseMatcher, load_concepts
+from policy_kb.schema import Benefit, KnowledgeBase, Measure, Number, Target
+from policy_kb.textnorm import normalize
+from policy_kb.tokenizer import STOPWORDS, build_tokenizer, content_words
+
+EntryKind = Literal["benefit", "target", "goal", "cadence", "sentence"]
+
+#: The education stages, in order, as the concept labels of `data/colloquial.json` name them.
+SCHOOL_STAGES = ("学前教育", "小学", "初中", "普通高中", "中等职业学校", "高职新生", "大学本科")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing the plan says, with the concepts it is about and how to say it back."""
+
+    kind: EntryKind
+    measure: Measure | None
+    concepts: frozenset[str]
+    #: The fact in a few words, e.g. "初中生活补贴：每生每年 1250 元".
+    statement: str
+    source: str
+    #: The figure and its unit, for questions asking "多少户 / 几座 / 多少钱".
+    quantity: Number | None = None
+    unit: str | None = None
+    benefit: Benefit | None = None
+    #: The school stage a benefit is for, when it is one.
+    stage: str | None = None
+
+
+@dataclass(frozen=True)
+class Index:
+    """Entries, their concept weights, and the matcher that reads concepts out of text."""
+
+    kb: KnowledgeBase
+    matcher: PhraseMatcher
+    entries: tuple[Entry, ...]
+    measure_concepts: Mapping[str, frozenset[str]]
+    entry_weight: Mapping[str, float]
+    measure_weight: Mapping[str, float]
+    vocabulary: frozenset[str] = field(default_factory=frozenset)
+    #: The reviewed concepts' own phrases (normalized): what a typo is mended towards.
+    concept_phrases: frozenset[str] = field(default_factory=frozenset)
+
+
+def format_number(value: Number) -> str:
+    """1250 -> "1250", 21.5 -> "21.5"."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def format_yuan(amount: Number) -> str:
+    """40000 -> "40000 元（4万元）": both forms, since people say 四万 and forms say 40000."""
+    text = f"{format_number(amount)} 元"
+    if amount >= 10000 and float(amount / 10000).is_integer():
+        text += f"（{format_number(amount / 10000)}万元）"
+    return text
+
+
+def benefit_statement(benefit: Benefit) -> str:
+    """A benefit in one line, with its figure exactly as the plan fixes it."""
+    where = f"（{'，'.join(benefit.conditions)}）" if benefit.conditions else ""
+    if benefit.kind == "waiver":
+        return f"{benefit.beneficiary}免收（免除）{benefit.item}{where}"
+    if benefit.kind == "percentage_reduction" and benefit.percent is not None:
+        return f"{benefit.item}减收 {format_number(benefit.percent)}%{where}"
+    if benefit.amount_yuan is not None:
+        per = f"每{benefit.per}" if benefit.per else ""
+        if benefit.period == "年":
+            return f"{benefit.item}：{per}每年 {format_yuan(benefit.amount_yuan)}"
+        return f"{benefit.item}：{per} {format_yuan(benefit.amount_yuan)}，一次性补助"
+    if benefit.quantity is not None:
+        return f"{benefit.item}：{format_number(benefit.quantity)} {benefit.unit or ''}".rstrip()
+    return _trim(clause_about(benefit.sentence, benefit.item))
+
+
+def target_statement(target: Target) -> str:
+    """A target in one line: "危桥改造：5 座", "家庭农场（新发展）：20 家以上"."""
+    more = "以上" if target.at_least else ""
+    name = target.display_name or target.indicator
+    return f"{name}：{format_number(target.quantity)} {target.unit}{more}"
+
+
+def _trim(sentence: str) -> str:
+    return sentence.strip().rstrip("。；;，,") + "。"
+
+
+def raw_clauses(sentence: str) -> list[str]:
+    """The sentence's clauses as written (punctuation inside a clause kept)."""
+    return [c.strip() for c in re.split(r"[，,；;。]", sentence) if c.strip()]
+
+
+def clause_about(sentence: str, phrase: str) -> str:
+    """The clause of `sentence` that speaks of `phrase`: the one sharing most characters with it."""
+    target = set(normalize(phrase))
+    return max(raw_clauses(sentence) or [sentence], key=lambda c: len(target & set(normalize(c))))
+
+
+def _idf(doc_concepts: Iterable[frozenset[str]]) -> dict[str, float]:
+    docs = list(doc_concepts)
+    df: Counter[str] = Counter(c for d in docs for c in d)
+    n = len(docs)
+    return {c: math.log((n + 1) / (k + 0.5)) for c, k in df.items()}
+
+
+def _plan_vocabulary(kb: KnowledgeBase, concepts: list[Concept], cache_dir: Path | None) -> frozenset[str]:
+    """Words of the plan as jieba cuts them, with the KB's own names kept whole."""
+    user_words = {u for m in kb.measures for u in m.units}
+    user_words |= {b.item for m in kb.measures for b in m.benefits}
+    user_words |= {t.indicator for m in kb.measures for t in m.targets}
+    user_words |= {t for c in concepts for t in c.terms}
+    tokenizer = build_tokenizer(sorted(user_words), cache_dir)
+    words: set[str] = set()
+    for measure in kb.measures:
+        # Without HMM: only dictionary words and the KB's own names, no guessed fragments.
+        words.update(content_words(tokenizer, measure.text, hmm=False))
+    return frozenset(normalize(w) for w in words if normalize(w) and normalize(w) not in STOPWORDS)
+
+
+def _stage_of(concepts: frozenset[str]) -> str | None:
+    return next((s for s in SCHOOL_STAGES if s in concepts), None)
+
+
+def _measure_entries(measure: Measure, matcher: PhraseMatcher) -> list[Entry]:
+    def about(*texts: str) -> frozenset[str]:
+        return matcher.all_concepts(normalize("".join(texts)))
+
+    entries: list[Entry] = []
+    fact_sentences: set[str] = set()
+    for b in measure.benefits:
+        concepts = about(b.item, b.beneficiary, *b.conditions)
+        quantity, unit = (b.amount_yuan, "元") if b.amount_yuan is not None else (b.quantity, b.unit)
+        if b.percent is not None:
+            quantity, unit = b.percent, "%"
+        entries.append(
+            Entry("benefit", measure, concepts, benefit_statement(b), b.sentence, quantity, unit, b,
+                  _stage_of(concepts))
+        )
+        fact_sentences.add(b.sentence)
+    for t in measure.targets:
+        concepts = about(t.indicator, t.display_name or "")
+        entries.append(Entry("target", measure, concepts, target_statement(t), t.sentence, t.quantity, t.unit))
+        fact_sentences.add(t.sentence)
+    for sentence in measure.sentences:
+        if sentence in fact_sentences:
+            # Keep the clauses that state no figure of their own ("继续开展…签约服务").
+            for clause in raw_clauses(sentence):
+                if not any(ch.isdigit() for ch in clause) and len(normalize(clause)) >= 4:
+                    entries.append(Entry("sentence", measure, about(clause), _trim(clause), sentence))
+            continue
+        entries.append(Entry("sentence", measure, about(sentence), _trim(sentence), sentence))
+    return entries
+
+
+def build_index(kb: KnowledgeBase, cache_dir: Path | None = None) -> Index:
+    """Entries for every fact and sentence of `kb`, and the weights of the concepts they hold."""
+    concepts = load_concepts()
+    vocabulary = _plan_vocabulary(kb, concepts, cache_dir)
+    matcher = PhraseMatcher.build(concepts, vocabulary)
+    entries: list[Entry] = []
+    for goal in kb.goals:
+        entries.append(
+            Entry("goal", None, matcher.all_concepts(normalize(goal.indicator + "目标")),
+                  f"{goal.indicator}：{format_number(goal.quantity)} {goal.unit}", goal.sentence,
+                  goal.quantity, goal.unit)
+        )
+    measures = {m.id: m for m in kb.measures}
+    for cadence in kb.cadences:
+        entries.append(
+            Entry("cadence", measures.get(cadence.measure), matcher.all_concepts(normalize(cadence.name)),
+                  _trim(cadence.sentence), cadence.sentence)
+        )
+    for measure in kb.measures:
+        entries.extend(_measure_entries(measure, matcher))
+    measure_concepts = {
+        m.id: matcher.all_concepts(normalize(m.title + m.text)) for m in kb.measures
+    }
+    return Index(
+        kb=kb,
+        matcher=matcher,
+        entries=tuple(entries),
+        measure_concepts=measure_concepts,
+        entry_weight=_idf(e.concepts for e in entries),
+        measure_weight=_idf(measure_concepts.values()),
+        vocabulary=vocabulary,
+        concept_phrases=frozenset(normalize(p) for c in concepts for p in (*c.terms, *c.say)),
+    )
