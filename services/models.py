@@ -235,3 +235,33 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(String(128))
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
+
+
+class BotStateEntry(Base):
+    """One persisted piece of the bot's memory: a conversation's state or a user's draft.
+
+    `namespace` says which (e.g. `conversation:check`, `user_data`); `key` identifies the chat
+    or user within it. Kept as JSON so a restart resumes a half-finished conversation exactly.
+    """
+
+    __tablename__ = "bot_state"
+
+    namespace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    data: Mapped[Any] = mapped_column(JSON())
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class TelegramUpdate(Base):
+    """A webhook update as received, kept so that a redelivered `update_id` is handled once.
+
+    `handled_at` stays empty until the bot has processed it; rows left empty by a crash are
+    handed to the bot again on the next start.
+    """
+
+    __tablename__ = "telegram_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    payload: Mapped[dict[str, Any]]
+    handled_at: Mapped[dt.datetime | None]

@@ -1,0 +1,116 @@
+"""The composition root of the Telegram bot: services built once, handlers registered in order.
+
+The HTTP app (`bot.http.app`) owns the database engine and the bot's lifecycle; it calls
+`build_application` with where the Bot API is (Telegram, a self-hosted server, or the sandbox
+emulator) and the services it has built.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import texts
+from bot.context import BotServices, CustomContext, FupinApplication
+from bot.conversations.check import build_check_conversation
+from bot.persistence import SqlPersistence
+from bot.telegram import gate, households, keyboards
+from bot.telegram.errors import error_handler
+from services import updates
+from services.db import session_scope
+
+log = logging.getLogger("fupin.bot")
+
+#: Handler groups, run in this order for every update.
+GROUP_RATE_LIMIT = -2
+GROUP_GATE = -1
+GROUP_MAIN = 0
+#: Last: write the conversation state and mark the update handled, once the handlers are done.
+GROUP_FLUSH = 100
+
+
+def context_types() -> ContextTypes[CustomContext, dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """`ContextTypes` with the typed `CustomContext`."""
+    return ContextTypes(context=CustomContext)
+
+
+async def _flush(update: Update, context: CustomContext) -> None:
+    """Persist the update's effect at once (not on PTB's timer), so a crash loses no step."""
+    await context.application.update_persistence()
+    async with session_scope(context.sessionmaker) as session:
+        await updates.mark_handled(session=session, update_id=update.update_id)
+
+
+async def _post_init(application: FupinApplication) -> None:
+    """Register the menu of commands Telegram shows next to the input field."""
+    await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+
+
+def build_application(
+    *,
+    token: str,
+    base_url: str,
+    base_file_url: str | None = None,
+    services: BotServices,
+) -> FupinApplication:
+    """The bot, pointed at a Bot API (`base_url` ends in `/bot`; PTB appends the token).
+
+    Args:
+        token: the bot's token (the emulator's own in sandbox mode).
+        base_url: e.g. `https://api.telegram.org/bot` or `http://127.0.0.1:8080/telegram/bot`.
+        services: built once by the caller; stored in `bot_data` for `CustomContext`.
+    """
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_file_url or base_url.removesuffix("/bot") + "/file/bot")
+        .context_types(context_types())
+        .persistence(SqlPersistence(services.sessionmaker))
+        .post_init(_post_init)
+        # Updates of different users run concurrently; one user's run in order (PTB's default
+        # per-update blocking is kept so conversation steps never race).
+        .concurrent_updates(False)
+    )
+    application: FupinApplication = builder.build()  # type: ignore[assignment]
+    application.bot_data["services"] = services
+
+    # 1. A flood from one user stops here.
+    application.add_handler(TypeHandler(Update, gate.rate_limit), group=GROUP_RATE_LIMIT)
+    # 2. Edited messages and group chats get a fixed reply and stop.
+    application.add_handler(TypeHandler(Update, gate.chat_gate), group=GROUP_GATE)
+    # 3. Households. The conversation comes first: inside /check it takes every message.
+    main = [
+        build_check_conversation(),
+        CommandHandler("start", households.start),
+        CommandHandler("help", households.help_),
+        CommandHandler("contacts", households.contacts),
+        CommandHandler("ask", households.ask_prompt),
+        CommandHandler("cancel", households.cancel_nothing),
+        MessageHandler(filters.Text([texts.BUTTON_ASK]), households.ask_prompt),
+        MessageHandler(filters.Text([texts.BUTTON_CONTACTS]), households.contacts),
+        MessageHandler(filters.Text([texts.BUTTON_HELP]), households.help_),
+        CallbackQueryHandler(
+            households.alternative_pressed, pattern=f"^({keyboards.ALT_QUESTION}|{keyboards.ALT_MEASURE})"
+        ),
+        CallbackQueryHandler(households.unknown_callback),
+        MessageHandler(filters.COMMAND, households.unknown_command),
+        MessageHandler(filters.TEXT, households.question),
+        MessageHandler(filters.ALL, households.not_text),
+    ]
+    application.add_handlers(main, group=GROUP_MAIN)  # type: ignore[arg-type]
+    # 4. Write state and mark the update handled.
+    application.add_handler(TypeHandler(Update, _flush), group=GROUP_FLUSH)
+    application.add_error_handler(error_handler)  # type: ignore[arg-type]
+    return application

@@ -1,0 +1,52 @@
+"""The typed context every handler receives: services built once in `bot.app`, reached by attribute."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.ratelimit import RateLimiter
+from policy_kb.results import Answer
+from policy_kb.schema import KnowledgeBase
+
+
+@dataclass
+class BotServices:
+    """What handlers need from the rest of the program, built once by the composition root."""
+
+    kb: KnowledgeBase
+    #: `policy_kb.answer`; a field so the root decides where it comes from.
+    answer: Callable[[str], Answer]
+    sessionmaker: async_sessionmaker[AsyncSession]
+    rate_limiter: RateLimiter
+
+
+class CustomContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):
+    """`CallbackContext` with the program's services as typed properties."""
+
+    @property
+    def services(self) -> BotServices:
+        """The services the composition root stored in `bot_data`."""
+        services = self.bot_data.get("services")
+        if not isinstance(services, BotServices):
+            raise RuntimeError("bot.app.build_application did not install the services")
+        return services
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        """The plan's knowledge base."""
+        return self.services.kb
+
+    @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        """Opens one database session per unit of work."""
+        return self.services.sessionmaker
+
+
+FupinApplication = Application[
+    ExtBot[None], CustomContext, dict[str, Any], dict[str, Any], dict[str, Any], Any
+]

@@ -1,0 +1,74 @@
+"""Running the HTTP app under uvicorn, stopping the bot's long poll before connections drain.
+
+uvicorn waits for in-flight requests before it runs the lifespan's shutdown; in sandbox mode
+the bot's own `getUpdates` long poll is such a request, so it would hold shutdown for the whole
+poll timeout. `FupinServer` stops the bot from receiving first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI
+
+
+class FupinServer(uvicorn.Server):
+    """uvicorn's server, which asks the app to stop receiving updates before shutting down."""
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        app = self.config.app
+        runner = getattr(getattr(app, "state", None), "bot_runner", None)
+        if runner is not None:
+            await runner.stop_receiving()
+        await super().shutdown(sockets)
+
+
+class _QuietServer(FupinServer):
+    """For tests: leaves signal handling to the host program (pytest)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def config(app: FastAPI, *, host: str, port: int, **kwargs: object) -> uvicorn.Config:
+    """uvicorn settings shared by `fupin serve` and the tests."""
+    return uvicorn.Config(app, host=host, port=port, lifespan="on", timeout_graceful_shutdown=2, **kwargs)  # type: ignore[arg-type]
+
+
+def run(app: FastAPI, *, host: str, port: int) -> None:
+    """Serve until interrupted (`fupin serve`)."""
+    asyncio.run(FupinServer(config(app, host=host, port=port)).serve())
+
+
+def bound_socket(host: str = "127.0.0.1") -> socket.socket:
+    """A listening-ready socket on a free port, so the app knows its port before it starts."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    return sock
+
+
+@asynccontextmanager
+async def serving(app: FastAPI, sock: socket.socket) -> AsyncIterator[str]:
+    """Serve `app` on `sock` in the current loop (tests); yields the base URL."""
+    host, port = sock.getsockname()[:2]
+    server = _QuietServer(
+        config(app, host=host, port=port, log_config=None, log_level="warning", access_log=False)
+    )
+    task = asyncio.create_task(server.serve(sockets=[sock]), name="fupin-uvicorn")
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("the HTTP server stopped while starting")
+        await asyncio.sleep(0.005)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        await task

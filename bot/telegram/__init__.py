@@ -1,0 +1,1 @@
+"""Telegram handlers of the households' face; conversations live in `bot.conversations`."""

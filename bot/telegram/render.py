@@ -1,0 +1,65 @@
+"""Plain results of `policy_kb` and `services` turned into the messages a household reads."""
+
+from __future__ import annotations
+
+from bot import texts
+from policy_kb.results import Answer
+from services.entitlements import EntitlementItem, Entitlements
+
+#: Below this confidence the answer is shown with "did you mean" buttons for the likely topics.
+LOW_CONFIDENCE = 0.6
+
+
+def _amount(value: int | float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def answer_text(answer: Answer) -> str:
+    """The answer with its source sentence and whom to contact, or an honest "not covered"."""
+    if not answer.matched:
+        text = texts.NOT_COVERED
+    else:
+        text = texts.ANSWER.format(answer=answer.answer)
+        if answer.source:
+            title = answer.measure_title or ""
+            text += texts.ANSWER_SOURCE.format(title=title, source=answer.source)
+        if answer.units:
+            text += texts.ANSWER_UNITS.format(units="、".join(answer.units))
+    if answer.alternatives and (not answer.matched or answer.confidence < LOW_CONFIDENCE):
+        text += texts.LOW_CONFIDENCE
+    return text
+
+
+def wants_alternatives(answer: Answer) -> bool:
+    """Whether to offer the likely topics as buttons."""
+    return bool(answer.alternatives) and (not answer.matched or answer.confidence < LOW_CONFIDENCE)
+
+
+def _item_line(item: EntitlementItem) -> str:
+    who = texts.CHECK_ITEM_MEMBER.format(number=item.member) if item.member else ""
+    if item.kind == "waiver":
+        return texts.CHECK_ITEM_WAIVER.format(who=who, item=item.item)
+    if item.kind == "percentage_reduction" and item.percent is not None:
+        return texts.CHECK_ITEM_REDUCTION.format(who=who, item=item.item, percent=_amount(item.percent))
+    if item.amount_yuan is not None and item.period == "年":
+        return texts.CHECK_ITEM_AMOUNT.format(
+            who=who, item=item.item, amount=_amount(item.amount_yuan), per=item.per or "人", period="年"
+        )
+    if item.amount_yuan is not None:
+        return texts.CHECK_ITEM_ONCE.format(
+            who=who, item=item.item, amount=_amount(item.amount_yuan), per=item.per or "户"
+        )
+    return texts.CHECK_ITEM_OTHER.format(who=who, item=item.item)
+
+
+def entitlements_text(result: Entitlements) -> str:
+    """Itemised entitlements, the yearly cash total, whom to contact and the caveat."""
+    if result.not_registered:
+        return texts.CHECK_NOT_REGISTERED + texts.CHECK_CAVEAT.format(caveat=result.caveat)
+    if not result.items:
+        return texts.CHECK_RESULT_NOTHING + texts.CHECK_CAVEAT.format(caveat=result.caveat)
+    lines = [texts.CHECK_RESULT_HEADER + "\n".join(_item_line(i) for i in result.items)]
+    lines.append(texts.CHECK_TOTAL.format(total=_amount(result.annual_cash_yuan)))
+    lines.append(texts.CHECK_UNITS.format(units="、".join(result.units)))
+    lines.append(texts.CHECK_CAVEAT.format(caveat=result.caveat))
+    return "\n".join(lines)

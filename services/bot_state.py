@@ -1,0 +1,37 @@
+"""The bot's memory in the database: conversation states and per-user drafts, by namespace and key.
+
+The Telegram face's persistence class (`bot.persistence`) stores through these functions, so a
+restart in the middle of a guided conversation resumes at the same step. Values are JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.models import BotStateEntry, utcnow
+
+
+async def load_namespace(*, session: AsyncSession, namespace: str) -> dict[str, Any]:
+    """Every stored value of `namespace`, by key."""
+    rows = await session.scalars(select(BotStateEntry).where(BotStateEntry.namespace == namespace))
+    return {row.key: row.data for row in rows}
+
+
+async def save_value(*, session: AsyncSession, namespace: str, key: str, data: Any) -> None:
+    """Store `data` under (namespace, key), replacing what was there."""
+    row = await session.get(BotStateEntry, (namespace, key))
+    if row is None:
+        session.add(BotStateEntry(namespace=namespace, key=key, data=data))
+    else:
+        row.data = data
+        row.updated_at = utcnow()
+
+
+async def delete_value(*, session: AsyncSession, namespace: str, key: str) -> None:
+    """Forget (namespace, key); nothing happens when it was not stored."""
+    await session.execute(
+        delete(BotStateEntry).where(BotStateEntry.namespace == namespace, BotStateEntry.key == key)
+    )

@@ -1,0 +1,80 @@
+"""Helpers for end-to-end tests of the real bot: the whole app served on a socket, users played over HTTP."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from bot.emulator import EmulatorClient, EmulatorState
+from bot.http.app import EMULATOR_PREFIX, create_app
+from bot.http.server import bound_socket, serving
+from bot.ratelimit import RateLimiter
+from services.config import Settings
+
+
+@dataclass
+class Sandbox:
+    """A running `fupin serve` in sandbox mode."""
+
+    base_url: str
+    app: Any
+    client: EmulatorClient
+
+    @property
+    def state(self) -> EmulatorState:
+        return self.app.state.emulator  # type: ignore[no-any-return]
+
+
+class _ErrorsToFailures(logging.Handler):
+    """Collects what the bot's error handler logs, so a handler exception fails the test."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@asynccontextmanager
+async def running_sandbox(
+    database_url: str,
+    *,
+    state: EmulatorState | None = None,
+    rate_limiter: RateLimiter | None = None,
+    expect_errors: bool = False,
+    **settings: Any,
+) -> AsyncIterator[Sandbox]:
+    """Serve the app in sandbox mode on a free port; wait until the bot polls.
+
+    Any ERROR logged by the bot or the HTTP app (the error handler logs every handler
+    exception) fails the test unless `expect_errors`.
+    """
+    sock = bound_socket()
+    port = sock.getsockname()[1]
+    config = Settings(database_url=database_url, host="127.0.0.1", port=port, **settings)
+    app = create_app(config, emulator_state=state, rate_limiter=rate_limiter)
+    errors = _ErrorsToFailures()
+    loggers = [logging.getLogger(n) for n in ("fupin.bot", "fupin.http", "telegram.ext")]
+    for logger in loggers:
+        logger.addHandler(errors)
+    try:
+        async with serving(app, sock) as base_url:
+            await app.state.bot_runner.ready.wait()
+            async with EmulatorClient(base_url + EMULATOR_PREFIX) as client:
+                yield Sandbox(base_url=base_url, app=app, client=client)
+    finally:
+        for logger in loggers:
+            logger.removeHandler(errors)
+    if errors.records and not expect_errors:
+        pytest.fail("errors were logged: " + "; ".join(r.getMessage()[:300] for r in errors.records))
+
+
+async def bot_texts(client: EmulatorClient, chat_id: int) -> list[str]:
+    """Every text the bot sent in the chat, in order."""
+    return [m["text"] or "" for m in await client.messages(chat_id) if m["sender"] == "bot"]
