@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from policy_kb.loader import load_kb
+from policy_kb.results import Alternative, Answer, Route
 from policy_kb.schema import KnowledgeBase
 
 
@@ -16,4 +17,21 @@ def build_kb(text: str, *, filename: str = "plan.txt") -> KnowledgeBase:
     return _build(text, filename=filename)
 
 
-__all__ = ["KnowledgeBase", "build_kb", "load_kb"]
+def answer(question: str) -> Answer:
+    """Answer a household's question from the packaged plan (see `policy_kb.qa.Engine.answer`).
+
+    The engine (jieba, the index) loads on first call and is reused.
+    """
+    from policy_kb.qa import answer as _answer
+
+    return _answer(question)
+
+
+def route(text: str) -> Route:
+    """Route a free-text item to the plan's responsible units (see `policy_kb.routing`)."""
+    from policy_kb.routing import route as _route
+
+    return _route(text)
+
+
+__all__ = ["Alternative", "Answer", "KnowledgeBase", "Route", "answer", "build_kb", "load_kb", "route"]

@@ -15,6 +15,9 @@ from policy_kb.textnorm import normalize
 
 #: Weight of a phrase listed under a concept's `weak` associations.
 WEAK_WEIGHT = 0.5
+#: Weight of a plain word of the plan that no reviewed concept explains (任务, 困难…): it may
+#: tell the topic, but less surely than a reviewed concept.
+VOCABULARY_WEIGHT = 0.5
 #: Extra weight each further mention of a concept adds.
 REPEAT_WEIGHT = 0.5
 
@@ -31,9 +34,18 @@ class Concept:
     weight: float = 1.0
 
 
+def _raw() -> dict:  # type: ignore[type-arg]
+    return json.loads(resources.files("policy_kb").joinpath("data/colloquial.json").read_text("utf-8"))
+
+
+def load_outside() -> PhraseMatcher:
+    """Phrases of topics the plan does not cover (天气, 话费, 工资…): a question about them is not answered."""
+    return PhraseMatcher({normalize(p): {"outside": 1.0} for p in _raw()["outside"]})
+
+
 def load_concepts() -> list[Concept]:
     """The reviewed concepts shipped with the package."""
-    raw = json.loads(resources.files("policy_kb").joinpath("data/colloquial.json").read_text("utf-8"))
+    raw = _raw()
     return [
         Concept(
             label=c["terms"][0],
@@ -64,7 +76,7 @@ class PhraseMatcher:
             slot[label] = max(slot.get(label, 0.0), weight)
 
         for word in vocabulary:
-            add(word, normalize(word), 1.0)
+            add(word, normalize(word), VOCABULARY_WEIGHT)
         for c in concepts:
             for phrase in (*c.terms, *c.say):
                 add(phrase, c.label, c.weight)

@@ -7,15 +7,19 @@ about; a question scores entries by the concepts they share, weighted by how rar
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from policy_kb.colloquial import Concept, PhraseMatcher, load_concepts
+from policy_kb.colloquial import Concept, PhraseMatcher, load_concepts, load_outside
 from policy_kb.schema import Benefit, KnowledgeBase, Measure, Number, Target
 from policy_kb.textnorm import normalize
 from policy_kb.tokenizer import STOPWORDS, build_tokenizer, content_words
@@ -39,6 +43,8 @@ class Entry:
     #: The figure and its unit, for questions asking "多少户 / 几座 / 多少钱".
     quantity: Number | None = None
     unit: str | None = None
+    #: Every figure the entry states, with its unit (血常规等40项…减收20%: 40 项 and 20 %).
+    figures: tuple[tuple[Number, str], ...] = ()
     benefit: Benefit | None = None
     #: The school stage a benefit is for, when it is one.
     stage: str | None = None
@@ -54,9 +60,13 @@ class Index:
     measure_concepts: Mapping[str, frozenset[str]]
     entry_weight: Mapping[str, float]
     measure_weight: Mapping[str, float]
+    #: What the plan's goals section speaks of: the context goals are scored in, as a measure's.
+    goal_concepts: frozenset[str] = field(default_factory=frozenset)
     vocabulary: frozenset[str] = field(default_factory=frozenset)
     #: The reviewed concepts' own phrases (normalized): what a typo is mended towards.
     concept_phrases: frozenset[str] = field(default_factory=frozenset)
+    #: Phrases of topics the plan does not cover.
+    outside: PhraseMatcher = field(default_factory=lambda: PhraseMatcher({}))
 
 
 def format_number(value: Number) -> str:
@@ -118,18 +128,46 @@ def _idf(doc_concepts: Iterable[frozenset[str]]) -> dict[str, float]:
     return {c: math.log((n + 1) / (k + 0.5)) for c, k in df.items()}
 
 
-def _plan_vocabulary(kb: KnowledgeBase, concepts: list[Concept], cache_dir: Path | None) -> frozenset[str]:
+def plan_vocabulary(kb: KnowledgeBase, concepts: list[Concept], cache_dir: Path | None) -> frozenset[str]:
+    """Words of the plan as jieba cuts them, cached on disk beside the knowledge base.
+
+    Loading jieba's dictionary takes most of a second; the vocabulary depends only on the plan's
+    text and the reviewed concepts, so it is cut once and read back on every later start.
+    """
+    key = hashlib.sha256(
+        (kb.source.sha256 + "".join(sorted(t for c in concepts for t in c.terms))).encode()
+        + resources.files("policy_kb").joinpath("tokenizer.py").read_bytes()
+    ).hexdigest()[:24]
+    cached = cache_dir / f"vocabulary-{key}.json" if cache_dir else None
+    if cached is not None and cached.is_file():
+        try:
+            return frozenset(json.loads(cached.read_text("utf-8")))
+        except (OSError, ValueError):
+            pass
+    vocabulary = _cut_vocabulary(kb, concepts, cache_dir)
+    if cached is not None:
+        try:
+            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(sorted(vocabulary), ensure_ascii=False), "utf-8")
+            tmp.replace(cached)
+        except OSError:
+            pass  # an unwritable cache only costs speed
+    return vocabulary
+
+
+def _cut_vocabulary(kb: KnowledgeBase, concepts: list[Concept], cache_dir: Path | None) -> frozenset[str]:
     """Words of the plan as jieba cuts them, with the KB's own names kept whole."""
     user_words = {u for m in kb.measures for u in m.units}
     user_words |= {b.item for m in kb.measures for b in m.benefits}
     user_words |= {t.indicator for m in kb.measures for t in m.targets}
     user_words |= {t for c in concepts for t in c.terms}
     tokenizer = build_tokenizer(sorted(user_words), cache_dir)
-    words: set[str] = set()
+    words: set[str] = set(content_words(tokenizer, "主要目标" + "".join(g.sentence for g in kb.goals), hmm=False))
     for measure in kb.measures:
         # Without HMM: only dictionary words and the KB's own names, no guessed fragments.
         words.update(content_words(tokenizer, measure.text, hmm=False))
-    return frozenset(normalize(w) for w in words if normalize(w) and normalize(w) not in STOPWORDS)
+    normalized = {normalize(w) for w in words}
+    return frozenset(w for w in normalized if w and w not in STOPWORDS and not any(ch.isdigit() for ch in w))
 
 
 def _stage_of(concepts: frozenset[str]) -> str | None:
@@ -144,17 +182,41 @@ def _measure_entries(measure: Measure, matcher: PhraseMatcher) -> list[Entry]:
     fact_sentences: set[str] = set()
     for b in measure.benefits:
         concepts = about(b.item, b.beneficiary, *b.conditions)
-        quantity, unit = (b.amount_yuan, "元") if b.amount_yuan is not None else (b.quantity, b.unit)
-        if b.percent is not None:
-            quantity, unit = b.percent, "%"
+        figures = tuple(
+            (q, u)
+            for q, u in ((b.amount_yuan, "元"), (b.percent, "%"), (b.quantity, b.unit))
+            if q is not None and u is not None
+        )
+        quantity, unit = figures[0] if figures else (None, None)
         entries.append(
-            Entry("benefit", measure, concepts, benefit_statement(b), b.sentence, quantity, unit, b,
-                  _stage_of(concepts))
+            Entry(
+                "benefit",
+                measure,
+                concepts,
+                benefit_statement(b),
+                b.sentence,
+                quantity,
+                unit,
+                figures=figures,
+                benefit=b,
+                stage=_stage_of(concepts),
+            )
         )
         fact_sentences.add(b.sentence)
     for t in measure.targets:
         concepts = about(t.indicator, t.display_name or "")
-        entries.append(Entry("target", measure, concepts, target_statement(t), t.sentence, t.quantity, t.unit))
+        entries.append(
+            Entry(
+                "target",
+                measure,
+                concepts,
+                target_statement(t),
+                t.sentence,
+                t.quantity,
+                t.unit,
+                figures=((t.quantity, t.unit),),
+            )
+        )
         fact_sentences.add(t.sentence)
     for sentence in measure.sentences:
         if sentence in fact_sentences:
@@ -170,33 +232,45 @@ def _measure_entries(measure: Measure, matcher: PhraseMatcher) -> list[Entry]:
 def build_index(kb: KnowledgeBase, cache_dir: Path | None = None) -> Index:
     """Entries for every fact and sentence of `kb`, and the weights of the concepts they hold."""
     concepts = load_concepts()
-    vocabulary = _plan_vocabulary(kb, concepts, cache_dir)
+    vocabulary = plan_vocabulary(kb, concepts, cache_dir)
     matcher = PhraseMatcher.build(concepts, vocabulary)
     entries: list[Entry] = []
     for goal in kb.goals:
         entries.append(
-            Entry("goal", None, matcher.all_concepts(normalize(goal.indicator + "目标")),
-                  f"{goal.indicator}：{format_number(goal.quantity)} {goal.unit}", goal.sentence,
-                  goal.quantity, goal.unit)
+            Entry(
+                "goal",
+                None,
+                matcher.all_concepts(normalize(goal.indicator + "目标")),
+                f"{goal.indicator}：{format_number(goal.quantity)} {goal.unit}",
+                goal.sentence,
+                goal.quantity,
+                goal.unit,
+                figures=((goal.quantity, goal.unit),),
+            )
         )
     measures = {m.id: m for m in kb.measures}
     for cadence in kb.cadences:
         entries.append(
-            Entry("cadence", measures.get(cadence.measure), matcher.all_concepts(normalize(cadence.name)),
-                  _trim(cadence.sentence), cadence.sentence)
+            Entry(
+                "cadence",
+                measures.get(cadence.measure),
+                matcher.all_concepts(normalize(cadence.name)),
+                _trim(cadence.sentence),
+                cadence.sentence,
+            )
         )
     for measure in kb.measures:
         entries.extend(_measure_entries(measure, matcher))
-    measure_concepts = {
-        m.id: matcher.all_concepts(normalize(m.title + m.text)) for m in kb.measures
-    }
+    measure_concepts = {m.id: matcher.all_concepts(normalize(m.title + m.text)) for m in kb.measures}
     return Index(
         kb=kb,
         matcher=matcher,
         entries=tuple(entries),
         measure_concepts=measure_concepts,
         entry_weight=_idf(e.concepts for e in entries),
+        goal_concepts=matcher.all_concepts(normalize("主要目标" + "".join(g.sentence for g in kb.goals))),
         measure_weight=_idf(measure_concepts.values()),
         vocabulary=vocabulary,
         concept_phrases=frozenset(normalize(p) for c in concepts for p in (*c.terms, *c.say)),
+        outside=load_outside(),
     )

@@ -97,7 +97,8 @@ class Measure(Frozen):
     """
 
     id: str
-    #: The headings above this block, outermost first, e.g. ["二、工作措施", "（二）实施…", "8、农村基础设施巩固提升工程"].
+    #: The headings above this block, outermost first,
+    #: e.g. ["二、工作措施", "（二）实施…", "8、农村基础设施巩固提升工程"].
     path: list[str]
     title: str
     text: str

@@ -8,8 +8,7 @@ OFFICE = "县扶贫办"
 TOWNSHIP = "相关乡镇"
 
 NOT_COVERED = (
-    "抱歉，新宾县脱贫攻坚工作实施方案没有涉及这个问题，我无法给出可靠答复。"
-    "扶贫政策方面的其他疑问，请咨询县扶贫办。"
+    "抱歉，新宾县脱贫攻坚工作实施方案没有涉及这个问题，我无法给出可靠答复。扶贫政策方面的其他疑问，请咨询县扶贫办。"
 )
 NO_FIGURE = "方案没有规定具体金额或数量。方案的相关规定是：{statement}。"
 SOURCE = "（出处：实施方案“{title}”）"
@@ -22,7 +21,7 @@ FAMILY_TOTAL = "合计每年生活补贴/补助 {total}。"
 
 
 def responsible(lead: str, partners: list[str]) -> str:
-    """"由县教育局牵头负责（县财政局、相关乡镇参与）。" — whom to contact, by the plan's rule."""
+    """ "由县教育局牵头负责（县财政局、相关乡镇参与）。" — whom to contact, by the plan's rule."""
     if partners:
         return f"由{lead}牵头负责（{'、'.join(partners)}参与），可向{lead}咨询。"
     return f"由{lead}负责，可向{lead}咨询。"

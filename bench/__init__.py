@@ -1,0 +1,1 @@
+"""Benchmarks: speed and memory figures, measured and printed, never asserted in tests."""

@@ -1,0 +1,5 @@
+"""`python -m bench` (or `make bench`): run every benchmark and print its figures."""
+
+from bench import qa
+
+qa.main()
