@@ -143,3 +143,18 @@ def test_own_routing_set_scores_at_the_bar() -> None:
     cases = _load("route-own.jsonl")
     good = sum(route(c["text"]).lead_unit in c["lead"] for c in cases)
     assert good / len(cases) >= 0.90, f"{good}/{len(cases)}"
+
+
+def test_colloquial_table_only_maps_to_the_plans_own_words() -> None:
+    """The reviewed table may say how people talk, never a figure, and only towards words the plan uses."""
+    from importlib import resources
+
+    from policy_kb import load_kb
+    from policy_kb.colloquial import load_concepts
+    from policy_kb.textnorm import normalize
+
+    plan = normalize("".join(m.title + m.text for m in load_kb().measures))
+    missing = [t for c in load_concepts() for t in c.terms if normalize(t) not in plan]
+    assert missing == []
+    raw = resources.files("policy_kb").joinpath("data/colloquial.json").read_text("utf-8")
+    assert not re.search(r"\d", raw), "figures belong to the plan's text only"
