@@ -101,3 +101,17 @@ async def test_check_back_cancel_and_wrong_answers(sandbox: Sandbox) -> None:
     assert texts.CHECK_IN_PROGRESS in await _answer(sandbox, user, "/start")
     assert texts.CHECK_CANCELLED in await _answer(sandbox, user, texts.BUTTON_CANCEL)
     assert texts.NOTHING_TO_CANCEL in await _answer(sandbox, user, "/cancel")
+
+
+async def test_a_vague_question_offers_likely_topics_as_buttons(sandbox: Sandbox) -> None:
+    client = sandbox.client
+    user = await client.create_user("陈大姐")
+    await client.send_text(user, "补贴")
+    reply = await client.wait_for_bot_message(user["id"])
+    assert texts.LOW_CONFIDENCE.strip() in reply["text"]
+    buttons = [b for row in reply["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons
+    press = await client.press(user, reply, buttons[0]["callback_data"])
+    await client.wait_for_callback_answer(press)
+    answer = await client.wait_for_bot_message(user["id"])
+    assert answer["text"] != texts.ERROR and "县" in answer["text"]  # a real answer naming a unit

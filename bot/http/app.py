@@ -8,6 +8,7 @@ the sandbox chat page at `/`; the bot then talks to that emulator over HTTP on t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -35,13 +36,15 @@ from services.db import create_engine, make_sessionmaker, migrate
 EMULATOR_PREFIX = "/telegram"
 #: Webhook path when `FUPIN_WEBHOOK_URL` has none.
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+#: Asked once at start-up to load the question engine.
+WARM_UP_QUESTION = "初中生一年补助多少"
 
 
 def answer_question(question: str) -> Answer:
-    """`policy_kb.answer`, imported on first use so that the HTTP app starts without it."""
-    from policy_kb import answer  # type: ignore[attr-defined]
+    """`policy_kb.answer`, imported on first use so that importing the HTTP app stays light."""
+    from policy_kb import answer
 
-    return answer(question)  # type: ignore[no-any-return]
+    return answer(question)
 
 
 def _loopback(host: str) -> str:
@@ -94,6 +97,8 @@ def create_app(
         engine = create_engine(settings.database_url)
         sessionmaker = make_sessionmaker(engine)
         kb = load_kb()
+        # Warm the question engine (tokenizer, vocabulary) so the first household does not wait.
+        await asyncio.to_thread(answer_question, WARM_UP_QUESTION)
         services = BotServices(
             kb=kb,
             answer=answer_question,

@@ -17,13 +17,14 @@ def _amount(value: int | float) -> str:
 def answer_text(answer: Answer) -> str:
     """The answer with its source sentence and whom to contact, or an honest "not covered"."""
     if not answer.matched:
-        text = texts.NOT_COVERED
+        text = answer.answer or texts.NOT_COVERED
     else:
         text = texts.ANSWER.format(answer=answer.answer)
         if answer.source:
             title = answer.measure_title or ""
             text += texts.ANSWER_SOURCE.format(title=title, source=answer.source)
-        if answer.units:
+        # The engine's answer usually names the lead unit already; say whom to contact only if not.
+        if answer.units and answer.units[0] not in answer.answer:
             text += texts.ANSWER_UNITS.format(units="、".join(answer.units))
     if answer.alternatives and (not answer.matched or answer.confidence < LOW_CONFIDENCE):
         text += texts.LOW_CONFIDENCE
