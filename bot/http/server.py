@@ -58,13 +58,14 @@ def bound_socket(host: str = "127.0.0.1") -> socket.socket:
 async def serving(app: FastAPI, sock: socket.socket) -> AsyncIterator[str]:
     """Serve `app` on `sock` in the current loop (tests); yields the base URL."""
     host, port = sock.getsockname()[:2]
-    server = _QuietServer(
-        config(app, host=host, port=port, log_config=None, log_level="warning", access_log=False)
-    )
+    server = _QuietServer(config(app, host=host, port=port, log_config=None, log_level="warning", access_log=False))
     task = asyncio.create_task(server.serve(sockets=[sock]), name="fupin-uvicorn")
     while not server.started:
         if task.done():
-            task.result()
+            try:
+                task.result()
+            except SystemExit as exc:  # uvicorn exits on a failed start-up; keep the host process
+                raise RuntimeError("the HTTP server failed to start; see the log") from exc
             raise RuntimeError("the HTTP server stopped while starting")
         await asyncio.sleep(0.005)
     try:
