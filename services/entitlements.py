@@ -200,7 +200,7 @@ def compute_entitlements(*, kb: KnowledgeBase, profile: Profile) -> Entitlements
         items += _items(_named(kb, ILLNESS_ITEMS), None)
     for number, member in enumerate(profile.members, start=1):
         if member.disability is not Disability.NONE:
-            names = DISABILITY_ITEMS
+            names: tuple[str, ...] = DISABILITY_ITEMS
             if member.disability is Disability.SEVERE:
                 names = (*DISABILITY_ITEMS, *SEVERE_DISABILITY_ITEMS)
             items += _items(_named(kb, names), number)
