@@ -84,9 +84,6 @@ class PhraseMatcher:
                 add(phrase, c.label, WEAK_WEIGHT * c.weight)
         return cls(phrases)
 
-    def __contains__(self, phrase: str) -> bool:
-        return phrase in self._phrases
-
     @property
     def phrases(self) -> Mapping[str, Mapping[str, float]]:
         return self._phrases

@@ -62,7 +62,6 @@ class Index:
     measure_weight: Mapping[str, float]
     #: What the plan's goals section speaks of: the context goals are scored in, as a measure's.
     goal_concepts: frozenset[str] = field(default_factory=frozenset)
-    vocabulary: frozenset[str] = field(default_factory=frozenset)
     #: The reviewed concepts' own phrases (normalized): what a typo is mended towards.
     concept_phrases: frozenset[str] = field(default_factory=frozenset)
     #: Phrases of topics the plan does not cover.
@@ -270,7 +269,6 @@ def build_index(kb: KnowledgeBase, cache_dir: Path | None = None) -> Index:
         entry_weight=_idf(e.concepts for e in entries),
         goal_concepts=matcher.all_concepts(normalize("主要目标" + "".join(g.sentence for g in kb.goals))),
         measure_weight=_idf(measure_concepts.values()),
-        vocabulary=vocabulary,
         concept_phrases=frozenset(normalize(p) for c in concepts for p in (*c.terms, *c.say)),
         outside=load_outside(),
     )

@@ -45,8 +45,6 @@ MIN_TOPIC_SCORE = 1.2
 CONFIDENT_TOPIC_SCORE = 3.0
 #: A fact with a figure is preferred to a figureless best when it holds this share of its topic.
 FIGURE_SHARE = 0.5
-#: Siblings scoring this close to the best (e.g. 高中's waiver beside its 2000 元) are said too.
-SIBLING_SHARE = 0.8
 
 
 @dataclass(frozen=True)
