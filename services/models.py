@@ -94,16 +94,18 @@ class RoleKind(StrEnum):
     OFFICE = "office"
 
 
-def _role_kind_type() -> Enum:
-    # Stored as VARCHAR + CHECK rather than a native PostgreSQL enum: adding a kind later is then
-    # an ordinary batch migration on both backends.
+def _str_enum(enum: type[StrEnum], name: str, length: int = 24) -> Enum:
+    """A StrEnum stored as VARCHAR + CHECK rather than a native PostgreSQL enum.
+
+    Adding a value later is then an ordinary batch migration on both backends.
+    """
     return Enum(
-        RoleKind,
-        name="role_kind",
+        enum,
+        name=name,
         native_enum=False,
         create_constraint=True,
-        length=16,
-        values_callable=lambda kinds: [k.value for k in kinds],
+        length=length,
+        values_callable=lambda values: [v.value for v in values],
         validate_strings=True,
     )
 
@@ -181,18 +183,14 @@ class Role(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    kind: Mapped[RoleKind] = mapped_column(_role_kind_type())
-    township_id: Mapped[int | None] = mapped_column(
-        ForeignKey("townships.id", ondelete="RESTRICT"), index=True
-    )
+    kind: Mapped[RoleKind] = mapped_column(_str_enum(RoleKind, "role_kind", 16))
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id", ondelete="RESTRICT"), index=True)
     unit: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="roles")
     township: Mapped[Township | None] = relationship(lazy="selectin")
-    villages: Mapped[list[Village]] = relationship(
-        secondary=role_villages, lazy="selectin", order_by="Village.id"
-    )
+    villages: Mapped[list[Village]] = relationship(secondary=role_villages, lazy="selectin", order_by="Village.id")
 
 
 class Invite(Base):
@@ -202,7 +200,7 @@ class Invite(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[RoleKind] = mapped_column(_role_kind_type())
+    role: Mapped[RoleKind] = mapped_column(_str_enum(RoleKind, "role_kind", 16))
     township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id", ondelete="RESTRICT"))
     unit: Mapped[str | None] = mapped_column(String(64))
     #: Who issued it, in the audit log's actor notation (e.g. `cli`, `user:3`).
@@ -213,9 +211,7 @@ class Invite(Base):
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     township: Mapped[Township | None] = relationship(lazy="selectin")
-    villages: Mapped[list[Village]] = relationship(
-        secondary=invite_villages, lazy="selectin", order_by="Village.id"
-    )
+    villages: Mapped[list[Village]] = relationship(secondary=invite_villages, lazy="selectin", order_by="Village.id")
     used_by: Mapped[User | None] = relationship(lazy="selectin")
 
 
@@ -265,3 +261,210 @@ class TelegramUpdate(Base):
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     payload: Mapped[dict[str, Any]]
     handled_at: Mapped[dt.datetime | None]
+
+
+# --- Issue 5: households, progress reports, household changes and the items routed to units ---------
+
+
+class HouseholdStatus(StrEnum):
+    """Where a registered household stands."""
+
+    #: 在册贫困户 — registered and not yet out of poverty.
+    REGISTERED = "registered"
+    #: 已脱贫 — exited, still followed up (脱贫不脱政策).
+    EXITED = "exited"
+    #: 已销户 — died out, moved away or removed.
+    REMOVED = "removed"
+
+
+class Household(Base):
+    """A registered household (建档立卡户), from the office's roster or an effective inclusion.
+
+    The full 身份证号 is kept because it is the household's identity in the county's books; every
+    face shows and logs it masked (`services.masking.mask_id_number`).
+    """
+
+    __tablename__ = "households"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    head_name: Mapped[str] = mapped_column(String(64))
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id", ondelete="RESTRICT"), index=True)
+    members: Mapped[int]
+    cause: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[HouseholdStatus] = mapped_column(_str_enum(HouseholdStatus, "household_status"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    village: Mapped[Village] = relationship(lazy="joined", innerjoin=True)
+
+
+class ItemKind(StrEnum):
+    """What an item routed to a unit is about."""
+
+    REPORT = "report"
+    HOUSEHOLD_CHANGE = "household_change"
+
+
+class ItemState(StrEnum):
+    """The task loop: 待接收 → 已接收 → 已办结, or 已退回 (with a reason)."""
+
+    NEW = "new"
+    ACCEPTED = "accepted"
+    DONE = "done"
+    RETURNED = "returned"
+
+
+class PartyRole(StrEnum):
+    """How a unit or township takes part in an item (the plan's rule: first unit named leads)."""
+
+    LEAD = "lead"
+    PARTICIPANT = "participant"
+    TOWNSHIP = "township"
+
+
+class Item(Base):
+    """One piece of work routed by the plan's rule: owned by a lead unit, copied to the others.
+
+    Reports about the same indicator in the same village within a short time are merged into one
+    item (several `Report` rows point at it) rather than duplicated.
+    """
+
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ItemKind] = mapped_column(_str_enum(ItemKind, "item_kind"))
+    measure_id: Mapped[str] = mapped_column(String(16), index=True)
+    #: What the item is about in words, e.g. `硬化村组道路 3.5 公里` or `新识别纳入 张**`.
+    title: Mapped[str] = mapped_column(String(200))
+    #: The thing the item is about, to find duplicates: the indicator, or `household:<id_number>`.
+    topic: Mapped[str] = mapped_column(String(128), index=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id", ondelete="RESTRICT"), index=True)
+    #: The lead unit (牵头单位) that owns the item; only its users act on it.
+    owner_unit: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[ItemState] = mapped_column(_str_enum(ItemState, "item_state", 16), index=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: Counted in Chinese working days from creation (`services.workdays`).
+    due_date: Mapped[dt.date] = mapped_column(index=True)
+    return_reason: Mapped[str | None] = mapped_column(String(500))
+    #: When the unit was last reminded, and when the office was told it is overdue.
+    reminded_at: Mapped[dt.datetime | None]
+    escalated_at: Mapped[dt.datetime | None]
+
+    village: Mapped[Village] = relationship(lazy="joined", innerjoin=True)
+    reporter: Mapped[User] = relationship(lazy="selectin")
+    parties: Mapped[list[ItemParty]] = relationship(
+        back_populates="item", lazy="selectin", cascade="all, delete-orphan", order_by="ItemParty.id"
+    )
+
+
+class ItemParty(Base):
+    """A unit or township an item is routed to, and in what role."""
+
+    __tablename__ = "item_parties"
+    __table_args__ = (UniqueConstraint("item_id", "unit", "township_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    role: Mapped[PartyRole] = mapped_column(_str_enum(PartyRole, "party_role", 16))
+    #: A responsible unit (lead or participant); None for a township party.
+    unit: Mapped[str | None] = mapped_column(String(64), index=True)
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id", ondelete="RESTRICT"), index=True)
+
+    item: Mapped[Item] = relationship(back_populates="parties")
+    township: Mapped[Township | None] = relationship(lazy="selectin")
+
+
+class Report(Base):
+    """A confirmed progress report on one of the plan's targets, e.g. 硬化村组道路 3.5 公里 in a village."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[str] = mapped_column(String(16), index=True)
+    indicator: Mapped[str] = mapped_column(String(64), index=True)
+    #: The indicator's unit as the plan states it (公里, 座, 户…).
+    unit: Mapped[str] = mapped_column(String(8))
+    quantity: Mapped[float]
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id", ondelete="RESTRICT"), index=True)
+    note: Mapped[str | None] = mapped_column(String(500))
+    #: Telegram `file_id` of the photo, when one was sent.
+    photo_file_id: Mapped[str | None] = mapped_column(String(256))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="RESTRICT"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    #: The Telegram update that confirmed it: a redelivered update finds this row instead of adding one.
+    source_update_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+
+    village: Mapped[Village] = relationship(lazy="joined", innerjoin=True)
+    item: Mapped[Item] = relationship(lazy="selectin")
+
+
+class ChangeKind(StrEnum):
+    """户情变动 kinds a cadre files."""
+
+    INCLUDE = "include"  # 新识别纳入
+    EXIT = "exit"  # 脱贫退出
+    RETURN = "return"  # 返贫
+    DEATH = "death"  # 自然减员
+    MOVE_IN = "move_in"  # 迁入
+    MOVE_OUT = "move_out"  # 迁出
+    UPDATE = "update"  # 信息变更
+
+
+class ChangeStage(StrEnum):
+    """两公示一公告 for inclusion and exit; other kinds go from 已提交 straight to 生效 when handled."""
+
+    SUBMITTED = "submitted"  # 已提交
+    VILLAGE_REVIEW = "village_review"  # 村级评议
+    VILLAGE_NOTICE = "village_notice"  # 村公示
+    TOWNSHIP_REVIEW = "township_review"  # 乡镇审核
+    COUNTY_NOTICE = "county_notice"  # 县公告
+    EFFECTIVE = "effective"  # 生效
+    REJECTED = "rejected"  # 未通过
+
+
+class HouseholdChange(Base):
+    """One household change filed by a cadre, with the household's details as filed."""
+
+    __tablename__ = "household_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ChangeKind] = mapped_column(_str_enum(ChangeKind, "change_kind", 16))
+    stage: Mapped[ChangeStage] = mapped_column(_str_enum(ChangeStage, "change_stage"), index=True)
+    #: The registered household it concerns; None for a new inclusion until it takes effect.
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id", ondelete="RESTRICT"), index=True)
+    head_name: Mapped[str] = mapped_column(String(64))
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id", ondelete="RESTRICT"), index=True)
+    members: Mapped[int]
+    cause: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(String(500))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="RESTRICT"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    source_update_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+
+    village: Mapped[Village] = relationship(lazy="joined", innerjoin=True)
+    household: Mapped[Household | None] = relationship(lazy="selectin")
+    steps: Mapped[list[ChangeStep]] = relationship(
+        back_populates="change", lazy="selectin", cascade="all, delete-orphan", order_by="ChangeStep.id"
+    )
+
+
+class ChangeStep(Base):
+    """One dated step of a household change through 两公示一公告 (who moved it, to which stage)."""
+
+    __tablename__ = "household_change_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("household_changes.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[ChangeStage] = mapped_column(_str_enum(ChangeStage, "change_step_stage"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: Audit notation of who moved it (`telegram:<id>`, `cli`).
+    actor: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(String(500))
+
+    change: Mapped[HouseholdChange] = relationship(back_populates="steps")
