@@ -19,6 +19,7 @@ from sqlalchemy import (
     Dialect,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -468,3 +469,148 @@ class ChangeStep(Base):
     note: Mapped[str | None] = mapped_column(String(500))
 
     change: Mapped[HouseholdChange] = relationship(back_populates="steps")
+
+
+# --- Issue 6: broadcasts, the outbox every outgoing message goes through, deadlines and reminders ----
+
+
+class AudienceKind(StrEnum):
+    """Who a broadcast or a deadline's reminders reach (resolved from users and roles when sent)."""
+
+    #: 全部 — every active user the bot knows.
+    ALL = "all"
+    #: 全部驻村干部.
+    CADRES = "cadres"
+    #: One township's people: its township officers and the cadres of its villages.
+    TOWNSHIP = "township"
+    #: 各责任单位 — staff of every responsible unit.
+    UNITS = "units"
+    #: 群众 — households who started the bot.
+    HOUSEHOLDS = "households"
+
+
+class BroadcastStatus(StrEnum):
+    """A broadcast waits for its time, is delivered through the outbox, then is done and reported."""
+
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    DONE = "done"
+
+
+class Broadcast(Base):
+    """A notice from the poverty office to an audience, now or at a set time.
+
+    The audience is resolved into outbox messages when the broadcast is released (at
+    `scheduled_at`), so people registered in between are reached too.
+    """
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(4096))
+    audience: Mapped[AudienceKind] = mapped_column(_str_enum(AudienceKind, "audience_kind", 16))
+    #: The township when `audience` is TOWNSHIP.
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id", ondelete="RESTRICT"))
+    scheduled_at: Mapped[dt.datetime] = mapped_column(index=True)
+    #: Who created it, in the audit log's actor notation (`telegram:<id>`, `cli`, `system`).
+    created_by: Mapped[str] = mapped_column(String(64))
+    #: Private chat the delivery report goes to; None for broadcasts nobody waits on (reminders).
+    report_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[BroadcastStatus] = mapped_column(_str_enum(BroadcastStatus, "broadcast_status", 16), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    released_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    #: How many people the audience held when released.
+    recipients: Mapped[int | None]
+
+    township: Mapped[Township | None] = relationship(lazy="selectin")
+
+
+class OutboxStatus(StrEnum):
+    """pending → sending (claimed by a worker) → sent | failed; a 429 or network error goes back to pending."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class FailureReason(StrEnum):
+    """Why a message was given up."""
+
+    #: 403: the person blocked the bot (they are marked inactive).
+    BLOCKED = "blocked"
+    #: Network errors on every attempt.
+    NETWORK = "network"
+    #: Telegram refused the message itself (400: chat not found, text too long…).
+    REJECTED = "rejected"
+
+
+class OutboxMessage(Base):
+    """One message to send to one chat; every outgoing notice goes through here to be paced.
+
+    A worker claims due rows (`pending`, `next_attempt_at` passed) by setting `sending`, sends,
+    and records the outcome. See `services.outbox` for what a crash in between means.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    text: Mapped[str] = mapped_column(String(4096))
+    #: Telegram `reply_markup` as JSON (inline buttons of a routed task, say).
+    reply_markup: Mapped[dict[str, Any] | None]
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True)
+    status: Mapped[OutboxStatus] = mapped_column(_str_enum(OutboxStatus, "outbox_status", 16))
+    #: Network attempts that failed; a 429 is not counted (the message was merely early).
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: When a worker took it, and which one (a row left `sending` by a dead worker is taken back).
+    claimed_at: Mapped[dt.datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[dt.datetime | None]
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    failure: Mapped[FailureReason | None] = mapped_column(_str_enum(FailureReason, "failure_reason", 16))
+    #: The last error as Telegram or the network put it (no personal data).
+    error: Mapped[str | None] = mapped_column(String(300))
+
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+
+class Deadline(Base):
+    """A date the office registered (title, audience); reminders go out at `offsets` days before."""
+
+    __tablename__ = "deadlines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    due_date: Mapped[dt.date] = mapped_column(index=True)
+    audience: Mapped[AudienceKind] = mapped_column(_str_enum(AudienceKind, "deadline_audience", 16))
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id", ondelete="RESTRICT"))
+    #: Days before `due_date` a reminder goes out, e.g. [7, 1, 0].
+    offsets: Mapped[list[int]] = mapped_column(JSON())
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    township: Mapped[Township | None] = relationship(lazy="selectin")
+
+
+class SentReminder(Base):
+    """A reminder that went out; its unique `key` is what keeps a reminder from going out twice.
+
+    Keys: `deadline:<id>:<offset>` for registered deadlines, `cadence:<name>:<date>:<offset>`
+    for the plan's recurring duties.
+    """
+
+    __tablename__ = "sent_reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    deadline_id: Mapped[int | None] = mapped_column(ForeignKey("deadlines.id", ondelete="CASCADE"), index=True)
+    due_date: Mapped[dt.date]
+    offset_days: Mapped[int]
+    #: The broadcast that carried it; None when a later reminder of the same date superseded it.
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="SET NULL"))
+    sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
