@@ -25,7 +25,7 @@ from bot import texts
 from bot.context import BotServices, CustomContext, FupinApplication
 from bot.conversations.check import build_check_conversation
 from bot.persistence import SqlPersistence
-from bot.telegram import gate, households, keyboards
+from bot.telegram import gate, households, keyboards, registration
 from bot.telegram.errors import error_handler
 from services import updates
 from services.db import session_scope
@@ -93,14 +93,17 @@ def build_application(
     # 3. Households. The conversation comes first: inside /check it takes every message.
     main = [
         build_check_conversation(),
-        CommandHandler("start", households.start),
-        CommandHandler("help", households.help_),
+        CommandHandler("start", registration.start),
+        CommandHandler("help", registration.help_),
         CommandHandler("contacts", households.contacts),
         CommandHandler("ask", households.ask_prompt),
         CommandHandler("cancel", households.cancel_nothing),
         MessageHandler(filters.Text([texts.BUTTON_ASK]), households.ask_prompt),
         MessageHandler(filters.Text([texts.BUTTON_CONTACTS]), households.contacts),
-        MessageHandler(filters.Text([texts.BUTTON_HELP]), households.help_),
+        MessageHandler(filters.Text([texts.BUTTON_HELP]), registration.help_),
+        # Staff menu buttons whose feature another part of the bot registers (above this line);
+        # until then they say so instead of being read as a question.
+        MessageHandler(filters.Text(registration.HOOKED_BUTTONS), registration.not_ready),
         CallbackQueryHandler(
             households.alternative_pressed, pattern=f"^({keyboards.ALT_QUESTION}|{keyboards.ALT_MEASURE})"
         ),

@@ -120,6 +120,152 @@ CHECK_TOTAL = "\n每年现金补助合计：{total} 元（不含一次性补助�
 CHECK_UNITS = "\n请联系：{units}"
 CHECK_CAVEAT = "\n\n{caveat}"
 
+# --- roles and registration (cadres, townships, units, office) -------------------------------
+BUTTON_REPORT = "进度上报"
+BUTTON_HOUSEHOLD_CHANGE = "户情变动"
+BUTTON_MY_REPORTS = "我的上报"
+BUTTON_TASKS = "待办任务"
+BUTTON_PENDING_CHANGES = "待审核户情"
+BUTTON_BROADCAST = "发布通知"
+BUTTON_DASHBOARD = "工作看板"
+#: Reply-keyboard menu of each role (keys are `RoleKind` values); households keep `MENU`.
+ROLE_MENUS = {
+    "cadre": [[BUTTON_REPORT, BUTTON_HOUSEHOLD_CHANGE], [BUTTON_MY_REPORTS, BUTTON_HELP]],
+    "township": [[BUTTON_PENDING_CHANGES, BUTTON_TASKS], [BUTTON_HELP]],
+    "unit": [[BUTTON_TASKS, BUTTON_HELP]],
+    "office": [[BUTTON_BROADCAST, BUTTON_PENDING_CHANGES], [BUTTON_DASHBOARD, BUTTON_TASKS], [BUTTON_HELP]],
+}
+ROLE_MENU_PLACEHOLDER = "请点下面的菜单按钮"
+#: Extra commands shown (per chat) to a registered role, after the households' `COMMANDS`.
+ROLE_COMMANDS = {
+    "cadre": [("report", "进度上报"), ("household", "户情变动"), ("myreports", "我的上报")],
+    "township": [("tasks", "待办任务")],
+    "unit": [("tasks", "待办任务")],
+    "office": [("tasks", "待办任务")],
+}
+#: What each role may do, named when a command is refused.
+ROLE_CAN_DO = {
+    "household": "政策咨询、补贴测算、查看联系方式",
+    "cadre": "进度上报、户情变动、查看我的上报",
+    "township": "审核户情、查看待办任务",
+    "unit": "查看和办理待办任务（接收、办结、退回）",
+    "office": "发布通知、审核户情、查看工作看板和待办任务",
+}
+ROLE_WELCOME = {
+    "cadre": (
+        "您好，{name}！您已登记为驻村干部（{binding}）。\n"
+        "可以点“进度上报”报送扶贫项目进度，点“户情变动”报送贫困户变化。"
+    ),
+    "township": "您好，{name}！您已登记为乡镇干部（{binding}）。\n待审核的户情和本乡镇参与的事项会发给您。",
+    "unit": "您好，{name}！您已登记为责任单位工作人员（{binding}）。\n分派给本单位的事项会发给您，点“待办任务”查看。",
+    "office": "您好，{name}！您已登记为县扶贫办工作人员。\n可以发布通知、审核户情、查看工作看板。",
+}
+ROLE_HELP = {
+    "cadre": (
+        "驻村干部使用方法：\n"
+        "1. 进度上报（/report）：选项目、指标、村，填数量，可附照片和说明，确认后报送责任单位；\n"
+        "2. 户情变动（/household）：报送纳入、退出、返贫等变化；\n"
+        "3. 我的上报（/myreports）：查看报送的事项办到哪一步；\n"
+        "4. /cancel 随时取消。也可以像群众一样直接提问政策。"
+    ),
+    "township": "乡镇干部使用方法：\n1. 待审核户情：审核本乡镇的户情变动；\n2. 待办任务（/tasks）：本乡镇参与的事项。",
+    "unit": (
+        "责任单位使用方法：\n待办任务（/tasks）列出本单位未办结的事项，按“接收”“办结”“退回”处理；"
+        "超期未办会提醒并报县扶贫办。"
+    ),
+    "office": "县扶贫办使用方法：\n发布通知、待审核户情、工作看板、待办任务（/tasks）。",
+}
+INVITE_WRONG = "这个邀请链接用不了：{reason}\n您仍可以像群众一样提问政策。"
+NOT_ALLOWED = "“{what}”只对{roles}开放。\n您可以使用：{can_do}。"
+NOT_ALLOWED_CALLBACK = "您没有权限处理这个事项。"
+MENU_NOT_READY = "“{what}”功能正在建设中，请稍后再试。"
+
+# --- /household (户情变动) and /pending (待审核户情) ------------------------------------------
+#: 身份证号 appear only masked (2104**********1234); the cadre's own message with it is deleted.
+HOUSEHOLD_INTRO = (
+    "户情变动：按提示逐项填写，随时可以点“上一步”返回或“取消”退出。\n"
+    "为保护隐私，您发的身份证号会被删除，之后只显示前 4 位和后 4 位。"
+)
+HOUSEHOLD_KIND = "请选择变动类别："
+HOUSEHOLD_VILLAGE = "是哪个村的户？"
+HOUSEHOLD_ID_NUMBER = "请输入户主的 18 位居民身份证号："
+HOUSEHOLD_ID_RECEIVED = "已收到身份证号 {id_number}（您发的原消息已删除）。"
+HOUSEHOLD_ID_REFUSED = "{reason}（为保护隐私，您发的原消息已删除。）"
+HOUSEHOLD_FOUND = (
+    "花名册中已有这一户：户主 {head}，{members} 人，{village}，{status}。\n"
+    "户主姓名和人口没有变化的话，点“沿用登记信息”即可。"
+)
+HOUSEHOLD_HEAD = "请输入户主姓名："
+HOUSEHOLD_MEMBERS = "这户现在有几口人？请输入 1–{max} 的整数，如 3 或 三。"
+HOUSEHOLD_CAUSE = "主要致贫原因是？"
+HOUSEHOLD_NOTE = "还有需要说明的情况吗？直接输入说明（不超过 {max} 字）；没有请点“跳过”。"
+BUTTON_KEEP = "沿用登记信息"
+BUTTON_SKIP = "跳过"
+BUTTON_CONFIRM = "✅ 确认"
+BUTTON_EDIT = "✏️ 修改"
+HOUSEHOLD_SUMMARY = (
+    "请核对户情变动：\n"
+    "类别：{kind}\n"
+    "村：{village}\n"
+    "身份证号：{id_number}\n"
+    "户主：{head}\n"
+    "人口：{members} 人"
+    "{cause}{note}\n\n"
+    "无误请点“确认”报送；要改正请点“修改”；不报了请点“取消”。"
+)
+HOUSEHOLD_SUMMARY_CAUSE = "\n致贫原因：{cause}"
+HOUSEHOLD_SUMMARY_NOTE = "\n说明：{note}"
+HOUSEHOLD_EDIT = "要修改哪一项？"
+#: Buttons of the 修改 step, one per field (keys are the draft's fields).
+HOUSEHOLD_FIELDS = {
+    "kind": "类别",
+    "village_id": "村",
+    "id_number": "身份证号",
+    "head_name": "户主姓名",
+    "members": "人口",
+    "cause": "致贫原因",
+    "note": "说明",
+}
+HOUSEHOLD_NOT_CADRE_VILLAGE = "您还没有绑定村，无法报送户情变动。请联系县扶贫办重新发放驻村干部邀请。"
+HOUSEHOLD_WRONG = "没看懂您的回答。请点下面的按钮选择，或点“上一步”“取消”。"
+HOUSEHOLD_WRONG_KIND = "没有这个变动类别。请从下面的按钮里选一个。"
+HOUSEHOLD_WRONG_VILLAGE = "这不是您驻的村。请从下面的按钮里选一个村。"
+HOUSEHOLD_WRONG_CAUSE = "没有这个致贫原因。请从下面的按钮里选一个。"
+HOUSEHOLD_NOTHING_TO_KEEP = "花名册里没有这一户的登记信息可沿用，请直接输入。"
+HOUSEHOLD_NOT_TEXT = "这一步需要文字回答，请输入文字或点下面的按钮。"
+HOUSEHOLD_TOO_MANY_WRONG = (
+    "这一步已经连续几次没能通过。请按下面的提示重新输入；"
+    "键盘被收起时，点输入框旁的按钮图标就能展开。\n"
+    "不想继续的话，点“取消”或发 /cancel 结束，不会报送任何内容。"
+)
+HOUSEHOLD_SUBMITTED = (
+    "已报送（编号 {number}）：{head} {kind}，{village}，当前阶段：{stage}。\n"
+    "县扶贫办和乡镇会收到；每进一步都会通知您。"
+)
+HOUSEHOLD_REFUSED = "没能报送：{reason}\n请点“修改”改正，或点“取消”。"
+HOUSEHOLD_CANCELLED = "已取消户情变动，没有报送任何内容。"
+HOUSEHOLD_TIMEOUT = "户情变动长时间没有回复，已自动结束，没有报送。需要时请重新点“户情变动”。"
+HOUSEHOLD_IN_PROGRESS = "您正在填写户情变动，请先回答上面的问题，或点“取消”退出。"
+
+PENDING_NONE = "{scope}目前没有待审核的户情变动。"
+PENDING_HEADER = "待审核户情（{scope}）：共 {count} 户。"
+PENDING_SCOPE_COUNTY = "全县"
+PENDING_STAGE = "【{stage}】{count} 户"
+PENDING_LINE = "{number} {kind} {head}，{members} 人，{village}，{id_number}"
+PENDING_MORE = "……另有 {count} 户未列出，处理完上面的再发 /pending 查看。"
+BUTTON_ADVANCE = "{number} 通过，进入{stage}"
+BUTTON_REJECT = "{number} 不通过"
+PENDING_ADVANCED = "{number} {head} {kind}：已进入 {stage}"
+PENDING_ALREADY = "已处理"
+PENDING_REJECT_REASON = "请输入 {number} {head} {kind} 不通过的原因（会告知报送的驻村干部），或点“取消”："
+PENDING_REJECT_EMPTY = "原因不能为空，请用文字写明为什么不通过，或点“取消”。"
+PENDING_REJECT_CANCELLED = "已取消，这户仍待审核。"
+PENDING_REJECTED = "{number} {head} {kind}：不通过，原因已告知报送的驻村干部。"
+PENDING_REJECT_IN_PROGRESS = "请先输入不通过的原因，或点“取消”。"
+#: What the reporting cadre is told at each step of 两公示一公告.
+CHANGE_STEP_NOTICE = "{head} {kind}：已进入 {stage}（编号 {number}，{village}）"
+CHANGE_REJECTED_NOTICE = "{head} {kind}：未通过（编号 {number}，{village}）。原因：{reason}"
+
 # --- sandbox page ----------------------------------------------------------------------------
 SANDBOX_ROLE_NAMES = {
     "household": "群众（贫困户）",

@@ -54,9 +54,7 @@ async def list_users(session: AsyncSession) -> list[User]:
     return list((await session.scalars(select(User).order_by(User.id))).all())
 
 
-async def get_or_create_user(
-    session: AsyncSession, *, telegram_user_id: int, display_name: str, actor: str
-) -> User:
+async def get_or_create_user(session: AsyncSession, *, telegram_user_id: int, display_name: str, actor: str) -> User:
     """The user with this Telegram id, created if new; a changed display name is kept up to date."""
     user = await find_user(session, telegram_user_id=telegram_user_id)
     if user is None:
@@ -127,3 +125,43 @@ async def grant_role(
             after=after,
         )
     return role
+
+
+async def mark_inactive(session: AsyncSession, *, user: User, actor: str, reason: str) -> bool:
+    """Record that messages no longer reach `user` (they blocked the bot, or deleted their account).
+
+    The user and their roles stay: history keeps its names, and the next /start makes them
+    reachable again (`mark_active`). Broadcasts skip inactive users.
+
+    Returns:
+        Whether anything changed (False when they were already inactive).
+    """
+    if not user.active:
+        return False
+    before = user_snapshot(user)
+    user.active = False
+    await session.flush()
+    after = {**user_snapshot(user), "reason": reason}
+    await audit.record(
+        session, actor=actor, action="user.deactivate", subject=f"user:{user.id}", before=before, after=after
+    )
+    log.info("user %s marked inactive: %s", user.id, reason)
+    return True
+
+
+async def mark_active(session: AsyncSession, *, user: User, actor: str) -> bool:
+    """Record that `user` is reachable again (they wrote to the bot after blocking it).
+
+    Returns:
+        Whether anything changed.
+    """
+    if user.active:
+        return False
+    before = user_snapshot(user)
+    user.active = True
+    await session.flush()
+    after = user_snapshot(user)
+    await audit.record(
+        session, actor=actor, action="user.reactivate", subject=f"user:{user.id}", before=before, after=after
+    )
+    return True

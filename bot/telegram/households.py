@@ -13,21 +13,6 @@ from bot.telegram import keyboards, render
 MAX_QUESTION_LENGTH = 500
 
 
-async def start(update: Update, context: CustomContext) -> None:
-    """Welcome the user and show the menu."""
-    message = update.effective_message
-    if message is None:
-        return
-    name = update.effective_user.first_name if update.effective_user else ""
-    await message.reply_text(texts.WELCOME.format(name=name), reply_markup=keyboards.main_menu())
-
-
-async def help_(update: Update, context: CustomContext) -> None:
-    """How to use the bot."""
-    if update.effective_message:
-        await update.effective_message.reply_text(texts.HELP, reply_markup=keyboards.main_menu())
-
-
 async def ask_prompt(update: Update, context: CustomContext) -> None:
     """The 政策咨询 button: invite a question."""
     if update.effective_message:
