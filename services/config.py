@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Default database: a SQLite file in the working directory, so `make run` needs no server.
@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = None
     #: Days an invite code stays valid.
     invite_ttl_days: int = 7
+    #: Working days (Chinese calendar) a unit has to handle a progress report's item.
+    due_days_report: int = Field(default=5, ge=0)
+    #: Working days the office has to handle a household change's item.
+    due_days_household_change: int = Field(default=10, ge=0)
+    #: Hours within which a second item on the same thing in the same village is offered for merging.
+    merge_window_hours: int = Field(default=24, ge=0)
     host: str = "127.0.0.1"
     port: int = 8080
 

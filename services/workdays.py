@@ -58,3 +58,12 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
         if is_working_day(day):
             counted += 1
     return day
+
+
+#: China's one time zone (UTC+8 all year, no daylight saving): "today" for due dates is Beijing's today.
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+def china_today(now: dt.datetime | None = None) -> dt.date:
+    """The date in China at `now` (default: this moment) — a due date is a Beijing calendar date."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(CHINA_TZ).date()
