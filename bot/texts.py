@@ -180,6 +180,107 @@ NOT_ALLOWED = "“{what}”只对{roles}开放。\n您可以使用：{can_do}。
 NOT_ALLOWED_CALLBACK = "您没有权限处理这个事项。"
 MENU_NOT_READY = "“{what}”功能正在建设中，请稍后再试。"
 
+# --- /report (进度上报) -------------------------------------------------------------------------
+REPORT_INTRO = "进度上报：按提示逐项选择和填写，随时可以点“上一步”返回或“取消”退出。"
+REPORT_NO_MEASURES = "实施方案里没有可上报的目标任务。"
+REPORT_NO_VILLAGE = "您的驻村干部登记没有绑定村，无法上报。请联系县扶贫办重新发放邀请链接。"
+REPORT_MEASURE = "请选择上报的工作措施："
+REPORT_MEASURE_BUTTON = "{number}. {title}"
+REPORT_INDICATOR = "请选择指标（方案目标 · 全县还差多少）："
+REPORT_INDICATOR_BUTTON = "{name}（{unit}）"
+REPORT_INDICATOR_LINE = "• {name}：目标 {target}{unit}，还差 {remaining}{unit}"
+REPORT_VILLAGE = "是哪个村的进度？"
+REPORT_QUANTITY = "“{name}”完成了多少{unit}？请输入数字，例如 {example}。"
+REPORT_QUANTITY_REMAINING = "（全县目标还差 {remaining}{unit}）"
+REPORT_OVER = "您填的 {quantity}{unit} 超过了全县目标剩余的 {remaining}{unit}。确认没填错吗？"
+BUTTON_OVER_YES = "确认无误"
+BUTTON_OVER_NO = "重新填写"
+REPORT_PHOTO = "可以发一张现场照片（可选），不发请点“跳过”。"
+REPORT_NOTE = "有需要说明的吗？请输入说明（200 字以内），没有请点“跳过”。"
+REPORT_NOTE_TOO_LONG = "说明最多 {limit} 字，现在有 {length} 字，请精简后重新输入。"
+REPORT_SUMMARY = (
+    "请核对上报内容：\n"
+    "• 措施：{measure}\n"
+    "• 指标：{indicator}\n"
+    "• 村：{village}\n"
+    "• 数量：{quantity}{unit}\n"
+    "• 照片：{photo}\n"
+    "• 说明：{note}\n"
+    "无误请点“确认”，要改点“修改”，不报了点“取消”。"
+)
+REPORT_PHOTO_YES = "已附 1 张"
+REPORT_NONE = "无"
+REPORT_EDIT = "要修改哪一项？"
+#: Labels of the 修改 menu, by draft field.
+REPORT_FIELDS = {
+    "measure": "措施和指标",
+    "village": "村",
+    "quantity": "数量",
+    "photo": "照片",
+    "note": "说明",
+}
+REPORT_DUPLICATE = (
+    "{village}近期已有同一指标的事项 #{number}（{title}，{state}）。\n"
+    "把这次上报合并到已有事项，还是另建新事项？"
+)
+BUTTON_MERGE = "合并到已有事项"
+BUTTON_NEW_ITEM = "另建新事项"
+REPORT_SUBMITTED = (
+    "已上报，事项编号 #{number}：{title}（{village}）。\n已转{unit}办理，办理期限 {due}；办理进展会通知您。"
+)
+REPORT_MERGED = "已上报，并合并到事项 #{number}：{title}（{village}），由{unit}办理。"
+REPORT_ALREADY = "这次上报已经记录过了（事项 #{number}），不会重复上报。"
+REPORT_REFUSED = "没能上报：{reason}\n请点“修改”改正，或点“取消”退出。"
+REPORT_WRONG = "没看懂您的回答。请点下面的按钮选择，或点“上一步”“取消”。"
+REPORT_NOT_A_PHOTO = "这一步需要一张照片。请发照片，或点“跳过”。"
+REPORT_TOO_MANY_WRONG = (
+    "这一步连续几次没有成功。请按提示回答；键盘被收起时，点输入框旁的按钮图标就能展开。\n"
+    "不想继续的话，点“取消”或发 /cancel 结束上报。"
+)
+REPORT_CANCELLED = "已取消进度上报。"
+REPORT_TIMEOUT = "进度上报长时间没有回复，已自动结束。需要时请重新点“进度上报”。"
+REPORT_IN_PROGRESS = "您正在进行进度上报，请先回答上面的问题，或点“取消”退出。"
+
+# --- the task loop: items routed to units (/tasks, 接收/办结/退回, reminders) --------------------
+BUTTON_ACCEPT = "接收"
+BUTTON_CLOSE = "办结"
+BUTTON_RETURN = "退回"
+ITEM_CARD = (
+    "📋 事项 #{number}（{kind}）\n"
+    "{title}\n"
+    "村：{village}\n"
+    "上报人：{reporter}\n"
+    "牵头单位：{owner}{others}\n"
+    "办理期限：{due}\n"
+    "状态：{state}"
+)
+ITEM_OTHERS = "；参与：{names}"
+ITEM_NEW_LEAD = "有新的事项分派给{unit}，请处理：\n\n{card}"
+ITEM_NEW_COPY = "抄送（仅供知悉，由{unit}牵头办理）：\n\n{card}"
+ITEM_ACTED = "\n\n✔️ {who} {state}"
+ITEM_REPORTER = "您上报的事项 #{number}（{title}）：{unit} {state}"
+ITEM_REPORTER_REASON = "{line}\n退回原因：{reason}"
+ITEM_DONE_ALREADY = "已处理"
+ITEM_ACCEPTED_ANSWER = "已接收"
+ITEM_CLOSED_ANSWER = "已办结"
+ITEM_RETURN_REASON = "请写明退回事项 #{number}（{title}）的原因，上报人会看到："
+ITEM_RETURN_CANCELLED = "已取消退回，事项 #{number} 保持原状。"
+ITEM_RETURN_DONE = "事项 #{number} 已退回，已通知上报人。"
+ITEM_RETURN_WRONG = "{reason}\n请重新输入退回原因，或点“取消”。"
+ITEM_RETURN_NOT_TEXT = "请用文字写明退回原因，或点“取消”。"
+ITEM_REFUSED = "{reason}"
+ITEM_GONE = "这个事项已不存在。"
+TASKS_HEADER = "待办事项共 {count} 项（按办理期限排序）："
+TASKS_MORE = "另有 {count} 项未列出，请先处理以上事项。"
+TASKS_NONE = "目前没有待办事项。"
+TASKS_OVERDUE = "⚠️ 已超期"
+MY_REPORTS_HEADER = "您最近上报的事项："
+MY_REPORTS_LINE = "• #{number} {title}（{village}）：{state}{reason}"
+MY_REPORTS_REASON = "，退回原因：{reason}"
+MY_REPORTS_NONE = "您还没有上报过事项。点“进度上报”开始。"
+REMIND_UNIT = "⏰ 事项已超过办理期限（{due}），请尽快处理：\n\n{card}"
+ESCALATE_OFFICE = "⚠️ 超期事项：{unit}未在办理期限 {due} 前办结事项 #{number}。\n\n{card}"
+
 # --- /household (户情变动) and /pending (待审核户情) ------------------------------------------
 #: 身份证号 appear only masked (2104**********1234); the cadre's own message with it is deleted.
 HOUSEHOLD_INTRO = (
@@ -199,6 +300,7 @@ HOUSEHOLD_HEAD = "请输入户主姓名："
 HOUSEHOLD_MEMBERS = "这户现在有几口人？请输入 1–{max} 的整数，如 3 或 三。"
 HOUSEHOLD_CAUSE = "主要致贫原因是？"
 HOUSEHOLD_NOTE = "还有需要说明的情况吗？直接输入说明（不超过 {max} 字）；没有请点“跳过”。"
+HOUSEHOLD_NOTE_TOO_LONG = "说明太长了（{length} 字），最多 {max} 字，请精简后重新输入。"
 BUTTON_KEEP = "沿用登记信息"
 BUTTON_SKIP = "跳过"
 BUTTON_CONFIRM = "✅ 确认"
