@@ -96,15 +96,26 @@ def parse_quantity(text: str, *, unit: str) -> float:
     if stated and not _same_unit(stated, unit):
         raise InvalidInput(f"这个指标按“{unit}”计，不是“{stated}”。{_ask_again(unit)}")
     value = _to_number(match["number"], original=original, unit=unit)
-    if match["sign"]:
-        value = -value
+    return check_quantity(-value if match["sign"] else value, unit=unit, original=original)
+
+
+def check_quantity(value: float, *, unit: str, original: str | None = None) -> float:
+    """`value` if it is a quantity a report may carry in `unit`: finite, above zero, whole if countable.
+
+    `parse_quantity` applies it to what was typed; `services.reports` applies it again, because a
+    service must not trust that its caller parsed.
+
+    Raises:
+        InvalidInput: what was wrong and what to type instead (`original` is what was typed).
+    """
+    shown = original if original is not None else format_quantity(value) if math.isfinite(value) else str(value)
     if not math.isfinite(value):
-        raise InvalidInput(f"“{original}”不是一个有效的数。{_ask_again(unit)}")
+        raise InvalidInput(f"“{shown}”不是一个有效的数。{_ask_again(unit)}")
     if value <= 0:
-        raise InvalidInput(f"数量要大于 0，收到的是“{original}”。{_ask_again(unit)}")
-    if unit in COUNTABLE_UNITS and not value.is_integer():
+        raise InvalidInput(f"数量要大于 0，收到的是“{shown}”。{_ask_again(unit)}")
+    if unit in COUNTABLE_UNITS and not float(value).is_integer():
         raise InvalidInput(f"“{unit}”要按整数计，不能是 {format_quantity(value)}。{_ask_again(unit)}")
-    return value
+    return float(value)
 
 
 #: Decimal places kept when a quantity is shown; sums of floats grow noise beyond them.

@@ -1,0 +1,96 @@
+"""Progress against every target of the plan, county-wide and per township, from cadres' reports.
+
+A report counts unless its item was returned (退回 means the unit did not accept the figure).
+Every target appears, with 0 done when nothing was reported, so the office sees the gaps too.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from policy_kb.schema import KnowledgeBase
+from services.models import Item, ItemState, Report, Township, Village
+from services.quantities import SHOWN_DECIMALS
+from services.reports import indicator_label, reportable_measures
+
+
+def _number(value: float) -> int | float:
+    """106.0 → 106 in JSON, as the plan writes it; float noise of sums rounded away."""
+    value = round(float(value), SHOWN_DECIMALS)
+    return int(value) if value.is_integer() else value
+
+
+@dataclass(frozen=True)
+class IndicatorProgress:
+    """One target and how much of it the reports cover."""
+
+    #: The measure's id, e.g. `2.2.8-1`.
+    measure: str
+    #: The indicator as the plan words it, e.g. `硬化村组道路`.
+    indicator: str
+    unit: str
+    target: float
+    done: float
+    #: Done per township name, only townships with counted reports, in statistical-code order.
+    by_township: dict[str, float]
+    #: Reader-friendly name of the indicator (村组道路硬化) and the measure's title, for people.
+    label: str = ""
+    measure_title: str = ""
+    #: True where the plan's target is a floor (以上).
+    at_least: bool = False
+    #: Share of the target done, in percent (may exceed 100).
+    percent: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        share = 100 * self.done / self.target if self.target else 0.0
+        object.__setattr__(self, "percent", round(share, 1))
+
+    def as_json(self) -> dict[str, Any]:
+        """The `fupin progress --json` shape: measure, indicator, unit, target, done, by_township."""
+        return {
+            "measure": self.measure,
+            "indicator": self.indicator,
+            "unit": self.unit,
+            "target": _number(self.target),
+            "done": _number(self.done),
+            "by_township": {name: _number(done) for name, done in self.by_township.items()},
+        }
+
+
+async def progress(session: AsyncSession, kb: KnowledgeBase) -> list[IndicatorProgress]:
+    """Every target of the plan in the plan's order, with what the counted reports add up to."""
+    query = (
+        select(Report.measure_id, Report.indicator, Township.name, func.sum(Report.quantity))
+        .join(Item, Report.item_id == Item.id)
+        .join(Village, Report.village_id == Village.id)
+        .join(Township, Village.township_id == Township.id)
+        .where(Item.state != ItemState.RETURNED)
+        .group_by(Report.measure_id, Report.indicator, Township.code, Township.name)
+        .order_by(Township.code)
+    )
+    by_township: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    for measure_id, indicator, township, total in await session.execute(query):
+        by_township[(measure_id, indicator)][township] = round(float(total), SHOWN_DECIMALS)
+    rows = []
+    for measure in reportable_measures(kb):
+        for target in measure.targets:
+            townships = by_township.get((measure.id, target.indicator), {})
+            rows.append(
+                IndicatorProgress(
+                    measure=measure.id,
+                    indicator=target.indicator,
+                    unit=target.unit,
+                    target=float(target.quantity),
+                    done=round(sum(townships.values()), SHOWN_DECIMALS),
+                    by_township=townships,
+                    label=indicator_label(target),
+                    measure_title=measure.title,
+                    at_least=target.at_least,
+                )
+            )
+    return rows

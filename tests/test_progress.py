@@ -1,0 +1,84 @@
+"""Progress against every target: reports add up per township; returned items do not count."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from policy_kb import load_kb
+from services.items import return_item
+from services.models import RoleKind
+from services.progress import IndicatorProgress, progress
+from services.reports import reportable_measures, submit_report
+from tests.issue5_support import person, village
+
+ROADS = "2.2.8-1"
+
+
+def row(rows: list[IndicatorProgress], indicator: str) -> IndicatorProgress:
+    return next(r for r in rows if r.indicator == indicator)
+
+
+async def test_every_target_is_listed_even_with_nothing_reported(session: AsyncSession) -> None:
+    kb = load_kb()
+    rows = await progress(session, kb)
+    assert len(rows) == sum(len(m.targets) for m in reportable_measures(kb))
+    roads = row(rows, "硬化村组道路")
+    assert roads.as_json() == {
+        "measure": ROADS,
+        "indicator": "硬化村组道路",
+        "unit": "公里",
+        "target": 106,
+        "done": 0,
+        "by_township": {},
+    }
+    assert all(r.done == 0 for r in rows)
+
+
+async def test_reports_add_up_per_township_and_returned_ones_drop_out(session: AsyncSession) -> None:
+    kb = load_kb()
+    yongling = await village(session, "永陵镇", "永陵村")
+    yaozhan = await village(session, "新宾镇", "腰站村")
+    cadre = await person(session, 1, RoleKind.CADRE, villages=[yongling, yaozhan])
+    transport = await person(session, 2, RoleKind.UNIT, unit="县交通局")
+
+    async def report(place_id: int, quantity: float, indicator: str = "硬化村组道路") -> int:
+        submitted = await submit_report(
+            session,
+            kb,
+            reporter=cadre,
+            measure_id=ROADS,
+            indicator=indicator,
+            village_id=place_id,
+            quantity=quantity,
+            note=None,
+            photo_file_id=None,
+            update_id=None,
+            merge_into=None,
+            actor="telegram:1",
+        )
+        return submitted.item.id
+
+    await report(yongling.id, 3.5)
+    await report(yongling.id, 0.1)
+    await report(yaozhan.id, 0.2)
+    wrong = await report(yaozhan.id, 50)
+    await report(yaozhan.id, 2, indicator="新建桥梁")
+    await return_item(session, item_id=wrong, user=transport, reason="数字有误", actor="telegram:2")
+
+    rows = await progress(session, kb)
+    roads = row(rows, "硬化村组道路")
+    # Townships in statistical-code order: 新宾镇 (…100) before 永陵镇 (…102).
+    assert roads.as_json() == {
+        "measure": ROADS,
+        "indicator": "硬化村组道路",
+        "unit": "公里",
+        "target": 106,
+        "done": 3.8,
+        "by_township": {"新宾镇": 0.2, "永陵镇": 3.6},
+    }
+    assert list(roads.by_township) == ["新宾镇", "永陵镇"]
+    assert roads.label == "村组道路硬化" and roads.percent == pytest.approx(3.6)
+    bridges = row(rows, "新建桥梁")
+    assert (bridges.done, bridges.by_township) == (2, {"新宾镇": 2})
+    assert row(rows, "危桥改造").done == 0
