@@ -1,0 +1,478 @@
+"""The outbox: every outgoing notice is a database row that workers claim, pace, send and record.
+
+Why a table and not a loop over `send_message`: a broadcast to 3,000 people takes at least 100 s
+under Telegram's limits, and the process may stop at any moment in between. Rows in
+`pending` survive; a worker claims a batch (`sending`, with its name and the time), sends each
+message when the `Pacer` allows, and records the outcome in its own short transaction.
+
+Outcomes (the sender, a callable from the bot layer, maps Telegram's answers to these):
+- `Sent`: `sent`, with Telegram's message id.
+- `RetryLater` (429): back to `pending` after `retry_after`; not an attempt — the message was early.
+- `NetworkFailure`: back to `pending` after an exponential backoff; `failed` (network) after
+  `max_attempts`.
+- `Blocked` (403): `failed` (blocked) and the person marked inactive, with an audit row.
+- `Rejected` (400, e.g. chat not found): `failed` (rejected); retrying would not help.
+
+The crash window, and the choice made here. Telegram offers no idempotency key and no way to ask
+whether a message arrived, so between "Telegram accepted the message" and "the row says sent"
+there is a window no design can close; one can only choose which way to fail and make the window
+small:
+- A stop (restart, deploy, SIGTERM) is clean: `OutboxWorker.stop` stops claiming, waits for the
+  sends already on the wire and records them, and hands back (`release`) the claimed rows not yet
+  sent, uncounted. Nothing is lost and nothing is sent twice.
+- A hard crash (power cut, kill -9) leaves the few rows that were on the wire in `sending`. They are
+  taken back after the lease (`recover_stale`) and sent again: at-least-once. A notice seen twice
+  is a nuisance; a deadline never received is a missed deadline. The window is one HTTP round
+  trip per in-flight message, so at most a handful of people see a duplicate.
+
+Outbox rows are themselves the delivery log (attempts, error, sent_at); the audit log records
+the broadcast-level changes and the people marked inactive, not one row per message sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import secrets
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services import audit
+from services.db import session_scope
+from services.models import FailureReason, OutboxMessage, OutboxStatus, User, utcnow
+from services.users import mark_inactive
+
+log = logging.getLogger(__name__)
+
+#: Reason written to the audit log when a 403 marks someone inactive.
+BLOCKED_REASON = "blocked the bot"
+#: Longest error text kept on a row.
+MAX_ERROR = 300
+
+
+# -- what the sender returns --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One claimed message as the sender needs it."""
+
+    id: int
+    chat_id: int
+    text: str
+    reply_markup: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """Telegram accepted the message."""
+
+    message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RetryLater:
+    """429 Too Many Requests: try again after `seconds` (Telegram's `retry_after`)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """403: the person blocked the bot (or deleted their account)."""
+
+    description: str
+
+
+@dataclass(frozen=True)
+class NetworkFailure:
+    """The request did not get an answer (timeout, connection reset, 5xx)."""
+
+    description: str
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """Telegram refused this message for good (400 chat not found, bad markup…)."""
+
+    description: str
+
+
+SendResult = Sent | RetryLater | Blocked | NetworkFailure | Rejected
+#: Sends one message; supplied by the bot layer, which alone knows Telegram.
+Sender = Callable[[Outgoing], Awaitable[SendResult]]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Network errors are retried `base * 2**(n-1)` seconds after the n-th (capped), up to `max_attempts`."""
+
+    max_attempts: int = 5
+    base_seconds: float = 2.0
+    cap_seconds: float = 300.0
+
+    def backoff(self, attempts: int) -> dt.timedelta:
+        """Wait before the next try, after `attempts` failed ones."""
+        return dt.timedelta(seconds=min(self.base_seconds * 2 ** max(attempts - 1, 0), self.cap_seconds))
+
+
+# -- queueing -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A message to queue (see `enqueue_many`)."""
+
+    chat_id: int
+    text: str
+    user_id: int | None = None
+    reply_markup: dict[str, Any] | None = None
+    broadcast_id: int | None = None
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    text: str,
+    user_id: int | None = None,
+    reply_markup: dict[str, Any] | None = None,
+    broadcast_id: int | None = None,
+    not_before: dt.datetime | None = None,
+) -> OutboxMessage:
+    """Queue one message in the caller's transaction: it goes out only if the caller commits."""
+    row = OutboxMessage(
+        chat_id=chat_id,
+        user_id=user_id,
+        text=text,
+        reply_markup=reply_markup,
+        broadcast_id=broadcast_id,
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=not_before or utcnow(),
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def enqueue_many(session: AsyncSession, messages: Iterable[NewMessage], *, now: dt.datetime | None = None) -> int:
+    """Queue many messages with one multi-row INSERT (a broadcast's thousands); returns how many."""
+    now = now or utcnow()
+    rows = [
+        {
+            "chat_id": m.chat_id,
+            "user_id": m.user_id,
+            "text": m.text,
+            "reply_markup": m.reply_markup,
+            "broadcast_id": m.broadcast_id,
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for m in messages
+    ]
+    if rows:
+        await session.execute(insert(OutboxMessage), rows)
+    return len(rows)
+
+
+# -- claiming and recording ----------------------------------------------------------------------
+
+
+async def claim(session: AsyncSession, *, worker: str, limit: int, now: dt.datetime | None = None) -> list[Outgoing]:
+    """Take up to `limit` due messages for `worker`, oldest first.
+
+    On PostgreSQL the SELECT locks its rows with `FOR UPDATE SKIP LOCKED`, so workers claiming
+    at the same moment each get different rows and never wait on one another. (Two statements on
+    purpose: as `UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` PostgreSQL may
+    rescan the subquery, skip the rows it has just updated itself and claim more than `n`.)
+    SQLite ignores the locking clause; there the `status = pending` condition of the UPDATE, run
+    under the database's single write lock, keeps a row from being taken twice.
+    """
+    now = now or utcnow()
+    due = (
+        await session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    if not due:
+        return []
+    statement = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due), OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SENDING, claimed_at=now, claimed_by=worker)
+        .returning(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.text, OutboxMessage.reply_markup)
+        .execution_options(synchronize_session=False)
+    )
+    rows = (await session.execute(statement)).all()
+    claimed = (Outgoing(id=r.id, chat_id=r.chat_id, text=r.text, reply_markup=r.reply_markup) for r in rows)
+    return sorted(claimed, key=lambda m: m.id)
+
+
+async def release(session: AsyncSession, *, ids: Sequence[int], worker: str) -> int:
+    """Hand claimed but unsent messages back (a clean stop); no attempt is counted."""
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_by == worker
+        )
+        .values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def recover_stale(session: AsyncSession, *, older_than: dt.datetime) -> int:
+    """Take back messages a dead worker left in `sending` (claimed before `older_than`).
+
+    They may have reached Telegram just before the crash: they are sent again (at-least-once;
+    see the module docstring). Returns how many.
+    """
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < older_than)
+        .values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None)
+    )
+    count = int(result.rowcount)  # type: ignore[attr-defined]
+    if count:
+        log.warning("%d outbox messages left sending by a stopped worker are queued again", count)
+    return count
+
+
+async def record_result(
+    session: AsyncSession,
+    *,
+    message_id: int,
+    worker: str,
+    result: SendResult,
+    policy: RetryPolicy,
+    now: dt.datetime | None = None,
+) -> OutboxStatus | None:
+    """Write what happened to one claimed message; a 403 also marks its person inactive.
+
+    Returns:
+        The message's new status, or None when `worker` no longer holds it (its claim was taken
+        back after the lease ran out; the other worker's outcome stands).
+    """
+    now = now or utcnow()
+    row = await session.get(OutboxMessage, message_id, with_for_update=True)
+    if row is None or row.status != OutboxStatus.SENDING or row.claimed_by != worker:
+        log.warning("outbox message %s is no longer held by %s; outcome %s dropped", message_id, worker, result)
+        return None
+    row.claimed_at, row.claimed_by = None, None
+    match result:
+        case Sent(message_id=telegram_id):
+            row.status, row.sent_at, row.telegram_message_id, row.error = OutboxStatus.SENT, now, telegram_id, None
+        case RetryLater(seconds=seconds):
+            row.status, row.next_attempt_at = OutboxStatus.PENDING, now + dt.timedelta(seconds=seconds)
+        case NetworkFailure(description=description):
+            row.attempts += 1
+            row.error = description[:MAX_ERROR]
+            if row.attempts >= policy.max_attempts:
+                row.status, row.failure = OutboxStatus.FAILED, FailureReason.NETWORK
+            else:
+                row.status, row.next_attempt_at = OutboxStatus.PENDING, now + policy.backoff(row.attempts)
+        case Blocked(description=description):
+            row.status, row.failure, row.error = OutboxStatus.FAILED, FailureReason.BLOCKED, description[:MAX_ERROR]
+            if row.user_id is not None and (user := await session.get(User, row.user_id)) is not None:
+                await mark_inactive(session, user=user, actor=audit.SYSTEM_ACTOR, reason=BLOCKED_REASON)
+        case Rejected(description=description):
+            row.status, row.failure, row.error = OutboxStatus.FAILED, FailureReason.REJECTED, description[:MAX_ERROR]
+    await session.flush()
+    return row.status
+
+
+# -- pacing -------------------------------------------------------------------------------------
+
+
+Clock = Callable[[], float]
+
+
+@dataclass
+class Pacer:
+    """Telegram's limits as sliding windows, checked before each send so a 429 stays the exception.
+
+    About 30 messages a second overall, 1 a second into one private chat, 20 a minute into one
+    group (negative chat ids are groups, as in Telegram). Each window is widened by `margin`
+    (a fraction) because the pacer counts when a request leaves and Telegram when it arrives,
+    and the two differ by a network delay that varies.
+    """
+
+    per_second: float = 30.0
+    chat_interval: float = 1.0
+    group_per_minute: int = 20
+    margin: float = 0.03
+    clock: Clock = time.monotonic
+    _overall: deque[float] = field(default_factory=deque)
+    _chats: dict[int, deque[float]] = field(default_factory=dict)
+    _held: dict[int, float] = field(default_factory=dict)
+
+    def delay(self, chat_id: int) -> float:
+        """Seconds until a message into `chat_id` may go; 0 means now."""
+        now = self.clock()
+        overall_count = max(1, round(self.per_second))
+        overall_window = overall_count / self.per_second * (1 + self.margin)
+        if chat_id < 0:
+            count, window = self.group_per_minute, 60.0 * (1 + self.margin)
+        else:
+            count, window = 1, self.chat_interval * (1 + self.margin)
+        waits = [
+            self._wait(self._overall, now, overall_count, overall_window),
+            self._wait(self._chats.setdefault(chat_id, deque()), now, count, window),
+            self._held.get(chat_id, now) - now,
+        ]
+        return max(0.0, *waits)
+
+    def take(self, chat_id: int) -> None:
+        """Count one message leaving now (call when `delay` said 0)."""
+        now = self.clock()
+        self._overall.append(now)
+        self._chats.setdefault(chat_id, deque()).append(now)
+        if self._held.get(chat_id, now) <= now:
+            self._held.pop(chat_id, None)
+
+    def hold(self, chat_id: int, seconds: float) -> None:
+        """Send nothing into `chat_id` for `seconds` (Telegram said `retry_after`)."""
+        self._held[chat_id] = max(self._held.get(chat_id, 0.0), self.clock() + seconds)
+
+    async def wait(self, chat_id: int) -> None:
+        """Sleep until a message into `chat_id` may go, then count it."""
+        while (pause := self.delay(chat_id)) > 0:
+            await asyncio.sleep(pause)
+        self.take(chat_id)
+
+    @staticmethod
+    def _wait(sent: deque[float], now: float, count: int, window: float) -> float:
+        while sent and sent[0] <= now - window:
+            sent.popleft()
+        if len(sent) < count:
+            return 0.0
+        return sent[len(sent) - count] + window - now
+
+
+# -- the worker ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """How a worker drains the outbox."""
+
+    #: Messages claimed but not yet recorded at once; twice the rate keeps the pacer fed.
+    max_in_flight: int = 60
+    #: Seconds between looks at the table when it had nothing due.
+    poll_interval: float = 0.5
+    #: A row `sending` for longer than this belongs to a dead worker and is taken back.
+    lease: dt.timedelta = dt.timedelta(minutes=2)
+    policy: RetryPolicy = RetryPolicy()
+
+
+class OutboxWorker:
+    """Drains the outbox: claims due messages, paces them, sends them, records each outcome.
+
+    Run several (one per process) on PostgreSQL; one on SQLite. The pacer is this worker's own,
+    so with N workers give each `per_second = 30 / N`.
+    """
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        sender: Sender,
+        *,
+        pacer: Pacer | None = None,
+        options: WorkerOptions | None = None,
+        name: str | None = None,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._sender = sender
+        self.pacer = pacer or Pacer()
+        self.options = options or WorkerOptions()
+        #: Written on the rows it claims; unique per run, so a restarted process is a new worker.
+        self.name = name or f"worker-{secrets.token_hex(4)}"
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._waiting: dict[asyncio.Task[None], int] = {}
+        self._on_wire: set[asyncio.Task[None]] = set()
+
+    def wake(self) -> None:
+        """Look at the table now (something was queued), not at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Take back rows of dead workers, then drain until `stop`."""
+        async with session_scope(self._sessionmaker) as session:
+            await recover_stale(session, older_than=utcnow() - self.options.lease)
+        while not self._stopping:
+            room = self.options.max_in_flight - len(self._waiting) - len(self._on_wire)
+            claimed: list[Outgoing] = []
+            if room >= max(1, self.options.max_in_flight // 2) or not (self._waiting or self._on_wire):
+                async with session_scope(self._sessionmaker) as session:
+                    claimed = await claim(session, worker=self.name, limit=room)
+            for message in claimed:
+                task = asyncio.create_task(self._deliver(message), name=f"outbox-{message.id}")
+                self._waiting[task] = message.id
+                task.add_done_callback(self._forget)
+            if not claimed:
+                self._wake.clear()
+                busy = set(self._waiting) | self._on_wire
+                sleepers: set[asyncio.Future[Any]] = {asyncio.ensure_future(self._wake.wait())}
+                try:
+                    await asyncio.wait(
+                        busy | sleepers, timeout=self.options.poll_interval, return_when=asyncio.FIRST_COMPLETED
+                    )
+                finally:
+                    for sleeper in sleepers:
+                        sleeper.cancel()
+            elif room < self.options.max_in_flight:
+                await asyncio.sleep(0)
+
+    async def stop(self) -> None:
+        """Stop cleanly: no new claims, sends on the wire finished and recorded, the rest handed back."""
+        self._stopping = True
+        self._wake.set()
+        waiting = dict(self._waiting)
+        for task in waiting:
+            task.cancel()
+        await asyncio.gather(*waiting, *self._on_wire, return_exceptions=True)
+        unsent = [message_id for task, message_id in waiting.items() if task.cancelled()]
+        if unsent:
+            async with session_scope(self._sessionmaker) as session:
+                await release(session, ids=unsent, worker=self.name)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self._waiting.pop(task, None)
+        self._on_wire.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("outbox delivery failed unexpectedly", exc_info=task.exception())
+
+    async def _deliver(self, message: Outgoing) -> None:
+        await self.pacer.wait(message.chat_id)
+        # From here on the message is on the wire: `stop` waits for it instead of cancelling.
+        task = asyncio.current_task()
+        assert task is not None
+        self._waiting.pop(task, None)
+        self._on_wire.add(task)
+        try:
+            result = await self._sender(message)
+        except Exception as exc:  # the sender maps Telegram's errors; anything else counts as network
+            log.exception("the sender raised for outbox message %s", message.id)
+            result = NetworkFailure(f"{type(exc).__name__}: {exc}")
+        if isinstance(result, RetryLater):
+            self.pacer.hold(message.chat_id, result.seconds)
+        async with session_scope(self._sessionmaker) as session:
+            await record_result(
+                session, message_id=message.id, worker=self.name, result=result, policy=self.options.policy
+            )
