@@ -17,3 +17,8 @@ def register(app: typer.Typer) -> None:
     from bot.commands import kb
 
     kb.register(app)
+
+    from bot.commands import audit, progress
+
+    progress.register(app)
+    audit.register(app)

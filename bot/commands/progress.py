@@ -1,0 +1,56 @@
+"""`fupin progress`: every target of the plan, how much is done county-wide and per township."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.commands import texts
+from bot.commands.runner import run_in_session
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `fupin progress`."""
+
+    @app.command("progress", help=texts.PROGRESS_HELP)
+    def progress_(
+        as_json: Annotated[bool, typer.Option("--json", help=texts.PROGRESS_JSON_HELP)] = False,
+    ) -> None:
+        from policy_kb import load_kb
+        from services.progress import IndicatorProgress, progress
+        from services.quantities import format_quantity
+
+        kb = load_kb()
+
+        async def work(session: AsyncSession) -> list[IndicatorProgress]:
+            return await progress(session, kb)
+
+        rows = run_in_session(work)
+        if as_json:
+            typer.echo(json.dumps({"indicators": [r.as_json() for r in rows]}, ensure_ascii=False, indent=2))
+            return
+        typer.echo(texts.PROGRESS_TITLE)
+        measure = None
+        for row in rows:
+            if row.measure != measure:
+                measure = row.measure
+                typer.echo(texts.PROGRESS_MEASURE.format(id=row.measure, title=row.measure_title))
+            typer.echo(
+                texts.PROGRESS_LINE.format(
+                    label=row.label,
+                    done=format_quantity(row.done),
+                    target=format_quantity(row.target),
+                    unit=row.unit,
+                    at_least=texts.PROGRESS_AT_LEAST if row.at_least else "",
+                    percent=format_quantity(row.percent),
+                )
+            )
+            if row.by_township:
+                townships = texts.LIST_SEPARATOR.join(
+                    texts.PROGRESS_TOWNSHIP.format(name=name, done=format_quantity(done))
+                    for name, done in row.by_township.items()
+                )
+                typer.echo(texts.PROGRESS_TOWNSHIPS.format(townships=townships))
