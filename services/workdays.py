@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 #: Monday=0 … Friday=4: the fallback week for years the calendar package does not cover.
 LAST_WEEKDAY = 4
 
+#: China's one time zone (UTC+8 all year, no daylight saving): "today" for due dates is Beijing's today.
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
+
 
 @cache
 def _warn_missing_year(year: int) -> None:
@@ -58,10 +61,6 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
         if is_working_day(day):
             counted += 1
     return day
-
-
-#: China's one time zone (UTC+8 all year, no daylight saving): "today" for due dates is Beijing's today.
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 def china_today(now: dt.datetime | None = None) -> dt.date:
