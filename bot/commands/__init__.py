@@ -22,3 +22,7 @@ def register(app: typer.Typer) -> None:
 
     progress.register(app)
     audit.register(app)
+
+    from bot.commands import households
+
+    households.register(app)

@@ -40,6 +40,16 @@ USERS_NO_ROLE = "无角色"
 ROLE_WITH_BINDING = "{role}（{binding}）"
 LIST_SEPARATOR = "、"
 
+# --- fupin export -------------------------------------------------------------------------------
+EXPORT_HELP = "导出 Excel：progress（目标进度）、tasks（事项清单）、households（贫困户名册）。"
+EXPORT_KIND_HELP = "导出什么：progress、tasks 或 households"
+EXPORT_FORMAT_HELP = "文件格式：xlsx（Excel）或 csv（UTF-8，Excel 可直接打开）"
+EXPORT_OUTPUT_HELP = "输出文件路径；默认当前目录下的“名称-日期.扩展名”"
+EXPORT_FULL_HELP = "贫困户名册导出完整身份证号和姓名（默认脱敏）；此操作记入审计日志"
+EXPORT_DONE = "已导出 {path}（{rows} 行）"
+EXPORT_FULL_WARNING = "注意：文件含完整身份证号和姓名，请妥善保管，用后删除。"
+EXPORT_WRITE_FAILED = "无法写入 {path}：{reason}"
+
 # --- fupin ask / fupin route --------------------------------------------------------------------
 ASK_HELP = "政策问答：用大白话提问，答复方案中的数字、出处和责任单位。"
 ASK_QUESTION_HELP = "问题，如“娃上初中一年补多少钱”"
@@ -73,3 +83,17 @@ AUDIT_LINE = "{at} {actor} {action} {subject} {before} → {after}"
 AUDIT_NOTHING = "—"
 AUDIT_EMPTY = "没有审计记录。"
 AUDIT_EMPTY_SINCE = "{since} 以来没有审计记录。"
+
+# --- fupin households ---------------------------------------------------------------------------
+HOUSEHOLDS_HELP = "建档立卡贫困户：导入县扶贫办的贫困户名单，查看在册户（姓名、身份证号脱敏显示）。"
+HOUSEHOLDS_IMPORT_HELP = (
+    "从 Excel（.xlsx）或 CSV 导入贫困户名单。表头：户主姓名、身份证号、乡镇、村、人口数、致贫原因、状态"
+    "（也认 户主、证件号码、家庭人口 等写法）。每一行都正确才会写入；按身份证号更新，重复导入不会产生重复。"
+)
+HOUSEHOLDS_IMPORT_FILE_HELP = "贫困户名单文件：.xlsx，或 CSV（UTF-8 或 GBK 编码）"
+HOUSEHOLDS_IMPORT_DONE = "导入完成：新增 {created} 户，更新 {updated} 户，无变化 {unchanged} 户。"
+HOUSEHOLDS_LIST_HELP = "列出在册的建档立卡户，姓名和身份证号脱敏显示。"
+HOUSEHOLDS_LIST_VILLAGE_HELP = "只列出这个村的户，可重复；村名重名时写“乡镇/村名”"
+HOUSEHOLDS_LINE = "{id_number} {name} {village} {members}人 致贫原因：{cause} {status}"
+HOUSEHOLDS_TOTAL = "共 {count} 户。"
+HOUSEHOLDS_NONE = "（还没有贫困户记录：fupin households import 名单.xlsx）"
