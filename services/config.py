@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, NonNegativeInt, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Default database: a SQLite file in the working directory, so `make run` needs no server.
@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     admin_token: SecretStr | None = None
+    #: Signs the dashboard tokens the bot hands office users (`/dashboard`); default: derived from
+    #: the admin token. Changing it (or the admin token) revokes every token handed out.
+    dashboard_secret: SecretStr | None = None
+    #: Hours a dashboard token handed to an office user stays valid.
+    dashboard_token_hours: int = 12
+    #: Address of this server as office users' browsers reach it, for the `/dashboard` link;
+    #: default `http://<host>:<port>`.
+    public_url: str | None = None
     #: Days an invite code stays valid.
     invite_ttl_days: int = 7
     #: Working days (Chinese calendar) a unit has to handle a progress report's item.
@@ -40,6 +48,18 @@ class Settings(BaseSettings):
     due_days_household_change: int = Field(default=10, ge=0)
     #: Hours within which a second item on the same thing in the same village is offered for merging.
     merge_window_hours: int = Field(default=24, ge=0)
+    #: Minutes between the bot's checks for overdue items (first check at start-up); each overdue item
+    #: reminds its unit once a day and is escalated to the office once.
+    overdue_check_minutes: float = Field(default=60, gt=0)
+    #: Messages a second the outbox worker sends overall (Telegram allows about 30); when several
+    #: processes drain one PostgreSQL outbox, give each its share (30 / processes).
+    outbox_rate: float = Field(default=30.0, gt=0)
+    #: Network attempts before an outgoing message is given up (a 429 is not counted).
+    outbox_max_attempts: int = Field(default=5, ge=1)
+    #: Days before a deadline its reminders go out, 0 being the day itself (env: `[7,1,0]`).
+    reminder_offsets: list[NonNegativeInt] = Field(default=[7, 1, 0])
+    #: Hour of the day (Beijing time) from which the day's deadline reminders go out.
+    reminder_hour: int = Field(default=9, ge=0, le=23)
     host: str = "127.0.0.1"
     port: int = 8080
 
