@@ -14,6 +14,7 @@ taking part, so it shows in their task lists and follows the same due dates.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -40,6 +41,7 @@ from services.models import (
     Village,
     utcnow,
 )
+from services.quantities import parse_quantity
 from services.routing import household_change_parties
 
 #: What each kind of change is called in the county's paperwork; every face uses these words.
@@ -97,6 +99,9 @@ HOUSEHOLD_MEASURE_ID = "2.1"
 
 #: Kinds that move a household into or out of the roster, hence go through 两公示一公告.
 PUBLICIZED_KINDS = frozenset({ChangeKind.INCLUDE, ChangeKind.EXIT, ChangeKind.RETURN})
+
+#: Kinds that put a household on the roster, hence must name its 致贫原因 (what it is helped against).
+CAUSE_KINDS = frozenset({ChangeKind.INCLUDE, ChangeKind.RETURN})
 
 #: 两公示一公告, in order.
 PUBLIC_PATH: tuple[ChangeStage, ...] = (
@@ -259,6 +264,30 @@ def check_members(members: int) -> int:
     return members
 
 
+def parse_members(text: str) -> int:
+    """The household size a cadre typed: "3", "三", "3人", "三口人", "５".
+
+    Raises:
+        InvalidInput: not a whole number of people, or outside 1–20; the message says how to write it.
+    """
+    value = unicodedata.normalize("NFKC", text).strip().removesuffix("人").removesuffix("口").strip()
+    try:
+        members = parse_quantity(value, unit="人")
+    except InvalidInput:
+        raise InvalidInput(
+            f"家庭人口应为 {MIN_MEMBERS}–{MAX_MEMBERS} 的整数，如 3 或 三，请输入户籍上的家庭人口数。"
+        ) from None
+    return check_members(int(members))
+
+
+async def list_households(session: AsyncSession, *, village_ids: Sequence[int] | None = None) -> list[Household]:
+    """Households on the roster, by village then 身份证号; only those villages' when `village_ids` is given."""
+    query = select(Household).order_by(Household.village_id, Household.id_number)
+    if village_ids is not None:
+        query = query.where(Household.village_id.in_(list(village_ids)))
+    return list((await session.scalars(query)).all())
+
+
 async def find_household(session: AsyncSession, *, id_number: str) -> Household | None:
     """The registered household whose head has this 身份证号 (as typed; normalized first), if any.
 
@@ -321,6 +350,37 @@ async def _open_change_for(session: AsyncSession, id_number: str) -> HouseholdCh
         HouseholdChange.id_number == id_number, HouseholdChange.stage.not_in(CLOSED_STAGES)
     )
     return await session.scalar(query.order_by(HouseholdChange.id).limit(1))
+
+
+def _open_change_conflict(change: HouseholdChange) -> Conflict:
+    return Conflict(
+        f"该户已有一条正在办理的户情变动（#{change.id} {CHANGE_KIND_LABELS[change.kind]}，"
+        f"当前：{STAGE_LABELS[change.stage]}），请等它办结或未通过后再报。"
+    )
+
+
+async def check_target(session: AsyncSession, *, kind: ChangeKind, id_number: str, village_id: int) -> Household | None:
+    """The roster's household a change of `kind` in this village would be about, checked now as
+    `submit_change` will check it, so a guided form refuses a wrong number at the step it is typed.
+
+    Returns:
+        The registered household with this number, or None (a new inclusion or 迁入).
+
+    Raises:
+        InvalidInput: the number is invalid, or the roster contradicts the change.
+        NotFound: no such village.
+        Conflict: the household already has a change under way.
+    """
+    number = normalize_id_number(id_number)
+    village = await session.get(Village, village_id)
+    if village is None:
+        raise NotFound("没有这个村。")
+    household = await session.scalar(select(Household).where(Household.id_number == number))
+    _check_roster(kind, household, village)
+    open_change = await _open_change_for(session, number)
+    if open_change is not None:
+        raise _open_change_conflict(open_change)
+    return household
 
 
 async def _add_step(
@@ -394,7 +454,7 @@ async def submit_change(
         cause = normalize_cause(cause)
     else:
         cause = None
-    if cause is None and kind in (ChangeKind.INCLUDE, ChangeKind.RETURN):
+    if cause is None and kind in CAUSE_KINDS:
         raise InvalidInput(
             f"“{CHANGE_KIND_LABELS[kind]}”须填写致贫原因，请从以下选择：{'、'.join(CAUSES)}。", choices=CAUSES
         )
@@ -402,10 +462,7 @@ async def submit_change(
     _check_roster(kind, household, village)
     open_change = await _open_change_for(session, number)
     if open_change is not None:
-        raise Conflict(
-            f"该户已有一条正在办理的户情变动（#{open_change.id} {CHANGE_KIND_LABELS[open_change.kind]}，"
-            f"当前：{STAGE_LABELS[open_change.stage]}），请等它办结或未通过后再报。"
-        )
+        raise _open_change_conflict(open_change)
 
     item = await _create_item(
         session, kind=kind, name=name, number=number, village=village, reporter=reporter, actor=actor
@@ -454,6 +511,24 @@ async def _load_for_update(session: AsyncSession, change_id: int) -> HouseholdCh
     if change is None:
         raise NotFound(f"没有编号为 {change_id} 的户情变动。")
     return change
+
+
+async def get_change(session: AsyncSession, *, change_id: int) -> HouseholdChange:
+    """The change with this number.
+
+    Raises:
+        NotFound: no such change.
+    """
+    change = await session.get(HouseholdChange, change_id)
+    if change is None:
+        raise NotFound(f"没有编号为 {change_id} 的户情变动。")
+    return change
+
+
+def may_move(user: User, change: HouseholdChange) -> bool:
+    """Whether `user` may advance or reject the change at its current stage (a face shows buttons by it)."""
+    mover = MOVERS.get(change.stage)
+    return mover is not None and _may_move(user, mover, change.village)
 
 
 def _check_mover(change: HouseholdChange, user: User, verb: str) -> None:
@@ -598,15 +673,18 @@ async def _take_effect(session: AsyncSession, change: HouseholdChange, *, actor:
 
 
 async def pending_changes(
-    session: AsyncSession, *, township_id: int | None = None
+    session: AsyncSession, *, township_id: int | None = None, village_ids: Collection[int] | None = None
 ) -> dict[ChangeStage, list[HouseholdChange]]:
     """Open changes grouped by the stage they wait in, in the order of the process, oldest first.
 
-    Only stages with something waiting appear. `township_id` limits it to that township's villages.
+    Only stages with something waiting appear. `township_id` limits it to that township's villages,
+    `village_ids` to those villages (a cadre's).
     """
     query = select(HouseholdChange).where(HouseholdChange.stage.not_in(CLOSED_STAGES))
     if township_id is not None:
         query = query.join(HouseholdChange.village).where(Village.township_id == township_id)
+    if village_ids is not None:
+        query = query.where(HouseholdChange.village_id.in_(list(village_ids)))
     changes = (await session.scalars(query.order_by(HouseholdChange.created_at, HouseholdChange.id))).all()
     order = [*PUBLIC_PATH, ChangeStage.SUBMITTED]
     grouped: dict[ChangeStage, list[HouseholdChange]] = {}
