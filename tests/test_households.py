@@ -10,11 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import audit
 from services.audit import list_audit
-from services.errors import Conflict, Forbidden, InvalidInput
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.households import (
     HOUSEHOLD_MEASURE_ID,
     advance_change,
+    check_target,
     find_household,
+    get_change,
+    may_move,
+    parse_members,
     pending_changes,
     reject_change,
     submit_change,
@@ -477,3 +481,52 @@ async def test_audit_rows_hold_masked_personal_data_only(session: AsyncSession, 
     dumped = repr([(row.before, row.after) for row in rows])
     assert fake_id_number(1) not in dumped and "张三明" not in dumped and "13812345678" not in dumped
     assert "张*明" in dumped and fake_id_number(1)[:4] in dumped
+
+
+@pytest.mark.parametrize(
+    ("typed", "members"),
+    [("3", 3), ("三", 3), ("3人", 3), ("三口人", 3), ("５", 5), ("两", 2)],
+)
+def test_members_as_cadres_type_them(typed: str, members: int) -> None:
+    assert parse_members(typed) == members
+
+
+@pytest.mark.parametrize("typed", ["0", "3.5", "二十一", "几个"])
+def test_members_refused(typed: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_members(typed)
+    assert "1–20" in caught.value.message
+
+
+async def test_check_target_refuses_at_the_step_the_number_is_typed(session: AsyncSession, people: People) -> None:
+    household = await register(session, people.village, 15, HouseholdStatus.REGISTERED)
+    found = await check_target(
+        session, kind=ChangeKind.EXIT, id_number=fake_id_number(15), village_id=people.village.id
+    )
+    assert found is not None and found.id == household.id
+    assert (
+        await check_target(session, kind=ChangeKind.INCLUDE, id_number=fake_id_number(16), village_id=people.village.id)
+        is None
+    )
+    with pytest.raises(InvalidInput):
+        await check_target(session, kind=ChangeKind.INCLUDE, id_number=fake_id_number(15), village_id=people.village.id)
+    await file(session, people, ChangeKind.EXIT, serial=15)
+    with pytest.raises(Conflict):
+        await check_target(session, kind=ChangeKind.UPDATE, id_number=fake_id_number(15), village_id=people.village.id)
+
+
+async def test_may_move_matches_what_advance_allows(session: AsyncSession, people: People) -> None:
+    change = await get_change(session, change_id=(await file(session, people)).id)
+    assert may_move(people.cadre, change) and may_move(people.office, change)
+    assert not may_move(people.township, change) and not may_move(people.other_cadre, change)
+    for mover in (people.cadre, people.cadre, people.township, people.office):
+        await move(session, change, mover)
+    assert not may_move(people.office, change)  # 生效: nobody moves it any more
+    with pytest.raises(NotFound):
+        await get_change(session, change_id=change.id + 1000)
+
+
+async def test_pending_changes_of_a_cadres_villages(session: AsyncSession, people: People) -> None:
+    mine = await file(session, people, serial=17)
+    assert [c.id for c in (await pending_changes(session, village_ids=[people.village.id]))[mine.stage]] == [mine.id]
+    assert await pending_changes(session, village_ids=[people.other_village.id]) == {}
