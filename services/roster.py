@@ -25,7 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import audit
 from services.errors import InvalidInput
-from services.households import check_members, household_snapshot, normalize_cause, normalize_head_name
+from services.households import (
+    check_members,
+    household_snapshot,
+    normalize_cause,
+    normalize_head_name,
+    parse_members,
+)
 from services.idcards import normalize_id_number
 from services.models import Household, HouseholdStatus, Township, Village
 from services.places import PLACE_SEPARATOR, closest, list_townships, list_villages, normalize_name
@@ -216,13 +222,9 @@ def read_roster(path: Path) -> list[RosterRow]:
 
 
 def _members(cell: Cell) -> int:
-    value = cell.value
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value) if isinstance(value, int) else cell.text.removesuffix("人").removesuffix("口").strip()
-    if not text.isdigit():
-        raise InvalidInput(f"“{cell.text}”不是整数，请填写家庭人口数，如 3。")
-    return check_members(int(text))
+    if isinstance(cell.value, int | float) and float(cell.value).is_integer():
+        return check_members(int(cell.value))
+    return parse_members(cell.text)
 
 
 def _id_number(cell: Cell) -> str:
@@ -345,9 +347,9 @@ async def import_roster(session: AsyncSession, *, rows: Sequence[RosterRow], act
     if problems:
         raise _problems_error(problems)
 
-    # A county roster is a few thousand households: one query for all beats one per row.
+    # A county roster is a few thousand households: one query for all, one flush for all.
     existing = {h.id_number: h for h in (await session.scalars(select(Household))).all()}
-    created = updated = 0
+    written: list[tuple[Household, dict[str, Any] | None]] = []
     for good in checked:
         household = existing.get(good.id_number)
         fields: dict[str, Any] = {"head_name": good.head_name, "village": good.village, "members": good.members}
@@ -356,25 +358,16 @@ async def import_roster(session: AsyncSession, *, rows: Sequence[RosterRow], act
         if good.status is not None:
             fields["status"] = good.status
         if household is None:
-            fields.setdefault("status", HouseholdStatus.REGISTERED)
-            household = Household(id_number=good.id_number, **fields)
+            household = Household(id_number=good.id_number, **{"status": HouseholdStatus.REGISTERED, **fields})
             session.add(household)
-            await session.flush()
-            await audit.record(
-                session,
-                actor=actor,
-                action="household.import",
-                subject=f"household:{household.id}",
-                after=household_snapshot(household),
-            )
-            created += 1
-            continue
-        if all(getattr(household, name) == value for name, value in fields.items()):
-            continue
-        before = household_snapshot(household)
-        for name, value in fields.items():
-            setattr(household, name, value)
-        await session.flush()
+            written.append((household, None))
+        elif any(getattr(household, name) != value for name, value in fields.items()):
+            snapshot = household_snapshot(household)
+            for name, value in fields.items():
+                setattr(household, name, value)
+            written.append((household, snapshot))
+    await session.flush()
+    for household, before in written:
         await audit.record(
             session,
             actor=actor,
@@ -383,5 +376,5 @@ async def import_roster(session: AsyncSession, *, rows: Sequence[RosterRow], act
             before=before,
             after=household_snapshot(household),
         )
-        updated += 1
-    return ImportResult(created=created, updated=updated, unchanged=len(checked) - created - updated)
+    created = sum(1 for _household, before in written if before is None)
+    return ImportResult(created=created, updated=len(written) - created, unchanged=len(checked) - len(written))
