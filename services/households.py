@@ -75,7 +75,6 @@ CAUSES: tuple[str, ...] = (
 CAUSE_SYNONYMS: dict[str, str] = {
     "缺劳动力": "缺劳力",
     "交通落后": "交通条件落后",
-    "自身发展动力不足": "自身发展动力不足",
     "发展动力不足": "自身发展动力不足",
     "缺乏技术": "缺技术",
     "缺乏资金": "缺资金",
@@ -444,10 +443,6 @@ async def submit_change(
             return Submitted(change=existing, item=item, created=False)
     if village_id not in _cadre_village_ids(reporter):
         raise Forbidden("只能为您驻村的村上报户情变动。")
-    village = await session.get(Village, village_id)
-    if village is None:
-        raise NotFound("没有这个村。")
-    number = normalize_id_number(id_number)
     name = normalize_head_name(head_name)
     check_members(members)
     if cause is not None and cause.strip():
@@ -458,11 +453,10 @@ async def submit_change(
         raise InvalidInput(
             f"“{CHANGE_KIND_LABELS[kind]}”须填写致贫原因，请从以下选择：{'、'.join(CAUSES)}。", choices=CAUSES
         )
-    household = await session.scalar(select(Household).where(Household.id_number == number))
-    _check_roster(kind, household, village)
-    open_change = await _open_change_for(session, number)
-    if open_change is not None:
-        raise _open_change_conflict(open_change)
+    household = await check_target(session, kind=kind, id_number=id_number, village_id=village_id)
+    number = normalize_id_number(id_number)
+    village = await session.get(Village, village_id)
+    assert village is not None  # check_target found it
 
     item = await _create_item(
         session, kind=kind, name=name, number=number, village=village, reporter=reporter, actor=actor
