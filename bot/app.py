@@ -24,8 +24,10 @@ from telegram.ext import (
 from bot import texts
 from bot.context import BotServices, CustomContext, FupinApplication
 from bot.conversations.check import build_check_conversation
+from bot.conversations.item_return import build_return_conversation
+from bot.conversations.report import build_report_conversation
 from bot.persistence import SqlPersistence
-from bot.telegram import gate, households, keyboards, registration
+from bot.telegram import gate, households, keyboards, notify, registration, tasks
 from bot.telegram.errors import error_handler
 from services import updates
 from services.db import session_scope
@@ -63,6 +65,7 @@ def build_application(
     base_url: str,
     base_file_url: str | None = None,
     services: BotServices,
+    overdue_check_minutes: float = 60,
 ) -> FupinApplication:
     """The bot, pointed at a Bot API (`base_url` ends in `/bot`; PTB appends the token).
 
@@ -70,6 +73,7 @@ def build_application(
         token: the bot's token (the emulator's own in sandbox mode).
         base_url: e.g. `https://api.telegram.org/bot` or `http://127.0.0.1:8080/telegram/bot`.
         services: built once by the caller; stored in `bot_data` for `CustomContext`.
+        overdue_check_minutes: how often overdue items are looked for (first at start-up).
     """
     builder = (
         ApplicationBuilder()
@@ -93,6 +97,14 @@ def build_application(
     # 3. Households. The conversation comes first: inside /check it takes every message.
     main = [
         build_check_conversation(),
+        # Cadres' /report, then the task loop: 退回 asks a reason, 接收/办结 act at once.
+        build_report_conversation(),
+        build_return_conversation(),
+        CallbackQueryHandler(tasks.button, pattern=rf"^{notify.ITEM_PREFIX}({notify.ACCEPT}|{notify.CLOSE}):\d+$"),
+        CommandHandler("tasks", tasks.list_tasks),
+        MessageHandler(filters.Text([texts.BUTTON_TASKS]), tasks.list_tasks),
+        CommandHandler("myreports", tasks.my_reports),
+        MessageHandler(filters.Text([texts.BUTTON_MY_REPORTS]), tasks.my_reports),
         CommandHandler("start", registration.start),
         CommandHandler("help", registration.help_),
         CommandHandler("contacts", households.contacts),
@@ -113,6 +125,11 @@ def build_application(
         MessageHandler(filters.ALL, households.not_text),
     ]
     application.add_handlers(main, group=GROUP_MAIN)  # type: ignore[arg-type]
+    # Overdue items remind their unit and escalate to the office, checked at start-up and then regularly.
+    assert application.job_queue is not None  # the job-queue extra is a dependency
+    application.job_queue.run_repeating(
+        tasks.remind_overdue, interval=overdue_check_minutes * 60, first=0, name=tasks.OVERDUE_JOB
+    )
     # 4. Write state and mark the update handled.
     application.add_handler(TypeHandler(Update, _flush), group=GROUP_FLUSH)
     application.add_error_handler(error_handler)  # type: ignore[arg-type]

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     #: Minutes between the bot's checks for overdue items (first check at start-up); each overdue item
     #: reminds its unit once a day and is escalated to the office once.
     overdue_check_minutes: float = Field(default=60, gt=0)
+    #: Minutes between the bot's checks for overdue items (first check at start-up); each overdue item
+    #: reminds its unit once a day and is escalated to the office once.
+    overdue_check_minutes: float = Field(default=60, gt=0)
     #: Messages a second the outbox worker sends overall (Telegram allows about 30); when several
     #: processes drain one PostgreSQL outbox, give each its share (30 / processes).
     outbox_rate: float = Field(default=30.0, gt=0)

@@ -331,6 +331,24 @@ async def recipients(session: AsyncSession, *, item: Item) -> Recipients:
     return Recipients(lead=lead, copied=sorted(unique.values(), key=lambda u: u.id))
 
 
+async def office_staff(session: AsyncSession) -> list[User]:
+    """Active office users: they hear of items overdue anywhere in the county."""
+    return await _active_users(session, Role.kind == RoleKind.OFFICE)
+
+
+async def reported_by(session: AsyncSession, *, user: User, limit: int = 10) -> list[Item]:
+    """The items `user` filed (a merged report counts its item once), newest first: the cadre's 我的上报."""
+    filed = select(Report.item_id).where(Report.reporter_id == user.id)
+    changed = select(HouseholdChange.item_id).where(HouseholdChange.reporter_id == user.id)
+    query = (
+        select(Item)
+        .where(or_(Item.reporter_id == user.id, Item.id.in_(filed), Item.id.in_(changed)))
+        .order_by(Item.created_at.desc(), Item.id.desc())
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
+
+
 async def due_for_reminder(session: AsyncSession, *, today: dt.date) -> list[Item]:
     """Open items past their due date that were not reminded yet on `today` (China's date)."""
     query = select(Item).where(_open(), Item.due_date < today).order_by(Item.due_date, Item.id)

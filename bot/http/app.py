@@ -105,7 +105,12 @@ def create_app(
             sessionmaker=sessionmaker,
             rate_limiter=rate_limiter or RateLimiter(),
         )
-        application = build_application(token=token, base_url=base_url, services=services)
+        application = build_application(
+            token=token,
+            base_url=base_url,
+            services=services,
+            overdue_check_minutes=settings.overdue_check_minutes,
+        )
         runner = BotRunner(
             application,
             mode=mode,

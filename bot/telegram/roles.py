@@ -139,8 +139,8 @@ async def refuse(update: Update, context: CustomContext, *, what: str, kinds: It
     text = texts.NOT_ALLOWED.format(what=what, roles=role_names(kinds), can_do=can_do(user))
     if update.callback_query is not None:
         await update.callback_query.answer(texts.NOT_ALLOWED_CALLBACK)
-    if update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, text, reply_markup=menu_for(user))
+    if update.effective_user is not None:  # their own chat: a pressed card's chat may be someone else's
+        await context.bot.send_message(update.effective_user.id, text, reply_markup=menu_for(user))
 
 
 def requires(*kinds: RoleKind, what: str) -> Callable[[Handler[R]], Handler[R | int]]:

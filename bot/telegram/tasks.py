@@ -1,0 +1,168 @@
+"""The task loop on Telegram: 接收 / 办结 buttons, `/tasks`, the cadre's `/myreports`, overdue reminders.
+
+Who may act is decided by `services.items` (Forbidden for another unit or a household, Conflict
+for a button pressed twice); this module only maps those answers to a callback answer and a
+message. 退回 needs a reason and lives in `bot.conversations.item_return`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot import texts
+from bot.context import CustomContext
+from bot.telegram import notify, roles
+from services import audit, items
+from services.db import session_scope
+from services.errors import Conflict, Forbidden, NotFound
+from services.models import Item, RoleKind, User
+from services.workdays import china_today
+
+log = logging.getLogger("fupin.bot")
+
+#: Most items `/tasks` lists, one message each; the rest are counted.
+MAX_LISTED = 10
+#: Roles that have a task list.
+TASK_ROLES = (RoleKind.UNIT, RoleKind.TOWNSHIP, RoleKind.OFFICE)
+#: Name of the repeating overdue job in PTB's JobQueue.
+OVERDUE_JOB = "overdue-items"
+
+
+async def button(update: Update, context: CustomContext) -> None:
+    """接收 or 办结 pressed on an item card: move the item on, update the card, tell the reporter."""
+    query = update.callback_query
+    parsed = notify.parse_item_data(query.data or "") if query else None
+    if query is None or parsed is None or update.effective_user is None:
+        return
+    action, item_id = parsed
+    change = items.accept_item if action == notify.ACCEPT else items.close_item
+    try:
+        async with session_scope(context.sessionmaker) as session:
+            user = await roles.user_in(session, update)
+            if user is None:
+                raise Forbidden()
+            transition = await change(
+                session, item_id=item_id, user=user, actor=audit.telegram_actor(update.effective_user.id)
+            )
+    except Forbidden as error:
+        await refuse(update, context, error)
+        return
+    except Conflict:
+        await query.answer(texts.ITEM_DONE_ALREADY)
+        return
+    except NotFound:
+        await query.answer(texts.ITEM_GONE)
+        return
+    await query.answer(texts.ITEM_ACCEPTED_ANSWER if action == notify.ACCEPT else texts.ITEM_CLOSED_ANSWER)
+    await show_acted(update, transition, who=user)
+    await notify.item_changed(context, transition)
+
+
+async def refuse(update: Update, context: CustomContext, error: Forbidden) -> None:
+    """A press by someone who may not act on the item: a short callback answer and the reason."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.NOT_ALLOWED_CALLBACK)
+    # To the presser's own chat: a card's chat is not necessarily theirs.
+    if update.effective_user is not None:
+        user = await roles.current_user(update, context)
+        text = texts.ITEM_REFUSED.format(reason=error.message, can_do=roles.can_do(user))
+        await context.bot.send_message(update.effective_user.id, text, reply_markup=roles.menu_for(user))
+
+
+async def show_acted(update: Update, transition: items.Transition, *, who: User) -> None:
+    """Rewrite the pressed card: its new state, who acted, and only the buttons still allowed."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    acted = texts.ITEM_ACTED.format(who=who.display_name, state=items.STATE_LABELS[transition.after])
+    try:
+        await message.edit_text(message.text + acted, reply_markup=notify.item_buttons(transition.item))
+    except Exception:  # the card may be too old to edit; the state change itself is done
+        log.warning("could not update the card of item %s", transition.item.id, exc_info=True)
+
+
+def _card_markup(user: User, item: Item) -> InlineKeyboardMarkup | None:
+    return notify.item_buttons(item) if items.acts_for(user, item.owner_unit) else None
+
+
+@roles.requires(*TASK_ROLES, what=texts.BUTTON_TASKS)
+async def list_tasks(update: Update, context: CustomContext) -> None:
+    """`/tasks` / 待办任务: the user's open items, soonest due first, each with its buttons."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    async with session_scope(context.sessionmaker) as session:
+        user = await roles.user_in(session, update)
+        open_items = await items.open_items_for(session, user=user) if user else []
+    if user is None or not open_items:
+        await context.bot.send_message(chat.id, texts.TASKS_NONE, reply_markup=roles.menu_for(user))
+        return
+    await context.bot.send_message(chat.id, texts.TASKS_HEADER.format(count=len(open_items)))
+    today = china_today()
+    for item in open_items[:MAX_LISTED]:
+        card = notify.item_card(item)
+        if item.due_date < today:
+            card = texts.TASKS_OVERDUE + "\n" + card
+        await context.bot.send_message(chat.id, card, reply_markup=_card_markup(user, item))
+    if len(open_items) > MAX_LISTED:
+        await context.bot.send_message(chat.id, texts.TASKS_MORE.format(count=len(open_items) - MAX_LISTED))
+
+
+@roles.requires(RoleKind.CADRE, what=texts.BUTTON_MY_REPORTS)
+async def my_reports(update: Update, context: CustomContext) -> None:
+    """`/myreports` / 我的上报: the cadre's latest items and where each stands."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    async with session_scope(context.sessionmaker) as session:
+        user = await roles.user_in(session, update)
+        filed = await items.reported_by(session, user=user) if user else []
+    if not filed:
+        await context.bot.send_message(chat.id, texts.MY_REPORTS_NONE, reply_markup=roles.menu_for(user))
+        return
+    lines = [
+        texts.MY_REPORTS_LINE.format(
+            number=item.id,
+            title=item.title,
+            village=item.village.full_name,
+            state=f"{item.owner_unit} {items.STATE_LABELS[item.state]}",
+            reason=texts.MY_REPORTS_REASON.format(reason=item.return_reason) if item.return_reason else "",
+        )
+        for item in filed
+    ]
+    text = texts.MY_REPORTS_HEADER + "\n" + "\n".join(lines)
+    await context.bot.send_message(chat.id, text, reply_markup=roles.menu_for(user))
+
+
+async def remind_overdue(context: CustomContext) -> None:
+    """The repeating job: remind each overdue item's unit (once a day) and tell the office (once).
+
+    Marks are written before sending, so a crash in between skips a reminder rather than
+    repeating it; the next day's check reminds again.
+    """
+    today = china_today()
+    async with session_scope(context.sessionmaker) as session:
+        overdue = await items.due_for_reminder(session, today=today)
+        office = await items.office_staff(session) if overdue else []
+        plan = []
+        for item in overdue:
+            who = await items.recipients(session, item=item)
+            escalate = item.escalated_at is None
+            await items.mark_reminded(session, item=item, actor=audit.SYSTEM_ACTOR)
+            if escalate:
+                await items.mark_escalated(session, item=item, actor=audit.SYSTEM_ACTOR)
+            plan.append((item, who.lead, escalate))
+    for item, lead, escalate in plan:
+        card = notify.item_card(item)
+        due = item.due_date.isoformat()
+        await notify.send_to(
+            context, lead, texts.REMIND_UNIT.format(due=due, card=card), reply_markup=notify.item_buttons(item)
+        )
+        if escalate:
+            lead_ids = {u.id for u in lead}
+            text = texts.ESCALATE_OFFICE.format(unit=item.owner_unit, due=due, number=item.id, card=card)
+            await notify.send_to(context, [u for u in office if u.id not in lead_ids], text)
+    if plan:
+        log.info("reminded %s overdue item(s)", len(plan))
