@@ -23,7 +23,9 @@ from telegram.ext import (
 
 from bot import texts
 from bot.context import BotServices, CustomContext, FupinApplication
+from bot.conversations import pending
 from bot.conversations.check import build_check_conversation
+from bot.conversations.household import build_household_conversation
 from bot.conversations.item_return import build_return_conversation
 from bot.conversations.report import build_report_conversation
 from bot.persistence import SqlPersistence
@@ -97,6 +99,10 @@ def build_application(
     # 3. Households. The conversation comes first: inside /check it takes every message.
     main = [
         build_check_conversation(),
+        # Staff conversations: a 不通过 reason first, so it is not read as a /household answer.
+        pending.build_reject_conversation(),
+        build_household_conversation(),
+        *pending.handlers(),
         # Cadres' /report, then the task loop: 退回 asks a reason, 接收/办结 act at once.
         build_report_conversation(),
         build_return_conversation(),

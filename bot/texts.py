@@ -364,6 +364,7 @@ PENDING_REJECT_EMPTY = "原因不能为空，请用文字写明为什么不通�
 PENDING_REJECT_CANCELLED = "已取消，这户仍待审核。"
 PENDING_REJECTED = "{number} {head} {kind}：不通过，原因已告知报送的驻村干部。"
 PENDING_REJECT_IN_PROGRESS = "请先输入不通过的原因，或点“取消”。"
+PENDING_REJECT_TIMEOUT = "长时间没有收到不通过的原因，已取消，这户仍待审核。"
 #: What the reporting cadre is told at each step of 两公示一公告.
 CHANGE_STEP_NOTICE = "{head} {kind}：已进入 {stage}（编号 {number}，{village}）"
 CHANGE_REJECTED_NOTICE = "{head} {kind}：未通过（编号 {number}，{village}）。原因：{reason}"

@@ -1,0 +1,540 @@
+"""`/household` (户情变动): a cadre files a household change step by step, checks a summary, confirms.
+
+Kind → village (skipped when the cadre has one) → 身份证号 → head → members → cause (for 新识别纳入
+and 返贫) → optional note → summary with 确认 / 修改 / 取消 → `services.households.submit_change`.
+The 身份证号 message is deleted as soon as it is read and the number is shown masked from then on;
+for a change about a household already on the roster the number is looked up at once, the cadre
+is told what was found (masked), and its head and size can be kept with one button.
+
+The draft lives in `user_data["household"]` and the state in the conversation, both persisted, so
+a restart resumes at the same step. Every step offers 上一步 and 取消; a refusal says what was
+wrong and asks again, and the third in a row explains the step and offers to stop. The diagram
+is `household.mmd`.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import StrEnum
+from typing import Any
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    BaseHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import texts
+from bot.context import CustomContext
+from bot.telegram import keyboards, notify, roles
+from services import audit, households
+from services.db import session_scope
+from services.errors import Forbidden, FupinError, InvalidInput
+from services.idcards import normalize_id_number
+from services.masking import mask_id_number, mask_name, mask_text
+from services.models import ChangeKind, HouseholdChange, RoleKind
+
+log = logging.getLogger("fupin.bot")
+
+#: Conversation name in persistence; changing it forgets every conversation in progress.
+NAME = "household"
+#: Key of the draft in user_data.
+DRAFT = "household"
+#: Refused answers to one step before the step explains itself and offers to stop.
+MAX_WRONG = 3
+#: Seconds of silence after which the conversation ends by itself.
+TIMEOUT_SECONDS = 30 * 60
+#: Feature name in role refusals.
+WHAT = texts.BUTTON_HOUSEHOLD_CHANGE
+
+
+class HouseholdState(StrEnum):
+    """The steps, in the order they are asked; EDIT is the 修改 menu of the summary."""
+
+    KIND = "kind"
+    VILLAGE = "village"
+    ID_NUMBER = "id_number"
+    HEAD = "head"
+    MEMBERS = "members"
+    CAUSE = "cause"
+    NOTE = "note"
+    CONFIRM = "confirm"
+    EDIT = "edit"
+
+
+#: The draft field each question step fills (the keys of `texts.HOUSEHOLD_FIELDS`).
+FIELDS: dict[HouseholdState, str] = {
+    HouseholdState.KIND: "kind",
+    HouseholdState.VILLAGE: "village_id",
+    HouseholdState.ID_NUMBER: "id_number",
+    HouseholdState.HEAD: "head_name",
+    HouseholdState.MEMBERS: "members",
+    HouseholdState.CAUSE: "cause",
+    HouseholdState.NOTE: "note",
+}
+
+
+# -- the draft --------------------------------------------------------------------------------
+
+
+def _draft(context: CustomContext) -> dict[str, Any]:
+    draft = context.user_data.setdefault(DRAFT, {}) if context.user_data is not None else {}
+    draft.setdefault("trail", [])
+    draft.setdefault("wrong", 0)
+    draft.setdefault("villages", [])
+    return draft
+
+
+def _kind(draft: dict[str, Any]) -> ChangeKind | None:
+    return ChangeKind(draft["kind"]) if "kind" in draft else None
+
+
+def _needs_cause(draft: dict[str, Any]) -> bool:
+    kind = _kind(draft)
+    return kind is not None and kind in households.CAUSE_KINDS
+
+
+def _sequence(draft: dict[str, Any]) -> list[HouseholdState]:
+    """The question steps this draft goes through, in order."""
+    steps = [HouseholdState.KIND]
+    if len(draft["villages"]) > 1:
+        steps.append(HouseholdState.VILLAGE)
+    steps += [HouseholdState.ID_NUMBER, HouseholdState.HEAD, HouseholdState.MEMBERS]
+    if _needs_cause(draft):
+        steps.append(HouseholdState.CAUSE)
+    steps.append(HouseholdState.NOTE)
+    return steps
+
+
+def _next(draft: dict[str, Any], current: HouseholdState) -> HouseholdState:
+    """The step after `current`; while editing, the first unanswered step, else the summary."""
+    steps = _sequence(draft)
+    if draft.get("editing"):
+        return next((s for s in steps if FIELDS[s] not in draft), HouseholdState.CONFIRM)
+    following = steps[steps.index(current) + 1 :] if current in steps else []
+    return following[0] if following else HouseholdState.CONFIRM
+
+
+def _village_label(draft: dict[str, Any], village_id: int | None) -> str:
+    return next((label for vid, label in draft["villages"] if vid == village_id), "")
+
+
+def _kind_label(draft: dict[str, Any]) -> str:
+    kind = _kind(draft)
+    return households.CHANGE_KIND_LABELS[kind] if kind else ""
+
+
+def summary_text(draft: dict[str, Any]) -> str:
+    """The draft as the cadre confirms it: 身份证号 and name masked, numbers in the note masked."""
+    cause = draft.get("cause") if _needs_cause(draft) else None
+    note = draft.get("note")
+    return texts.HOUSEHOLD_SUMMARY.format(
+        kind=_kind_label(draft),
+        village=_village_label(draft, draft.get("village_id")),
+        id_number=mask_id_number(draft.get("id_number", "")),
+        head=mask_name(draft.get("head_name", "")),
+        members=draft.get("members", ""),
+        cause=texts.HOUSEHOLD_SUMMARY_CAUSE.format(cause=cause) if cause else "",
+        note=texts.HOUSEHOLD_SUMMARY_NOTE.format(note=mask_text(note)) if note else "",
+    )
+
+
+# -- asking -----------------------------------------------------------------------------------
+
+
+def _question(state: HouseholdState, draft: dict[str, Any]) -> tuple[str, list[str]]:
+    """The prompt and the options of a step."""
+    keep = [texts.BUTTON_KEEP] if draft.get("found") else []
+    if state is HouseholdState.KIND:
+        return texts.HOUSEHOLD_KIND, list(households.CHANGE_KIND_LABELS.values())
+    if state is HouseholdState.VILLAGE:
+        return texts.HOUSEHOLD_VILLAGE, [label for _, label in draft["villages"]]
+    if state is HouseholdState.ID_NUMBER:
+        return texts.HOUSEHOLD_ID_NUMBER, []
+    if state is HouseholdState.HEAD:
+        return texts.HOUSEHOLD_HEAD, keep
+    if state is HouseholdState.MEMBERS:
+        return texts.HOUSEHOLD_MEMBERS.format(max=households.MAX_MEMBERS), keep
+    if state is HouseholdState.CAUSE:
+        return texts.HOUSEHOLD_CAUSE, list(households.CAUSES)
+    if state is HouseholdState.NOTE:
+        return texts.HOUSEHOLD_NOTE.format(max=households.MAX_NOTE), [texts.BUTTON_SKIP]
+    if state is HouseholdState.CONFIRM:
+        return summary_text(draft), [texts.BUTTON_CONFIRM, texts.BUTTON_EDIT]
+    fields = [FIELDS[s] for s in _sequence(draft)]
+    return texts.HOUSEHOLD_EDIT, [texts.HOUSEHOLD_FIELDS[f] for f in fields]
+
+
+def _per_row(state: HouseholdState) -> int:
+    return 3 if state in (HouseholdState.CAUSE, HouseholdState.KIND, HouseholdState.EDIT) else 2
+
+
+async def _say(update: Update, context: CustomContext, text: str, **kwargs: Any) -> None:
+    """Send to the chat rather than reply: the message answered may have been deleted."""
+    if update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, text, **kwargs)
+
+
+async def _ask(update: Update, context: CustomContext, state: HouseholdState, *, prefix: str = "") -> HouseholdState:
+    draft = _draft(context)
+    draft["wrong"] = 0
+    prompt, options = _question(state, draft)
+    markup = keyboards.choices(options, per_row=_per_row(state), back=bool(draft["trail"]))
+    await _say(update, context, prefix + prompt, reply_markup=markup)
+    return state
+
+
+async def _advance(
+    update: Update, context: CustomContext, current: HouseholdState, *, prefix: str = ""
+) -> HouseholdState:
+    draft = _draft(context)
+    draft["trail"].append(current.value)
+    return await _ask(update, context, _next(draft, current), prefix=prefix)
+
+
+async def _wrong(
+    update: Update, context: CustomContext, state: HouseholdState, reason: str | None = None
+) -> HouseholdState:
+    """Say what was wrong and ask again; the third refusal in a row also explains how to stop."""
+    draft = _draft(context)
+    draft["wrong"] += 1
+    prompt, options = _question(state, draft)
+    markup = keyboards.choices(options, per_row=_per_row(state), back=bool(draft["trail"]))
+    message = update.effective_message
+    if reason is None:
+        reason = texts.HOUSEHOLD_WRONG if message is not None and message.text else texts.HOUSEHOLD_NOT_TEXT
+    if draft["wrong"] >= MAX_WRONG:
+        draft["wrong"] = 0
+        reason += "\n\n" + texts.HOUSEHOLD_TOO_MANY_WRONG
+    await _say(update, context, reason + "\n\n" + prompt, reply_markup=markup)
+    return state
+
+
+def _text(update: Update) -> str:
+    message = update.effective_message
+    return (message.text or "").strip() if message else ""
+
+
+async def _end(update: Update, context: CustomContext, text: str) -> int:
+    """Drop the draft, say `text` with the user's menu, end the conversation."""
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT, None)
+    user = await roles.current_user(update, context)
+    await _say(update, context, text, reply_markup=roles.menu_for(user))
+    return ConversationHandler.END
+
+
+# -- steps ------------------------------------------------------------------------------------
+
+
+@roles.requires(RoleKind.CADRE, what=WHAT)
+async def begin(update: Update, context: CustomContext) -> HouseholdState | int:
+    """Start a fresh draft with the cadre's villages; asks the kind of change."""
+    user = await roles.current_user(update, context)
+    role = user.role(RoleKind.CADRE) if user is not None else None
+    villages = [[v.id, v.full_name] for v in role.villages] if role is not None else []
+    if not villages:
+        return await _end(update, context, texts.HOUSEHOLD_NOT_CADRE_VILLAGE)
+    if context.user_data is not None:
+        context.user_data[DRAFT] = {}
+    draft = _draft(context)
+    draft["villages"] = villages
+    if len(villages) == 1:
+        draft["village_id"] = villages[0][0]
+    await _say(update, context, texts.HOUSEHOLD_INTRO)
+    return await _ask(update, context, HouseholdState.KIND)
+
+
+async def kind(update: Update, context: CustomContext) -> HouseholdState:
+    """Stores the kind of change; asks the village (or the 身份证号)."""
+    text = _text(update)
+    chosen = next((k for k, label in households.CHANGE_KIND_LABELS.items() if text == label), None)
+    if chosen is None:
+        return await _wrong(update, context, HouseholdState.KIND, texts.HOUSEHOLD_WRONG_KIND)
+    draft = _draft(context)
+    if draft.get("kind") != chosen.value:
+        # Another kind is another filing: what hangs on the roster lookup is asked again.
+        for field in ("id_number", "found", "head_name", "members", "cause"):
+            draft.pop(field, None)
+    draft["kind"] = chosen.value
+    return await _advance(update, context, HouseholdState.KIND)
+
+
+async def village(update: Update, context: CustomContext) -> HouseholdState:
+    """Stores the village; asks the 身份证号."""
+    text = _text(update)
+    draft = _draft(context)
+    chosen = next((vid for vid, label in draft["villages"] if text in (label, label.split("/")[-1])), None)
+    if chosen is None:
+        return await _wrong(update, context, HouseholdState.VILLAGE, texts.HOUSEHOLD_WRONG_VILLAGE)
+    if draft.get("village_id") != chosen:
+        draft.pop("found", None)
+        draft.pop("id_number", None)  # the roster check depends on the village
+    draft["village_id"] = chosen
+    return await _advance(update, context, HouseholdState.VILLAGE)
+
+
+async def _forget_message(update: Update) -> None:
+    """Delete the cadre's message holding a 身份证号 (best effort: Telegram may refuse old ones)."""
+    message = update.effective_message
+    if message is None:
+        return
+    try:
+        await message.delete()
+    except TelegramError as error:
+        log.warning("could not delete a message holding an ID number: %s", error)
+
+
+async def id_number(update: Update, context: CustomContext) -> HouseholdState:
+    """Deletes the message, checks the number against the roster; tells what was found; asks the head."""
+    await _forget_message(update)
+    draft = _draft(context)
+    kind = _kind(draft)
+    assert kind is not None  # the kind step comes first
+    try:
+        number = normalize_id_number(_text(update))
+        async with session_scope(context.sessionmaker) as session:
+            household = await households.check_target(
+                session, kind=kind, id_number=number, village_id=draft["village_id"]
+            )
+            found = (
+                {
+                    "head_name": household.head_name,
+                    "members": household.members,
+                    "village": household.village.full_name,
+                    "status": households.STATUS_LABELS[household.status],
+                }
+                if household is not None
+                else None
+            )
+    except InvalidInput as error:
+        reason = texts.HOUSEHOLD_ID_REFUSED.format(reason=error.message)
+        return await _wrong(update, context, HouseholdState.ID_NUMBER, reason)
+    draft["id_number"] = number
+    prefix = texts.HOUSEHOLD_ID_RECEIVED.format(id_number=mask_id_number(number)) + "\n"
+    if found is not None:
+        draft["found"] = found
+        # The roster's values are offered again rather than kept silently from an earlier number.
+        draft.pop("head_name", None)
+        draft.pop("members", None)
+        prefix += (
+            texts.HOUSEHOLD_FOUND.format(
+                head=mask_name(found["head_name"]),
+                members=found["members"],
+                village=found["village"],
+                status=found["status"],
+            )
+            + "\n\n"
+        )
+    else:
+        draft.pop("found", None)
+    log.info("household change draft: ID number %s accepted", mask_id_number(number))
+    return await _advance(update, context, HouseholdState.ID_NUMBER, prefix=prefix)
+
+
+async def head(update: Update, context: CustomContext) -> HouseholdState:
+    """Stores the head's name (or keeps the roster's); asks the number of members."""
+    text = _text(update)
+    draft = _draft(context)
+    try:
+        if text == texts.BUTTON_KEEP:
+            if not draft.get("found"):
+                raise InvalidInput(texts.HOUSEHOLD_NOTHING_TO_KEEP)
+            name = draft["found"]["head_name"]
+        else:
+            name = households.normalize_head_name(text)
+    except InvalidInput as error:
+        return await _wrong(update, context, HouseholdState.HEAD, error.message)
+    draft["head_name"] = name
+    return await _advance(update, context, HouseholdState.HEAD)
+
+
+async def members(update: Update, context: CustomContext) -> HouseholdState:
+    """Stores the number of members (or keeps the roster's); asks the cause (or the note)."""
+    text = _text(update)
+    draft = _draft(context)
+    try:
+        if text == texts.BUTTON_KEEP:
+            if not draft.get("found"):
+                raise InvalidInput(texts.HOUSEHOLD_NOTHING_TO_KEEP)
+            count = int(draft["found"]["members"])
+        else:
+            count = households.parse_members(text)
+    except InvalidInput as error:
+        return await _wrong(update, context, HouseholdState.MEMBERS, error.message)
+    draft["members"] = count
+    return await _advance(update, context, HouseholdState.MEMBERS)
+
+
+async def cause(update: Update, context: CustomContext) -> HouseholdState:
+    """Stores the cause of poverty; asks for a note."""
+    try:
+        value = households.normalize_cause(_text(update))
+    except InvalidInput:
+        return await _wrong(update, context, HouseholdState.CAUSE, texts.HOUSEHOLD_WRONG_CAUSE)
+    _draft(context)["cause"] = value
+    return await _advance(update, context, HouseholdState.CAUSE)
+
+
+async def note(update: Update, context: CustomContext) -> HouseholdState:
+    """Stores the note (跳过: none); shows the summary."""
+    text = _text(update)
+    if text != texts.BUTTON_SKIP and len(text) > households.MAX_NOTE:
+        reason = texts.HOUSEHOLD_NOTE_TOO_LONG.format(length=len(text), max=households.MAX_NOTE)
+        return await _wrong(update, context, HouseholdState.NOTE, reason)
+    _draft(context)["note"] = None if text == texts.BUTTON_SKIP else text
+    return await _advance(update, context, HouseholdState.NOTE)
+
+
+async def confirm(update: Update, context: CustomContext) -> HouseholdState | int:
+    """确认 files the change; 修改 asks which field to change."""
+    text = _text(update)
+    if text == texts.BUTTON_EDIT:
+        _draft(context)["trail"].append(HouseholdState.CONFIRM.value)
+        return await _ask(update, context, HouseholdState.EDIT)
+    if text != texts.BUTTON_CONFIRM:
+        return await _wrong(update, context, HouseholdState.CONFIRM)
+    return await _submit(update, context)
+
+
+async def edit(update: Update, context: CustomContext) -> HouseholdState:
+    """Asks again the field picked; the answer leads back to the summary."""
+    text = _text(update)
+    draft = _draft(context)
+    step = next((s for s in _sequence(draft) if texts.HOUSEHOLD_FIELDS[FIELDS[s]] == text), None)
+    if step is None:
+        return await _wrong(update, context, HouseholdState.EDIT)
+    draft["editing"] = True
+    draft["trail"].append(HouseholdState.EDIT.value)
+    return await _ask(update, context, step)
+
+
+async def _submit(update: Update, context: CustomContext) -> HouseholdState | int:
+    """File the draft; a refusal shows the reason with the summary, to 修改 or 取消."""
+    draft = _draft(context)
+    tg_user = update.effective_user
+    assert tg_user is not None  # a private chat's message has a sender
+    kind = _kind(draft)
+    assert kind is not None
+    try:
+        async with session_scope(context.sessionmaker) as session:
+            reporter = await roles.user_in(session, update)
+            if reporter is None:
+                raise Forbidden()
+            submitted = await households.submit_change(
+                session,
+                reporter=reporter,
+                kind=kind,
+                head_name=draft["head_name"],
+                id_number=draft["id_number"],
+                village_id=draft["village_id"],
+                members=draft["members"],
+                cause=draft.get("cause") if _needs_cause(draft) else None,
+                note=draft.get("note"),
+                update_id=update.update_id,
+                actor=audit.telegram_actor(tg_user.id),
+            )
+            reply = submitted_text(submitted.change)
+            item_id = submitted.item.id
+    except Forbidden as error:
+        return await _end(update, context, error.message)
+    except FupinError as error:
+        draft["wrong"] = 0
+        markup = keyboards.choices([texts.BUTTON_CONFIRM, texts.BUTTON_EDIT], back=True)
+        await _say(update, context, texts.HOUSEHOLD_REFUSED.format(reason=error.message), reply_markup=markup)
+        return HouseholdState.CONFIRM
+    log.info("household change filed as item %s (%s)", item_id, mask_id_number(draft["id_number"]))
+    await notify.item_created(context, item_id=item_id)
+    return await _end(update, context, reply)
+
+
+def submitted_text(change: HouseholdChange) -> str:
+    """The cadre's receipt: number, masked head, kind, village and stage."""
+    return texts.HOUSEHOLD_SUBMITTED.format(
+        number=f"#{change.id}",
+        head=mask_name(change.head_name),
+        kind=households.CHANGE_KIND_LABELS[change.kind],
+        village=change.village.full_name,
+        stage=households.STAGE_LABELS[change.stage],
+    )
+
+
+# -- every step -------------------------------------------------------------------------------
+
+
+async def back(update: Update, context: CustomContext) -> HouseholdState:
+    """Ask the previous step again (its answer is replaced when given)."""
+    draft = _draft(context)
+    if not draft["trail"]:
+        return await _ask(update, context, HouseholdState.KIND)
+    return await _ask(update, context, HouseholdState(draft["trail"].pop()))
+
+
+async def cancel(update: Update, context: CustomContext) -> int:
+    """Drop the draft and end; nothing is filed."""
+    return await _end(update, context, texts.HOUSEHOLD_CANCELLED)
+
+
+async def timed_out(update: Update, context: CustomContext) -> None:
+    """Drop an abandoned draft and say so."""
+    await _end(update, context, texts.HOUSEHOLD_TIMEOUT)
+
+
+async def busy(update: Update, context: CustomContext) -> None:
+    """Another command in the middle of the form: remind of the step (the state is unchanged)."""
+    await _say(update, context, texts.HOUSEHOLD_IN_PROGRESS)
+
+
+def _step(state: HouseholdState, callback: Any) -> list[BaseHandler[Update, CustomContext, Any]]:
+    async def not_understood(update: Update, context: CustomContext) -> HouseholdState:
+        if state is HouseholdState.ID_NUMBER:
+            await _forget_message(update)  # a photo of the card is personal data too
+        return await _wrong(update, context, state)
+
+    return [
+        MessageHandler(filters.Text([texts.BUTTON_BACK]), back),
+        MessageHandler(filters.Text([texts.BUTTON_CANCEL]), cancel),
+        MessageHandler(filters.TEXT & ~filters.COMMAND, callback),
+        MessageHandler(~filters.COMMAND, not_understood),
+    ]
+
+
+def build_household_conversation() -> ConversationHandler[CustomContext]:
+    """The /household conversation, persistent, ending by itself after `TIMEOUT_SECONDS`."""
+    entry = [
+        CommandHandler("household", begin),
+        MessageHandler(filters.Text([texts.BUTTON_HOUSEHOLD_CHANGE]), begin),
+    ]
+    steps = {
+        HouseholdState.KIND: kind,
+        HouseholdState.VILLAGE: village,
+        HouseholdState.ID_NUMBER: id_number,
+        HouseholdState.HEAD: head,
+        HouseholdState.MEMBERS: members,
+        HouseholdState.CAUSE: cause,
+        HouseholdState.NOTE: note,
+        HouseholdState.CONFIRM: confirm,
+        HouseholdState.EDIT: edit,
+    }
+    states: dict[object, list[BaseHandler[Update, CustomContext, Any]]] = {
+        state: _step(state, callback) for state, callback in steps.items()
+    }
+    states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, timed_out)]
+    return ConversationHandler(
+        entry_points=entry,  # type: ignore[arg-type]
+        states=states,  # type: ignore[arg-type]
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CommandHandler("household", begin),
+            MessageHandler(filters.COMMAND, busy),
+        ],
+        name=NAME,
+        persistent=True,
+        allow_reentry=True,
+        conversation_timeout=TIMEOUT_SECONDS,
+    )

@@ -1,0 +1,292 @@
+"""户情变动 end to end: a cadre files over Telegram, reviewers move it through 两公示一公告 with buttons.
+
+The real app in sandbox mode on a socket; people are registered by invites made through the
+services and `/start <code>`; every step is a message or a button press over HTTP. 身份证号 are
+made up (`tests.idcard_support`) and must never reach a bot message unmasked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot import texts
+from bot.conversations import pending
+from bot.emulator import EmulatorClient, EmulatorState
+from bot.ratelimit import RateLimiter
+from services.db import session_scope
+from services.masking import mask_id_number
+from services.models import ChangeStage, Household, HouseholdChange, HouseholdStatus, Village
+from tests.bot_support import Sandbox, running_sandbox
+from tests.idcard_support import fake_id_number
+from tests.staff_support import add_villages, register
+
+#: A made-up number whose last digit is wrong: the checksum refuses it.
+GOOD_ID = fake_id_number(101)
+BAD_ID = GOOD_ID[:-1] + ("1" if GOOD_ID[-1] != "1" else "2")
+
+
+def _unlimited() -> RateLimiter:
+    """A cadre walking the whole form and a reviewer pressing through every stage type faster than people."""
+    return RateLimiter(limit=10_000, window=1.0)
+
+
+@pytest.fixture
+async def sandbox(database_url: str, engine: AsyncEngine) -> AsyncIterator[Sandbox]:
+    async with running_sandbox(database_url, rate_limiter=_unlimited()) as running:
+        yield running
+
+
+class Person:
+    """One registered person in the sandbox: sends text and reads the bot's next matching message."""
+
+    def __init__(self, client: EmulatorClient, user: dict[str, Any]) -> None:
+        self.client, self.user, self.id = client, user, int(user["id"])
+        self.mark = 0
+
+    async def next(self, needle: str = "", *, after: int | None = None) -> dict[str, Any]:
+        """The bot's first message after the last one read (or `after`) that contains `needle`."""
+        floor = self.mark if after is None else after
+        found = await self.client.wait_for(
+            self.id,
+            lambda m: m["sender"] == "bot" and m["message_id"] > floor and needle in (m["text"] or ""),
+        )
+        self.mark = max(self.mark, int(found["message_id"]))
+        return found
+
+    async def say(self, text: str, needle: str = "") -> str:
+        """Send `text`; the bot's answer containing `needle`."""
+        sent = await self.client.send_text(self.user, text)
+        self.mark = max(self.mark, int(sent["message_id"]))
+        return str((await self.next(needle))["text"])
+
+    async def press(self, message: dict[str, Any], data: str) -> dict[str, Any]:
+        """Press a button of `message` (which may be in another person's chat); the callback answer."""
+        press = await self.client.press(self.user, message, data)
+        return await self.client.wait_for_callback_answer(press)
+
+
+async def _person(
+    sandbox: Sandbox, sessionmaker: async_sessionmaker[AsyncSession], name: str, role: str, **binding: Any
+) -> Person:
+    person = Person(sandbox.client, await register(sandbox.client, sessionmaker, name, role, **binding))
+    person.mark = max(int(m["message_id"]) for m in await sandbox.client.messages(person.id))
+    return person
+
+
+async def _bot_texts(client: EmulatorClient, *people: Person) -> list[str]:
+    return [m["text"] or "" for p in people for m in await client.messages(p.id) if m["sender"] == "bot"]
+
+
+async def _change(sessionmaker: async_sessionmaker[AsyncSession], id_number: str) -> HouseholdChange:
+    async with session_scope(sessionmaker) as session:
+        change = await session.scalar(select(HouseholdChange).where(HouseholdChange.id_number == id_number))
+        assert change is not None
+        return change
+
+
+def _button(message: dict[str, Any], prefix: str) -> str:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+    return next(b["callback_data"] for row in rows for b in row if b["callback_data"].startswith(prefix))
+
+
+async def _pending_stage(person: Person, stage: str) -> dict[str, Any]:
+    """/pending, then the message listing `stage`."""
+    await person.say("/pending", texts.PENDING_HEADER.split("（")[0])
+    return await person.next(f"【{stage}】")
+
+
+async def test_inclusion_goes_through_two_notices_and_one_announcement_to_the_roster(
+    sandbox: Sandbox, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_villages(sessionmaker)
+    cadre = await _person(sandbox, sessionmaker, "刘书记", "cadre", villages=["腰站村"])
+    neighbour = await _person(sandbox, sessionmaker, "赵书记", "cadre", villages=["东村"])
+    township = await _person(sandbox, sessionmaker, "乡镇小李", "township", township="新宾镇")
+    office = await _person(sandbox, sessionmaker, "扶贫办老王", "office")
+    household = Person(sandbox.client, await sandbox.client.create_user("群众老孙"))
+
+    # A cadre files 新识别纳入: the one village is not asked; a bad number is refused with the reason.
+    await cadre.say("/household", texts.HOUSEHOLD_INTRO[:5])
+    assert texts.HOUSEHOLD_KIND in (await cadre.next(texts.HOUSEHOLD_KIND))["text"]
+    assert texts.HOUSEHOLD_ID_NUMBER in await cadre.say("新识别纳入")
+    refusal = await cadre.say(BAD_ID)
+    assert "校验码不对" in refusal and texts.HOUSEHOLD_ID_NUMBER in refusal
+    assert "位数不对" in await cadre.say("2104221970")
+    accepted = await cadre.say(GOOD_ID)
+    assert mask_id_number(GOOD_ID) in accepted and texts.HOUSEHOLD_HEAD in accepted
+    assert "几口人" in await cadre.say("张三明")
+    assert "1–20" in await cadre.say("二十一")  # refused: says the range and asks again
+    assert texts.HOUSEHOLD_CAUSE in await cadre.say("三")
+    assert "需要说明" in await cadre.say("因病")
+    summary = await cadre.say("家中老人常年患病，电话 13812345678")
+    assert mask_id_number(GOOD_ID) in summary and "新识别纳入" in summary and "因病" in summary
+    assert "138****5678" in summary and "张*明" in summary
+    # 修改 one field and come back to the summary.
+    assert texts.HOUSEHOLD_EDIT in await cadre.say(texts.BUTTON_EDIT)
+    assert "几口人" in await cadre.say(texts.HOUSEHOLD_FIELDS["members"])
+    assert "人口：4 人" in await cadre.say("4")
+    receipt = await cadre.say(texts.BUTTON_CONFIRM)
+    assert "已报送" in receipt and "村级评议" in receipt
+
+    # The cadre's messages holding a number were deleted.
+    typed = [m for m in await sandbox.client.messages(cadre.id) if m["sender"] == "user"]
+    assert all(m["deleted"] for m in typed if m["text"] in (BAD_ID, GOOD_ID))
+    change = await _change(sessionmaker, GOOD_ID)
+    assert change.stage is ChangeStage.VILLAGE_REVIEW and change.members == 4
+
+    # 村级评议 and 村公示 are the village's: the cadre moves them on; a pressed-twice button changes nothing.
+    first = await _pending_stage(cadre, "村级评议")
+    second = await _pending_stage(cadre, "村级评议")
+    data = _button(first, pending.ADVANCE)
+    # Another village's cadre and a household cannot move it, even pressing the button itself.
+    assert "没有待审核" in await neighbour.say("/pending")
+    refused = await neighbour.press(first, data)
+    assert "驻村干部" in refused["text"] and refused["show_alert"]
+    assert (await household.press(first, data))["text"] == texts.NOT_ALLOWED_CALLBACK
+    assert "只对" in await household.say("/pending")
+    assert (await _change(sessionmaker, GOOD_ID)).stage is ChangeStage.VILLAGE_REVIEW
+
+    assert "已进入 村公示" in (await cadre.press(first, data))["text"]
+    assert (await cadre.press(second, _button(second, pending.ADVANCE)))["text"] == texts.PENDING_ALREADY
+    notice = await _pending_stage(cadre, "村公示")
+    assert "已进入 乡镇审核" in (await cadre.press(notice, _button(notice, pending.ADVANCE)))["text"]
+
+    # The township checks it; the office announces it and it takes effect. The cadre hears each step.
+    review = await _pending_stage(township, "乡镇审核")
+    assert mask_id_number(GOOD_ID) in review["text"]
+    await township.press(review, _button(review, pending.ADVANCE))
+    assert "已进入 县公告" in (await cadre.next("县公告"))["text"]
+    announce = await _pending_stage(office, "县公告")
+    await office.press(announce, _button(announce, pending.ADVANCE))
+    assert "张*明 新识别纳入：已进入 生效" in (await cadre.next("生效"))["text"]
+    assert "没有待审核" in await office.say("/pending", "没有待审核")
+
+    async with session_scope(sessionmaker) as session:
+        registered = await session.scalar(select(Household).where(Household.id_number == GOOD_ID))
+        assert registered is not None and registered.status is HouseholdStatus.REGISTERED
+        assert registered.head_name == "张三明" and registered.members == 4 and registered.cause == "因病"
+    change = await _change(sessionmaker, GOOD_ID)
+    assert [s.stage for s in change.steps] == [
+        ChangeStage.VILLAGE_REVIEW,
+        ChangeStage.VILLAGE_NOTICE,
+        ChangeStage.TOWNSHIP_REVIEW,
+        ChangeStage.COUNTY_NOTICE,
+        ChangeStage.EFFECTIVE,
+    ]
+    # The number never reached a bot message unmasked, in anyone's chat.
+    said = await _bot_texts(sandbox.client, cadre, neighbour, township, office, household)
+    assert not [t for t in said if GOOD_ID in t or BAD_ID in t]
+
+
+async def _roster_household(sessionmaker: async_sessionmaker[AsyncSession], id_number: str) -> None:
+    async with session_scope(sessionmaker) as session:
+        village = await session.scalar(select(Village).where(Village.name == "腰站村"))
+        assert village is not None
+        session.add(
+            Household(
+                id_number=id_number,
+                head_name="王大山",
+                village_id=village.id,
+                members=5,
+                cause="因学",
+                status=HouseholdStatus.REGISTERED,
+            )
+        )
+
+
+async def test_exit_finds_the_household_on_the_roster_and_the_township_rejects_it_with_a_reason(
+    sandbox: Sandbox, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_villages(sessionmaker)
+    on_roster, unknown = fake_id_number(201), fake_id_number(202)
+    await _roster_household(sessionmaker, on_roster)
+    cadre = await _person(sandbox, sessionmaker, "孙书记", "cadre", villages=["腰站村", "西村"])
+    township = await _person(sandbox, sessionmaker, "乡镇小周", "township", township="新宾镇")
+
+    await cadre.say(texts.BUTTON_HOUSEHOLD_CHANGE, texts.HOUSEHOLD_KIND)
+    assert texts.HOUSEHOLD_VILLAGE in await cadre.say("脱贫退出")
+    assert texts.HOUSEHOLD_WRONG_VILLAGE in await cadre.say("东村")  # not this cadre's village
+    assert texts.HOUSEHOLD_ID_NUMBER in await cadre.say("新宾镇/腰站村")
+    assert "没有这个身份证号" in await cadre.say(unknown)
+    found = await cadre.say(on_roster)
+    assert "王*山" in found and "5 人" in found and mask_id_number(on_roster) in found
+    assert "几口人" in await cadre.say(texts.BUTTON_KEEP)
+    assert "需要说明" in await cadre.say(texts.BUTTON_KEEP)  # no cause asked for an exit
+    summary = await cadre.say(texts.BUTTON_SKIP)
+    assert "户主：王*山" in summary and "人口：5 人" in summary and "致贫原因" not in summary
+    assert "已报送" in await cadre.say(texts.BUTTON_CONFIRM)
+
+    # The cadre moves it through the village's two stages …
+    for stage in ("村级评议", "村公示"):
+        listed = await _pending_stage(cadre, stage)
+        await cadre.press(listed, _button(listed, pending.ADVANCE))
+    # … and the township rejects it, with a reason the cadre is told.
+    review = await _pending_stage(township, "乡镇审核")
+    await township.press(review, _button(review, pending.REJECT))
+    assert "不通过的原因" in (await township.next("不通过的原因"))["text"]
+    assert texts.PENDING_REJECT_IN_PROGRESS in await township.say(texts.BUTTON_PENDING_CHANGES)
+    assert "不通过" in await township.say("入户核实收入未达标")
+    told = (await cadre.next("未通过"))["text"]
+    assert "王*山 脱贫退出" in told and "入户核实收入未达标" in told
+    async with session_scope(sessionmaker) as session:
+        household = await session.scalar(select(Household).where(Household.id_number == on_roster))
+        assert household is not None and household.status is HouseholdStatus.REGISTERED
+    assert (await _change(sessionmaker, on_roster)).stage is ChangeStage.REJECTED
+    said = await _bot_texts(sandbox.client, cadre, township)
+    assert not [t for t in said if on_roster in t or unknown in t]
+
+
+async def test_back_cancel_and_three_refusals(sandbox: Sandbox, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    await add_villages(sessionmaker)
+    cadre = await _person(sandbox, sessionmaker, "钱书记", "cadre", villages=["东村"])
+    await cadre.say("/household", texts.HOUSEHOLD_KIND)
+    assert texts.HOUSEHOLD_ID_NUMBER in await cadre.say("返贫")
+    assert texts.HOUSEHOLD_KIND in await cadre.say(texts.BUTTON_BACK)
+    assert texts.HOUSEHOLD_WRONG_KIND in await cadre.say("香蕉")
+    await cadre.client.send_sticker(cadre.user)
+    assert texts.HOUSEHOLD_NOT_TEXT in (await cadre.next(texts.HOUSEHOLD_NOT_TEXT))["text"]
+    assert texts.HOUSEHOLD_TOO_MANY_WRONG in await cadre.say("很多很多")
+    assert texts.HOUSEHOLD_IN_PROGRESS in await cadre.say("/report")
+    assert texts.HOUSEHOLD_CANCELLED in await cadre.say(texts.BUTTON_CANCEL)
+    assert texts.NOTHING_TO_CANCEL in await cadre.say("/cancel")
+
+
+async def test_households_and_units_are_refused_household_changes(
+    sandbox: Sandbox, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    unit = await _person(sandbox, sessionmaker, "交通局小王", "unit", unit="县交通局")
+    refusal = await unit.say("/household")
+    assert "驻村干部" in refusal and "只对" in refusal
+    plain = Person(sandbox.client, await sandbox.client.create_user("群众老孙"))
+    assert "只对" in await plain.say(texts.BUTTON_HOUSEHOLD_CHANGE)
+
+
+async def test_a_restart_in_the_middle_of_household_resumes_and_files_once(
+    database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_villages(sessionmaker)
+    world = EmulatorState()  # Telegram's side outlives the bot's restart
+    number = fake_id_number(301)
+    async with running_sandbox(database_url, state=world, rate_limiter=_unlimited()) as first:
+        cadre = await _person(first, sessionmaker, "吴书记", "cadre", villages=["西村"])
+        await cadre.say("/household", texts.HOUSEHOLD_KIND)
+        await cadre.say("新识别纳入", texts.HOUSEHOLD_ID_NUMBER)
+        assert texts.HOUSEHOLD_HEAD in await cadre.say(number)
+    async with running_sandbox(database_url, state=world, rate_limiter=_unlimited()) as second:
+        cadre.client = second.client
+        assert "几口人" in await cadre.say("李四")
+        assert texts.HOUSEHOLD_CAUSE in await cadre.say("2")
+        assert "需要说明" in await cadre.say("缺劳力")
+        summary = await cadre.say(texts.BUTTON_SKIP)
+        assert mask_id_number(number) in summary and "西村" in summary
+        assert "已报送" in await cadre.say(texts.BUTTON_CONFIRM)
+        said = await _bot_texts(second.client, cadre)
+        assert not [t for t in said if number in t]
+    async with session_scope(sessionmaker) as session:
+        changes = (await session.scalars(select(HouseholdChange))).all()
+        assert [(c.id_number, c.head_name, c.members, c.cause) for c in changes] == [(number, "李四", 2, "缺劳力")]
