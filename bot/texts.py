@@ -138,8 +138,8 @@ ROLE_MENUS = {
 ROLE_MENU_PLACEHOLDER = "请点下面的菜单按钮"
 #: Extra commands shown (per chat) to a registered role, after the households' `COMMANDS`.
 ROLE_COMMANDS = {
-    "cadre": [("report", "进度上报"), ("household", "户情变动"), ("myreports", "我的上报")],
-    "township": [("tasks", "待办任务")],
+    "cadre": [("report", "进度上报"), ("household", "户情变动"), ("myreports", "我的上报"), ("pending", "待审核户情")],
+    "township": [("pending", "待审核户情"), ("tasks", "待办任务")],
     "unit": [("tasks", "待办任务")],
     "office": [("tasks", "待办任务")],
 }
@@ -164,11 +164,14 @@ ROLE_HELP = {
     "cadre": (
         "驻村干部使用方法：\n"
         "1. 进度上报（/report）：选项目、指标、村，填数量，可附照片和说明，确认后报送责任单位；\n"
-        "2. 户情变动（/household）：报送纳入、退出、返贫等变化；\n"
+        "2. 户情变动（/household）：报送纳入、退出、返贫等变化；村级评议、村公示后发 /pending 点“通过”；\n"
         "3. 我的上报（/myreports）：查看报送的事项办到哪一步；\n"
         "4. /cancel 随时取消。也可以像群众一样直接提问政策。"
     ),
-    "township": "乡镇干部使用方法：\n1. 待审核户情：审核本乡镇的户情变动；\n2. 待办任务（/tasks）：本乡镇参与的事项。",
+    "township": (
+        "乡镇干部使用方法：\n1. 待审核户情（/pending）：审核本乡镇的户情变动；\n"
+        "2. 待办任务（/tasks）：本乡镇参与的事项。"
+    ),
     "unit": (
         "责任单位使用方法：\n待办任务（/tasks）列出本单位未办结的事项，按“接收”“办结”“退回”处理；"
         "超期未办会提醒并报县扶贫办。"
@@ -344,6 +347,8 @@ HOUSEHOLD_SUBMITTED = (
     "已报送（编号 {number}）：{head} {kind}，{village}，当前阶段：{stage}。\n"
     "县扶贫办和乡镇会收到；每进一步都会通知您。"
 )
+#: Added to the receipt when the stage the change waits in is the reporting cadre's own.
+HOUSEHOLD_YOUR_STAGE = "\n“{stage}”由您组织：完成后发 /pending（待审核户情），点“通过”或“不通过”。"
 HOUSEHOLD_REFUSED = "没能报送：{reason}\n请点“修改”改正，或点“取消”。"
 HOUSEHOLD_CANCELLED = "已取消户情变动，没有报送任何内容。"
 HOUSEHOLD_TIMEOUT = "户情变动长时间没有回复，已自动结束，没有报送。需要时请重新点“户情变动”。"

@@ -131,7 +131,7 @@ async def test_inclusion_goes_through_two_notices_and_one_announcement_to_the_ro
     assert "几口人" in await cadre.say(texts.HOUSEHOLD_FIELDS["members"])
     assert "人口：4 人" in await cadre.say("4")
     receipt = await cadre.say(texts.BUTTON_CONFIRM)
-    assert "已报送" in receipt and "村级评议" in receipt
+    assert "已报送" in receipt and "“村级评议”由您组织" in receipt
 
     # The cadre's messages holding a number were deleted.
     typed = [m for m in await sandbox.client.messages(cadre.id) if m["sender"] == "user"]
@@ -290,3 +290,33 @@ async def test_a_restart_in_the_middle_of_household_resumes_and_files_once(
     async with session_scope(sessionmaker) as session:
         changes = (await session.scalars(select(HouseholdChange))).all()
         assert [(c.id_number, c.head_name, c.members, c.cause) for c in changes] == [(number, "李四", 2, "缺劳力")]
+
+
+async def test_an_information_change_is_confirmed_by_the_township_and_updates_the_roster(
+    sandbox: Sandbox, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_villages(sessionmaker)
+    number = fake_id_number(401)
+    await _roster_household(sessionmaker, number)
+    cadre = await _person(sandbox, sessionmaker, "郑书记", "cadre", villages=["腰站村"])
+    township = await _person(sandbox, sessionmaker, "乡镇小吴", "township", township="新宾镇")
+    far_township = await _person(sandbox, sessionmaker, "永陵镇小冯", "township", township="永陵镇")
+
+    await cadre.say("/household", texts.HOUSEHOLD_KIND)
+    await cadre.say("信息变更", texts.HOUSEHOLD_ID_NUMBER)
+    assert "王*山" in await cadre.say(f" {number[:6]} {number[6:14]} {number[14:].lower()} ")  # typed loosely
+    assert "几口人" in await cadre.say(texts.BUTTON_KEEP)
+    assert "需要说明" in await cadre.say("四口人")
+    assert "人口：4 人" in await cadre.say("儿子分户另过")
+    receipt = await cadre.say(texts.BUTTON_CONFIRM)
+    assert "已提交" in receipt and "由您组织" not in receipt
+
+    assert "没有待审核" in await far_township.say(texts.BUTTON_PENDING_CHANGES)
+    listed = await _pending_stage(township, "已提交")
+    await township.press(listed, _button(listed, pending.ADVANCE))
+    assert "王*山 信息变更：已进入 生效" in (await cadre.next("生效"))["text"]
+    async with session_scope(sessionmaker) as session:
+        household = await session.scalar(select(Household).where(Household.id_number == number))
+        assert household is not None and household.members == 4 and household.status is HouseholdStatus.REGISTERED
+    said = await _bot_texts(sandbox.client, cadre, township)
+    assert not [t for t in said if number in t]

@@ -440,6 +440,9 @@ async def _submit(update: Update, context: CustomContext) -> HouseholdState | in
                 actor=audit.telegram_actor(tg_user.id),
             )
             reply = submitted_text(submitted.change)
+            if households.may_move(reporter, submitted.change):
+                stage = households.STAGE_LABELS[submitted.change.stage]
+                reply += texts.HOUSEHOLD_YOUR_STAGE.format(stage=stage)
             item_id = submitted.item.id
     except Forbidden as error:
         return await _end(update, context, error.message)
