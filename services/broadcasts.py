@@ -145,6 +145,7 @@ async def create_broadcast(
     scheduled_at: dt.datetime | None = None,
     created_by: str,
     report_chat_id: int | None = None,
+    update_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> Broadcast:
     """Create a broadcast; one due now is released into the outbox at once.
@@ -153,12 +154,18 @@ async def create_broadcast(
         scheduled_at: aware datetime; None for now.
         created_by: audit actor notation of who sends it.
         report_chat_id: private chat the delivery report goes to, if anyone waits for one.
+        update_id: the Telegram update that confirmed it; the same update again (redelivered,
+            or replayed after a crash) returns the broadcast it created instead of a second one.
 
     Raises:
         InvalidInput: empty or too long text, no township for a township audience, a time in the past.
         NotFound: no such township.
     """
     now = now or utcnow()
+    if update_id is not None:
+        existing = await session.scalar(select(Broadcast).where(Broadcast.source_update_id == update_id))
+        if existing is not None:
+            return existing
     text = check_text(text)
     _check_audience(audience, township_id)
     if township_id is not None and await session.get(Township, township_id) is None:
@@ -174,6 +181,7 @@ async def create_broadcast(
         report_chat_id=report_chat_id,
         status=BroadcastStatus.SCHEDULED,
         created_at=now,
+        source_update_id=update_id,
     )
     session.add(broadcast)
     await session.flush()

@@ -51,9 +51,6 @@ class Settings(BaseSettings):
     #: Minutes between the bot's checks for overdue items (first check at start-up); each overdue item
     #: reminds its unit once a day and is escalated to the office once.
     overdue_check_minutes: float = Field(default=60, gt=0)
-    #: Minutes between the bot's checks for overdue items (first check at start-up); each overdue item
-    #: reminds its unit once a day and is escalated to the office once.
-    overdue_check_minutes: float = Field(default=60, gt=0)
     #: Messages a second the outbox worker sends overall (Telegram allows about 30); when several
     #: processes drain one PostgreSQL outbox, give each its share (30 / processes).
     outbox_rate: float = Field(default=30.0, gt=0)
@@ -63,6 +60,8 @@ class Settings(BaseSettings):
     reminder_offsets: list[NonNegativeInt] = Field(default=[7, 1, 0])
     #: Hour of the day (Beijing time) from which the day's deadline reminders go out.
     reminder_hour: int = Field(default=9, ge=0, le=23)
+    #: Remind of the plan's recurring duties (每季度识别, 月调度, 季督查, 年考核) as well as registered deadlines.
+    plan_reminders: bool = True
     host: str = "127.0.0.1"
     port: int = 8080
 

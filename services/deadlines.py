@@ -104,14 +104,21 @@ async def register_deadline(
     offsets: Sequence[int],
     created_by: str,
     today: dt.date,
+    update_id: int | None = None,
 ) -> Deadline:
     """Register a deadline whose reminders go to `audience` `offsets` days before `due_date`.
+
+    The same Telegram `update_id` again returns the deadline it registered.
 
     Raises:
         InvalidInput: empty or too long title, a date already past, no township for a township
             audience, bad offsets.
         NotFound: no such township.
     """
+    if update_id is not None:
+        existing = await session.scalar(select(Deadline).where(Deadline.source_update_id == update_id))
+        if existing is not None:
+            return existing
     title = title.strip()
     if not title:
         raise InvalidInput("请填写截止事项的名称，例如“上报第四季度识别结果”。")
@@ -131,6 +138,7 @@ async def register_deadline(
         township_id=township_id if audience is AudienceKind.TOWNSHIP else None,
         offsets=_normalize_offsets(offsets),
         created_by=created_by,
+        source_update_id=update_id,
     )
     session.add(deadline)
     await session.flush()

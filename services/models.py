@@ -522,6 +522,8 @@ class Broadcast(Base):
     finished_at: Mapped[dt.datetime | None]
     #: How many people the audience held when released.
     recipients: Mapped[int | None]
+    #: The Telegram update that confirmed it: a redelivered update finds this row instead of adding one.
+    source_update_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
 
     township: Mapped[Township | None] = relationship(lazy="selectin")
 
@@ -593,6 +595,7 @@ class Deadline(Base):
     offsets: Mapped[list[int]] = mapped_column(JSON())
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    source_update_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
 
     township: Mapped[Township | None] = relationship(lazy="selectin")
 

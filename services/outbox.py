@@ -55,6 +55,8 @@ log = logging.getLogger(__name__)
 BLOCKED_REASON = "blocked the bot"
 #: Longest error text kept on a row.
 MAX_ERROR = 300
+#: Chats the pacer remembers before it forgets those quiet for a minute.
+MAX_TRACKED_CHATS = 10_000
 
 
 # -- what the sender returns --------------------------------------------------------------------
@@ -304,35 +306,47 @@ Clock = Callable[[], float]
 
 @dataclass
 class Pacer:
-    """Telegram's limits as sliding windows, checked before each send so a 429 stays the exception.
+    """Telegram's limits, checked before each send so that a 429 stays the exception.
 
     About 30 messages a second overall, 1 a second into one private chat, 20 a minute into one
-    group (negative chat ids are groups, as in Telegram). Each window is widened by `margin`
-    (a fraction) because the pacer counts when a request leaves and Telegram when it arrives,
-    and the two differ by a network delay that varies.
+    group (negative chat ids are groups, as in Telegram). Overall, messages leave evenly spaced
+    (1/30 s apart) rather than in bursts of 30: a burst reaches Telegram spread out by however
+    long it takes to pass, and its tail would then overlap the next second's burst. Slots lost
+    to a stall (a busy event loop, a slow database) are made up at once up to `catch_up`
+    seconds' worth, while a sliding window still never lets more than 30 leave in one (widened)
+    second. Every interval is widened by `margin` (a fraction), because the pacer counts when a
+    request leaves and Telegram when it arrives, and the delay between the two varies.
     """
 
     per_second: float = 30.0
     chat_interval: float = 1.0
     group_per_minute: int = 20
-    margin: float = 0.03
+    margin: float = 0.02
+    catch_up: float = 0.1
     clock: Clock = time.monotonic
+    #: When the next message may leave, overall.
+    _next: float = 0.0
     _overall: deque[float] = field(default_factory=deque)
     _chats: dict[int, deque[float]] = field(default_factory=dict)
     _held: dict[int, float] = field(default_factory=dict)
 
+    @property
+    def interval(self) -> float:
+        """Seconds between two messages overall."""
+        return (1 + self.margin) / self.per_second
+
     def delay(self, chat_id: int) -> float:
         """Seconds until a message into `chat_id` may go; 0 means now."""
         now = self.clock()
-        overall_count = max(1, round(self.per_second))
-        overall_window = overall_count / self.per_second * (1 + self.margin)
         if chat_id < 0:
             count, window = self.group_per_minute, 60.0 * (1 + self.margin)
         else:
             count, window = 1, self.chat_interval * (1 + self.margin)
+        per_window = max(1, round(self.per_second))
         waits = [
-            self._wait(self._overall, now, overall_count, overall_window),
-            self._wait(self._chats.setdefault(chat_id, deque()), now, count, window),
+            self._next - now,
+            self._wait(self._overall, now, per_window, per_window * self.interval),
+            self._wait(self._chats.get(chat_id), now, count, window),
             self._held.get(chat_id, now) - now,
         ]
         return max(0.0, *waits)
@@ -340,10 +354,14 @@ class Pacer:
     def take(self, chat_id: int) -> None:
         """Count one message leaving now (call when `delay` said 0)."""
         now = self.clock()
+        # Slots lost to a stall are made up, at most `catch_up` seconds' worth.
+        self._next = max(self._next, now - self.catch_up) + self.interval
         self._overall.append(now)
         self._chats.setdefault(chat_id, deque()).append(now)
         if self._held.get(chat_id, now) <= now:
             self._held.pop(chat_id, None)
+        if len(self._chats) > MAX_TRACKED_CHATS:
+            self._forget_quiet_chats(now)
 
     def hold(self, chat_id: int, seconds: float) -> None:
         """Send nothing into `chat_id` for `seconds` (Telegram said `retry_after`)."""
@@ -355,8 +373,16 @@ class Pacer:
             await asyncio.sleep(pause)
         self.take(chat_id)
 
+    def _forget_quiet_chats(self, now: float) -> None:
+        """Drop the history of chats nothing went to for longer than the longest window."""
+        horizon = now - 60.0 * (1 + self.margin)
+        for chat_id in [c for c, sent in self._chats.items() if not sent or sent[-1] <= horizon]:
+            del self._chats[chat_id]
+
     @staticmethod
-    def _wait(sent: deque[float], now: float, count: int, window: float) -> float:
+    def _wait(sent: deque[float] | None, now: float, count: int, window: float) -> float:
+        if not sent:
+            return 0.0
         while sent and sent[0] <= now - window:
             sent.popleft()
         if len(sent) < count:

@@ -129,35 +129,51 @@ class FakeClock:
         return self.now
 
 
-def test_pacer_keeps_to_the_overall_rate_one_per_second_per_chat_and_twenty_a_minute_per_group() -> None:
+def test_pacer_spaces_messages_evenly_one_per_second_per_chat_and_twenty_a_minute_per_group() -> None:
     clock = FakeClock()
-    pacer = outbox.Pacer(per_second=30, margin=0.0, clock=clock)
-    for chat in range(1, 31):
-        assert pacer.delay(chat) == 0
-        pacer.take(chat)
-    assert pacer.delay(31) == pytest.approx(1.0)  # the 31st message of the second waits for the window
-    clock.now += 1.0
-    assert pacer.delay(31) == 0
-    assert pacer.delay(1) == 0  # a second later the same chat may get its next one
+    pacer = outbox.Pacer(per_second=30, margin=0.0, catch_up=0.0, clock=clock)
+    assert pacer.delay(1) == 0
     pacer.take(1)
-    assert pacer.delay(1) == pytest.approx(1.0)
+    assert pacer.delay(2) == pytest.approx(1 / 30)  # not a burst: the next one a thirtieth later
+    for chat in range(2, 31):
+        clock.now += pacer.delay(chat)
+        pacer.take(chat)
+    assert clock.now == pytest.approx(100 + 29 / 30)  # 30 in (just under) a second
+    clock.now = 101.0
+    assert pacer.delay(1) == pytest.approx(0.0)  # a second later the first chat may get its next one
+    pacer.take(1)
+    clock.now += 1 / 30
+    assert pacer.delay(1) == pytest.approx(1 - 1 / 30)
+
+    stalled = outbox.Pacer(per_second=30, margin=0.0, catch_up=0.1, clock=clock)
+    for chat in range(100, 110):  # steady sending, evenly spaced
+        clock.now += stalled.delay(chat)
+        stalled.take(chat)
+    clock.now += 0.5  # then nothing could leave for half a second
+    sent_at_once = 0
+    while stalled.delay(sent_at_once + 2) == 0:
+        stalled.take(sent_at_once + 2)
+        sent_at_once += 1
+    assert sent_at_once == 4  # a tenth of a second made up (3 slots and the one due), then spacing again
 
     group = -4_000_000_001
     slow = outbox.Pacer(per_second=1000, margin=0.0, clock=clock)
     for _ in range(20):
-        assert slow.delay(group) == 0
+        clock.now += slow.delay(group)
         slow.take(group)
     assert slow.delay(group) == pytest.approx(60.0)
 
 
-def test_pacer_holds_a_chat_after_retry_after_and_widens_windows_by_its_margin() -> None:
+def test_pacer_holds_a_chat_after_retry_after_and_widens_intervals_by_its_margin() -> None:
     clock = FakeClock()
-    pacer = outbox.Pacer(per_second=30, margin=0.05, clock=clock)
+    pacer = outbox.Pacer(per_second=30, margin=0.05, catch_up=0.0, clock=clock)
     pacer.hold(7, 3)
     assert pacer.delay(7) == pytest.approx(3.0)
     assert pacer.delay(8) == 0
     pacer.take(8)
-    assert pacer.delay(8) == pytest.approx(1.05)
+    assert pacer.delay(9) == pytest.approx(1.05 / 30)
+    clock.now += 1
+    assert pacer.delay(8) == pytest.approx(0.05)
 
 
 # -- claiming -----------------------------------------------------------------------------------

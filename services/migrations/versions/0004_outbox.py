@@ -59,10 +59,12 @@ def upgrade() -> None:
         sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("recipients", sa.Integer(), nullable=True),
+        sa.Column("source_update_id", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(
             ["township_id"], ["townships.id"], name=op.f("fk_broadcasts_township_id_townships"), ondelete="RESTRICT"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_broadcasts")),
+        sa.UniqueConstraint("source_update_id", name=op.f("uq_broadcasts_source_update_id")),
     )
     with op.batch_alter_table("broadcasts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_broadcasts_scheduled_at"), ["scheduled_at"], unique=False)
@@ -92,10 +94,12 @@ def upgrade() -> None:
         sa.Column("offsets", sa.JSON(), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("source_update_id", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(
             ["township_id"], ["townships.id"], name=op.f("fk_deadlines_township_id_townships"), ondelete="RESTRICT"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deadlines")),
+        sa.UniqueConstraint("source_update_id", name=op.f("uq_deadlines_source_update_id")),
     )
     with op.batch_alter_table("deadlines", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_deadlines_due_date"), ["due_date"], unique=False)
