@@ -219,4 +219,20 @@ async def submit_report(
         subject=f"report:{report.id}",
         after=report_snapshot(report),
     )
+    if merge_into is not None:
+        await _retitle(session, item=item, target=target, actor=actor)
     return Submitted(item=item, created=True, report=report)
+
+
+async def _retitle(session: AsyncSession, *, item: Item, target: Target, actor: str) -> None:
+    """Show the merged total in the item's title, so the unit's card states the whole amount."""
+    total = await session.scalar(select(func.sum(Report.quantity)).where(Report.item_id == item.id))
+    title = f"{indicator_label(target)} {format_quantity(float(total or 0))} {target.unit}"
+    if title == item.title:
+        return
+    before = {"title": item.title}
+    item.title = title
+    await session.flush()
+    await audit.record(
+        session, actor=actor, action="item.merge", subject=f"item:{item.id}", before=before, after={"title": title}
+    )

@@ -154,7 +154,10 @@ async def test_merging_attaches_the_report_to_the_open_item(session: AsyncSessio
     merged = await report(session, people, quantity=1.5, merge_into=first.item.id)
     assert merged.item.id == first.item.id
     assert await count(session, Item) == 1 and await count(session, Report) == 2
+    assert merged.item.title == "村组道路硬化 5 公里"  # the unit's card shows the merged total
     assert await session.scalar(select(AuditEntry).where(AuditEntry.action == "report.merge")) is not None
+    retitled = await session.scalar(select(AuditEntry).where(AuditEntry.action == "item.merge"))
+    assert retitled is not None and retitled.before == {"title": "村组道路硬化 3.5 公里"}
 
 
 async def test_merging_needs_an_open_item_on_the_same_thing(session: AsyncSession, people: People) -> None:
