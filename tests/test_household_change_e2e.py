@@ -220,6 +220,12 @@ async def test_exit_finds_the_household_on_the_roster_and_the_township_rejects_i
     summary = await cadre.say(texts.BUTTON_SKIP)
     assert "户主：王*山" in summary and "人口：5 人" in summary and "致贫原因" not in summary
     assert "已报送" in await cadre.say(texts.BUTTON_CONFIRM)
+    # A second change for the same household waits until this one is settled.
+    await cadre.say("/household", texts.HOUSEHOLD_KIND)
+    await cadre.say("信息变更", texts.HOUSEHOLD_VILLAGE)
+    await cadre.say("腰站村", texts.HOUSEHOLD_ID_NUMBER)
+    assert "已有一条正在办理" in await cadre.say(on_roster)
+    assert texts.HOUSEHOLD_CANCELLED in await cadre.say(texts.BUTTON_CANCEL)
 
     # The cadre moves it through the village's two stages …
     for stage in ("村级评议", "村公示"):

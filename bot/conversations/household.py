@@ -312,7 +312,7 @@ async def id_number(update: Update, context: CustomContext) -> HouseholdState:
                 if household is not None
                 else None
             )
-    except InvalidInput as error:
+    except FupinError as error:  # a bad number, a roster that disagrees, a change already under way
         reason = texts.HOUSEHOLD_ID_REFUSED.format(reason=error.message)
         return await _wrong(update, context, HouseholdState.ID_NUMBER, reason)
     draft["id_number"] = number
