@@ -29,7 +29,7 @@ from bot.conversations.household import build_household_conversation
 from bot.conversations.item_return import build_return_conversation
 from bot.conversations.report import build_report_conversation
 from bot.persistence import SqlPersistence
-from bot.telegram import gate, households, keyboards, notify, registration, tasks
+from bot.telegram import dashboard, gate, households, keyboards, notify, registration, tasks
 from bot.telegram.errors import error_handler
 from services import updates
 from services.db import session_scope
@@ -119,6 +119,8 @@ def build_application(
         MessageHandler(filters.Text([texts.BUTTON_ASK]), households.ask_prompt),
         MessageHandler(filters.Text([texts.BUTTON_CONTACTS]), households.contacts),
         MessageHandler(filters.Text([texts.BUTTON_HELP]), registration.help_),
+        CommandHandler("dashboard", dashboard.dashboard),
+        MessageHandler(filters.Text([texts.BUTTON_DASHBOARD]), dashboard.dashboard),
         # Staff menu buttons whose feature another part of the bot registers (above this line);
         # until then they say so instead of being read as a question.
         MessageHandler(filters.Text(registration.HOOKED_BUTTONS), registration.not_ready),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.ratelimit import RateLimiter
 from policy_kb.results import Answer
 from policy_kb.schema import KnowledgeBase
+from services.config import Settings, get_settings
 
 
 @dataclass
@@ -23,6 +24,8 @@ class BotServices:
     answer: Callable[[str], Answer]
     sessionmaker: async_sessionmaker[AsyncSession]
     rate_limiter: RateLimiter
+    #: The settings the HTTP app runs with (the dashboard token must be signed with its secret).
+    settings: Settings = field(default_factory=get_settings)
 
 
 class CustomContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):

@@ -47,6 +47,12 @@ class InvalidInput(FupinError):
         self.problems = tuple(problems)
 
 
+class Unauthorized(FupinError):
+    """No credentials, or credentials that prove nothing (unknown, forged or expired token)."""
+
+    default_message = "请先登录：令牌缺失、无效或已过期。"
+
+
 class Forbidden(FupinError):
     """The caller's role does not allow this."""
 

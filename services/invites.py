@@ -172,6 +172,11 @@ async def create_invite(
     return invite
 
 
+async def list_invites(session: AsyncSession, *, limit: int = 200) -> list[Invite]:
+    """The most recent invites, newest first (codes included: only the office may list them)."""
+    return list((await session.scalars(select(Invite).order_by(Invite.id.desc()).limit(limit))).all())
+
+
 async def redeem_invite(
     *,
     session: AsyncSession,

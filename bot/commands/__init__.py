@@ -23,6 +23,10 @@ def register(app: typer.Typer) -> None:
     progress.register(app)
     audit.register(app)
 
+    from bot.commands import export
+
+    export.register(app)
+
     from bot.commands import households
 
     households.register(app)

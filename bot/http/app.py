@@ -24,7 +24,10 @@ from bot.app import build_application
 from bot.context import BotServices
 from bot.emulator import DEFAULT_TOKEN, EmulatorState, create_emulator_router
 from bot.emulator.app import SANDBOX_PREFIX
-from bot.http import api, pages
+from bot.http import api, dashboard
+from bot.http import texts as web_texts
+from bot.http.admin import router as admin_router
+from bot.http.errors import install_error_handlers
 from bot.http.lifecycle import BotMode, BotRunner
 from bot.http.webhook import create_webhook_router
 from bot.ratelimit import RateLimiter
@@ -104,6 +107,7 @@ def create_app(
             answer=answer_question,
             sessionmaker=sessionmaker,
             rate_limiter=rate_limiter or RateLimiter(),
+            settings=settings,
         )
         application = build_application(
             token=token,
@@ -134,7 +138,13 @@ def create_app(
                 await engine.dispose()
 
     app = FastAPI(title="新宾扶贫助手 fupin", lifespan=lifespan)
+    install_error_handlers(app)
     app.include_router(api.router)
+    # The admin API and the dashboard (office only); assets come from the package, never a CDN.
+    app.include_router(admin_router)
+    app.include_router(dashboard.router)
+    static = resources.files("bot") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
     if mode is BotMode.WEBHOOK:
         app.include_router(create_webhook_router(webhook_path, secret))
@@ -147,8 +157,6 @@ def create_app(
         assert emulator_state is not None
         app.state.emulator = emulator_state
         app.include_router(create_emulator_router(emulator_state), prefix=EMULATOR_PREFIX)
-        static = resources.files("bot") / "static"
-        app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
         @app.get("/", include_in_schema=False)
         async def chat_page() -> FileResponse:
@@ -166,6 +174,6 @@ def create_app(
 
         @app.get("/", response_class=HTMLResponse)
         async def home() -> str:
-            return pages.HOME
+            return web_texts.HOME
 
     return app

@@ -6,10 +6,19 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from policy_kb.schema import KnowledgeBase
+from services.config import Settings
 from services.db import session_scope
+from services.office_tokens import Principal, authenticate
+
+#: Reads `Authorization: Bearer …` and shows the "Authorize" button in /docs; never answers by itself.
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="FUPIN_ADMIN_TOKEN，或县扶贫办工作人员在机器人中发送 /dashboard 得到的令牌",
+)
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -21,7 +30,30 @@ def _kb(request: Request) -> KnowledgeBase:
     return request.app.state.kb  # type: ignore[no-any-return]
 
 
-#: One committed session per request.
-SessionDep = Annotated[AsyncSession, Depends(_session)]
+#: One committed session per request. `scope="function"` commits before the response is sent:
+#: FastAPI's default for `yield` dependencies would commit afterwards, so a client could read
+#: stale data right after a 2xx, and a failed commit would go unreported.
+SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 #: The plan's knowledge base, loaded once at start-up.
 KbDep = Annotated[KnowledgeBase, Depends(_kb)]
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+#: The app's settings.
+SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+async def _office(
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    token = credentials.credentials.strip() if credentials is not None else None
+    return await authenticate(session, token=token, settings=settings)
+
+
+#: The poverty office, signed in: 401 without a valid token, 403 when its user may no longer act.
+OfficeDep = Annotated[Principal, Depends(_office)]

@@ -1,0 +1,47 @@
+"""`fupin export`: progress, items or the household roster as an Excel or CSV file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.commands import texts
+from bot.commands.runner import EXIT_INVALID_INPUT, CliError, run_in_session
+from services.sheets import ExportFormat, ExportKind
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `fupin export KIND --format xlsx|csv [--output PATH] [--full]`."""
+
+    @app.command("export", help=texts.EXPORT_HELP)
+    def export(
+        kind: Annotated[ExportKind, typer.Argument(help=texts.EXPORT_KIND_HELP)],
+        fmt: Annotated[ExportFormat, typer.Option("--format", help=texts.EXPORT_FORMAT_HELP)] = ExportFormat.XLSX,
+        output: Annotated[Path | None, typer.Option("--output", "-o", help=texts.EXPORT_OUTPUT_HELP)] = None,
+        full: Annotated[bool, typer.Option("--full", help=texts.EXPORT_FULL_HELP)] = False,
+    ) -> None:
+        from bot.spreadsheets import file_name, render
+        from policy_kb import load_kb
+        from services import audit
+        from services.exports import build_sheet
+        from services.sheets import Sheet
+        from services.workdays import china_today
+
+        today = china_today()
+
+        async def work(session: AsyncSession) -> Sheet:
+            return await build_sheet(session, load_kb(), kind=kind, today=today, actor=audit.CLI_ACTOR, full=full)
+
+        sheet = run_in_session(work)
+        path = output or Path(file_name(sheet, fmt, day=today))
+        try:
+            path.write_bytes(render(sheet, fmt))
+        except OSError as exc:
+            message = texts.EXPORT_WRITE_FAILED.format(path=path, reason=exc.strerror)
+            raise CliError(message, exit_code=EXIT_INVALID_INPUT) from exc
+        typer.echo(texts.EXPORT_DONE.format(path=path, rows=len(sheet.rows)))
+        if full:
+            typer.echo(texts.EXPORT_FULL_WARNING)

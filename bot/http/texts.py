@@ -1,0 +1,93 @@
+"""Every string of the HTTP face (pages, dashboard, API errors), in simplified Chinese.
+
+The sandbox chat page's labels stay with the bot's in `bot.texts` (it plays the bot's roles).
+"""
+
+from __future__ import annotations
+
+HOME = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>新宾扶贫助手</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: sans-serif; max-width: 40em; margin: 2em auto; line-height: 1.6">
+<h1>新宾扶贫助手</h1>
+<p>新宾满族自治县《2018 年脱贫攻坚工作实施方案》的 Telegram 助手：</p>
+<ul>
+<li>群众：用大白话询问能享受哪些补贴、补多少、找哪个单位；</li>
+<li>驻村干部：上报目标进度和户情变动；</li>
+<li>责任单位：接收按方案规定分派的事项并办理反馈；</li>
+<li>县扶贫办：发布通知、掌握各项目标进度。</li>
+</ul>
+</body></html>
+"""
+
+# --- admin API errors ------------------------------------------------------------------------
+#: `WWW-Authenticate` realm of the admin API (RFC 6750).
+AUTH_REALM = "fupin"
+#: A request that does not validate: one line per field, `{field}` is the field's path.
+VALIDATION_FAILED = "请求有误：{problems}"
+FIELD_MISSING = "缺少字段“{field}”"
+FIELD_NOT_IN_CHOICES = "字段“{field}”的值不在可选范围内（可选：{expected}）"
+FIELD_NOT_INTEGER = "字段“{field}”应为整数"
+FIELD_NOT_NUMBER = "字段“{field}”应为数字"
+FIELD_NOT_BOOL = "字段“{field}”应为 true 或 false"
+FIELD_NOT_DATE = "字段“{field}”应为日期（YYYY-MM-DD）"
+FIELD_NOT_LIST = "字段“{field}”应为列表"
+FIELD_TOO_SHORT = "字段“{field}”太短或为空"
+FIELD_TOO_LONG = "字段“{field}”太长"
+FIELD_TOO_SMALL = "字段“{field}”的值太小"
+FIELD_TOO_LARGE = "字段“{field}”的值太大"
+FIELD_INVALID = "字段“{field}”有误：{reason}"
+#: Field name for the request body as a whole.
+BODY = "请求体"
+
+# --- dashboard -------------------------------------------------------------------------------
+#: Labels of the dashboard page, filled in by its script from `/dashboard/config`.
+DASHBOARD = {
+    "title": "新宾县脱贫攻坚 · 工作看板",
+    "subtitle": "县扶贫办：各项目标进度、事项办理、户情审核和通知送达情况。",
+    "sign_in": "登录",
+    "sign_out": "退出",
+    "token_label": "令牌",
+    "token_placeholder": "管理令牌，或在机器人中发送 /dashboard 获得的令牌",
+    "token_hint": "令牌只保存在本浏览器标签页中，关闭标签页即失效。",
+    "bad_token": "令牌无效或已过期，请重新获取。",
+    "forbidden": "此令牌没有访问权限（仅限县扶贫办）。",
+    "load_failed": "数据加载失败：{status}",
+    "loading": "正在加载…",
+    "refresh": "刷新",
+    "generated_at": "数据时间：{at}",
+    "progress": "目标进度",
+    "progress_note": "按驻村干部已上报、未被退回的数量统计。",
+    "no_targets": "方案中没有可统计的目标。",
+    "done_of_target": "{done} / {target} {unit}",
+    "by_township": "分乡镇",
+    "no_reports": "尚无上报",
+    "items": "事项办理（按牵头单位）",
+    "unit": "单位",
+    "open": "未办结",
+    "new": "待接收",
+    "accepted": "已接收",
+    "overdue": "已超期",
+    "done": "已办结",
+    "returned": "已退回",
+    "no_items": "尚无事项。",
+    "changes": "户情变动审核（两公示一公告）",
+    "stage": "环节",
+    "count": "件数",
+    "no_changes": "没有待审核的户情变动。",
+    "broadcasts": "最近的通知",
+    "broadcast_text": "内容",
+    "audience": "对象",
+    "sent_at": "时间",
+    "delivered": "已送达",
+    "failed": "失败",
+    "pending": "待发送",
+    "no_broadcasts": "尚无通知。",
+    "exports": "导出 Excel",
+    "export_progress": "目标进度",
+    "export_tasks": "事项清单",
+    "export_households": "贫困户名册（脱敏）",
+    "export_xlsx": "Excel",
+    "export_csv": "CSV",
+    "downloading": "正在导出…",
+}

@@ -1,0 +1,248 @@
+// The office's dashboard: signs in with a bearer token kept in sessionStorage, then draws the
+// figures of /api/dashboard as plain HTML/CSS bars. Words come from /dashboard/config
+// (bot/http/texts.py); nothing is fetched from outside this server.
+"use strict";
+
+const TOKEN_KEY = "fupin.dashboard.token";
+const state = { texts: {}, config: null };
+const $ = (id) => document.getElementById(id);
+const t = (key, values = {}) =>
+  (state.texts[key] || key).replace(/\{(\w+)\}/g, (_, name) => (name in values ? values[name] : ""));
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (name === "class") node.className = value;
+    else if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value);
+  }
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+function number(value) {
+  return Number.isInteger(value) ? String(value) : value.toLocaleString("zh-CN", { maximumFractionDigits: 2 });
+}
+
+function bar(percent, label, small = false) {
+  const shown = Math.max(0, Math.min(100, percent));
+  const span = el("span");
+  span.style.width = `${shown}%`;
+  return el(
+    "div",
+    {
+      class: small ? "bar small" : "bar",
+      role: "progressbar",
+      "aria-label": label,
+      "aria-valuemin": "0",
+      "aria-valuemax": "100",
+      "aria-valuenow": String(Math.round(percent * 10) / 10),
+    },
+    span,
+    small ? null : el("em", { text: `${number(Math.round(percent * 10) / 10)}%` }),
+  );
+}
+
+function token() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+async function api(path) {
+  const response = await fetch(path, { headers: { Authorization: `Bearer ${token()}` } });
+  if (response.status === 401 || response.status === 403) {
+    signOut(t(response.status === 401 ? "bad_token" : "forbidden"));
+    throw new Error(String(response.status));
+  }
+  if (!response.ok) throw new Error(t("load_failed", { status: response.status }));
+  return response;
+}
+
+function empty(key) {
+  return el("p", { class: "empty", text: t(key) });
+}
+
+function drawProgress(rows) {
+  const box = $("progress");
+  box.replaceChildren();
+  if (!rows.length) return box.append(empty("no_targets"));
+  for (const row of rows) {
+    const line = el(
+      "div",
+      { class: "indicator", "data-indicator": row.indicator },
+      el("div", { class: "name" }, row.indicator, el("small", { text: `${row.measure_id} ${row.measure_title}` })),
+      bar(row.percent, row.indicator),
+      el("div", {
+        class: "figures",
+        text: t("done_of_target", { done: number(row.done), target: number(row.target), unit: row.unit }),
+      }),
+    );
+    const details = el("details", { class: "townships" }, el("summary", { text: t("by_township") }));
+    if (!row.by_township.length) details.append(empty("no_reports"));
+    for (const town of row.by_township) {
+      details.append(
+        el(
+          "div",
+          { class: "township" },
+          el("span", { text: town.township }),
+          bar(town.percent, `${row.indicator} ${town.township}`, true),
+          el("span", { class: "num", text: `${number(town.done)} ${row.unit}` }),
+        ),
+      );
+    }
+    line.append(details);
+    box.append(line);
+  }
+}
+
+function table(headers, rows) {
+  const head = el("tr", {}, ...headers.map(([key, cls]) => el("th", { class: cls || "", text: t(key) })));
+  return el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows));
+}
+
+function drawUnits(units) {
+  const box = $("units");
+  box.replaceChildren();
+  if (!units.length) return box.append(empty("no_items"));
+  const cols = [["unit"], ["new", "num"], ["accepted", "num"], ["overdue", "num"], ["done", "num"], ["returned", "num"]];
+  const rows = units.map((u) =>
+    el(
+      "tr",
+      { "data-unit": u.unit },
+      el("td", { text: u.unit }),
+      el("td", { class: "num", text: u.new }),
+      el("td", { class: "num", text: u.accepted }),
+      el("td", { class: u.overdue ? "num late" : "num", text: u.overdue }),
+      el("td", { class: "num", text: u.done }),
+      el("td", { class: "num", text: u.returned }),
+    ),
+  );
+  box.append(table(cols, rows));
+}
+
+function drawChanges(stages) {
+  const box = $("changes");
+  box.replaceChildren();
+  if (!stages.some((s) => s.count)) return box.append(empty("no_changes"));
+  const rows = stages.map((s) =>
+    el("tr", { "data-stage": s.stage }, el("td", { text: s.label }), el("td", { class: "num", text: s.count })),
+  );
+  box.append(table([["stage"], ["count", "num"]], rows));
+}
+
+function drawBroadcasts(broadcasts) {
+  const box = $("broadcasts");
+  box.replaceChildren();
+  if (!broadcasts.length) return box.append(empty("no_broadcasts"));
+  const cols = [["sent_at"], ["audience"], ["broadcast_text"], ["delivered", "num"], ["failed", "num"], ["pending", "num"]];
+  const rows = broadcasts.map((b) =>
+    el(
+      "tr",
+      { "data-broadcast": b.id },
+      el("td", { text: new Date(b.scheduled_at).toLocaleString("zh-CN", { hour12: false }) }),
+      el("td", { text: b.audience_label }),
+      el("td", { class: "text", title: b.text, text: b.text }),
+      el("td", { class: "num", text: b.sent }),
+      el("td", { class: b.failed ? "num late" : "num", text: b.failed }),
+      el("td", { class: "num", text: b.pending }),
+    ),
+  );
+  box.append(table(cols, rows));
+}
+
+function drawExports() {
+  const box = $("exports");
+  box.replaceChildren();
+  for (const kind of state.config.exports) {
+    const group = el("div", { class: "group" }, el("span", { text: t(`export_${kind}`) }));
+    for (const format of state.config.formats) {
+      const button = el("button", { type: "button", "data-export": `${kind}.${format}`, text: t(`export_${format}`) });
+      button.addEventListener("click", () => download(kind, format, button));
+      group.append(button);
+    }
+    box.append(group);
+  }
+}
+
+async function download(kind, format, button) {
+  // A link cannot carry the bearer token, so the file is fetched and handed to the browser as a blob.
+  button.disabled = true;
+  try {
+    const response = await api(`${state.config.exports_api}/${kind}?format=${format}`);
+    const disposition = response.headers.get("Content-Disposition") || "";
+    const match = /filename\*=UTF-8''([^;]+)/.exec(disposition);
+    const name = match ? decodeURIComponent(match[1]) : `${kind}.${format}`;
+    const url = URL.createObjectURL(await response.blob());
+    const link = el("a", { href: url, download: name });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function status(text) {
+  $("status").textContent = text || "";
+  $("status").hidden = !text;
+}
+
+async function load() {
+  status(t("loading"));
+  try {
+    const data = await (await api(state.config.data_api)).json();
+    drawProgress(data.progress);
+    drawUnits(data.units);
+    drawChanges(data.changes);
+    drawBroadcasts(data.broadcasts);
+    $("generated").textContent = t("generated_at", {
+      at: new Date(data.generated_at).toLocaleString("zh-CN", { hour12: false }),
+    });
+    $("board").hidden = false;
+    $("signed-in").hidden = false;
+    $("sign-in").hidden = true;
+    status("");
+  } catch (error) {
+    if (token()) status(error.message);
+  }
+}
+
+function signOut(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  $("board").hidden = true;
+  $("signed-in").hidden = true;
+  $("sign-in").hidden = false;
+  status("");
+  $("sign-in-error").textContent = message || "";
+  $("sign-in-error").hidden = !message;
+}
+
+async function main() {
+  state.config = await (await fetch("/dashboard/config")).json();
+  state.texts = state.config.texts;
+  document.title = t("title");
+  for (const node of document.querySelectorAll("[data-text]")) node.textContent = t(node.dataset.text);
+  $("token").placeholder = t("token_placeholder");
+  drawExports();
+  $("sign-in").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = $("token").value.trim();
+    if (!value) return;
+    sessionStorage.setItem(TOKEN_KEY, value);
+    $("token").value = "";
+    $("sign-in-error").hidden = true;
+    load();
+  });
+  // The bot's link carries the token in the fragment (never sent to a server); keep it, then drop it from the address bar.
+  const fromLink = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (fromLink) {
+    sessionStorage.setItem(TOKEN_KEY, fromLink);
+    history.replaceState(null, "", location.pathname);
+  }
+  $("sign-out").addEventListener("click", () => signOut(""));
+  $("refresh").addEventListener("click", load);
+  if (token()) load();
+  else signOut("");
+}
+
+main();

@@ -1,0 +1,87 @@
+"""The office's dashboard in headless Chromium (Debian's package, driven by Playwright; nothing is downloaded)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.http import texts
+from tests.bot_support import running_sandbox
+from tests.dashboard_support import ROAD_INDICATOR, seed_county
+from tests.test_chat_page import CHROMIUM, CHROMIUM_ARGS, _require_browser
+
+ADMIN_TOKEN = "page-admin-token-0123456789"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_office_signs_in_and_sees_every_target_with_nothing_fetched_from_outside(
+    database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    _require_browser()
+    from playwright.async_api import async_playwright, expect
+
+    await seed_county(sessionmaker)
+    requested: list[str] = []
+    async with running_sandbox(database_url, admin_token=ADMIN_TOKEN) as sandbox, async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(accept_downloads=True)
+            page.on("request", lambda request: requested.append(request.url))
+            await page.goto(sandbox.base_url + "/dashboard")
+
+            # A wrong token is refused with the page's own words, and the form stays.
+            await page.locator("#token").fill("not-the-token")
+            await page.locator("#sign-in-button").click()
+            await expect(page.locator("#sign-in-error")).to_have_text(texts.DASHBOARD["bad_token"], timeout=5000)
+
+            await page.locator("#token").fill(ADMIN_TOKEN)
+            await page.locator("#sign-in-button").click()
+            road = page.get_by_role("progressbar", name=ROAD_INDICATOR, exact=True)
+            await expect(road).to_have_attribute("aria-valuenow", "50", timeout=5000)
+            await expect(road).to_contain_text("50%")
+            line = page.locator(f'.indicator[data-indicator="{ROAD_INDICATOR}"]')
+            await expect(line).to_contain_text("53 / 106 公里")
+            await line.locator("summary").click()
+            await expect(page.get_by_role("progressbar", name=f"{ROAD_INDICATOR} 永陵镇")).to_be_visible()
+
+            transport = page.locator('#units tr[data-unit="县交通局"] td')
+            await expect(transport.nth(3)).to_have_text("2")  # 已超期
+            await expect(page.locator('#changes tr[data-stage="village_review"] td').nth(1)).to_have_text("1")
+            await expect(page.locator("#broadcasts")).to_contain_text("全部驻村干部")
+
+            async with page.expect_download() as info:
+                await page.locator('[data-export="progress.xlsx"]').click()
+            download = await info.value
+            assert download.suggested_filename.startswith("目标进度-")
+            saved = tmp_path / "progress.xlsx"
+            await download.save_as(saved)
+            sheet = load_workbook(saved).active
+            assert sheet is not None and sheet["C1"].value == "指标"
+
+            # Signed in for the tab: a reload shows the board again without asking.
+            await page.reload()
+            await expect(road).to_have_attribute("aria-valuenow", "50", timeout=5000)
+            await expect(page.locator("#sign-in")).to_be_hidden()
+            await page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+            await page.locator("#sign-out").click()
+            await expect(page.locator("#sign-in")).to_be_visible()
+            await expect(page.locator("#board")).to_be_hidden()
+
+            # The bot's link signs in by itself, and the token leaves the address bar.
+            fresh = await browser.new_page()
+            fresh.on("request", lambda request: requested.append(request.url))
+            await fresh.goto(f"{sandbox.base_url}/dashboard#token={ADMIN_TOKEN}")
+            await expect(fresh.get_by_role("progressbar", name=ROAD_INDICATOR, exact=True)).to_be_visible(timeout=5000)
+            assert "#token" not in fresh.url
+        finally:
+            await browser.close()
+
+    outside = {
+        url for url in requested if urlsplit(url).hostname != "127.0.0.1" and not url.startswith(("blob:", "data:"))
+    }
+    assert not outside, f"requests left 127.0.0.1: {sorted(outside)}"
+    assert any(url.endswith("/api/dashboard") for url in requested)
