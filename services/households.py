@@ -242,11 +242,14 @@ def normalize_head_name(text: str) -> str:
     """The household head's name without blanks or full-width forms.
 
     Raises:
-        InvalidInput: empty or longer than the schema holds.
+        InvalidInput: empty, longer than the schema holds, or holding digits (a number typed at the
+            wrong step — often the 身份证号 — must not be filed as a name).
     """
     value = "".join(unicodedata.normalize("NFKC", text).split())
     if not value:
         raise InvalidInput("户主姓名不能为空，请输入户主姓名。")
+    if any(char.isdigit() for char in value):
+        raise InvalidInput("户主姓名里不能有数字，请输入户主的姓名（身份证号已在上一步填写）。")
     if len(value) > MAX_NAME:
         raise InvalidInput(f"户主姓名太长（最多 {MAX_NAME} 个字），请核对后重新输入。")
     return value

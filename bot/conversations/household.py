@@ -36,7 +36,7 @@ from services import audit, households
 from services.db import session_scope
 from services.errors import Forbidden, FupinError, InvalidInput
 from services.idcards import normalize_id_number
-from services.masking import mask_id_number, mask_name, mask_text
+from services.masking import ID_NUMBER_RE, mask_id_number, mask_name, mask_text
 from services.models import ChangeKind, HouseholdChange, RoleKind
 
 log = logging.getLogger("fupin.bot")
@@ -499,10 +499,15 @@ def _step(state: HouseholdState, callback: Any) -> list[BaseHandler[Update, Cust
             await _forget_message(update)  # a photo of the card is personal data too
         return await _wrong(update, context, state)
 
+    async def answered(update: Update, context: CustomContext) -> Any:
+        if state is not HouseholdState.ID_NUMBER and ID_NUMBER_RE.search(_text(update)):
+            await _forget_message(update)  # a number typed at the wrong step leaves the chat too
+        return await callback(update, context)
+
     return [
         MessageHandler(filters.Text([texts.BUTTON_BACK]), back),
         MessageHandler(filters.Text([texts.BUTTON_CANCEL]), cancel),
-        MessageHandler(filters.TEXT & ~filters.COMMAND, callback),
+        MessageHandler(filters.TEXT & ~filters.COMMAND, answered),
         MessageHandler(~filters.COMMAND, not_understood),
     ]
 
