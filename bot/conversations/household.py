@@ -99,7 +99,7 @@ def _needs_cause(draft: dict[str, Any]) -> bool:
     return kind is not None and kind in households.CAUSE_KINDS
 
 
-def _sequence(draft: dict[str, Any]) -> list[HouseholdState]:
+def steps_for(draft: dict[str, Any]) -> list[HouseholdState]:
     """The question steps this draft goes through, in order."""
     steps = [HouseholdState.KIND]
     if len(draft["villages"]) > 1:
@@ -111,9 +111,9 @@ def _sequence(draft: dict[str, Any]) -> list[HouseholdState]:
     return steps
 
 
-def _next(draft: dict[str, Any], current: HouseholdState) -> HouseholdState:
+def next_step(draft: dict[str, Any], current: HouseholdState) -> HouseholdState:
     """The step after `current`; while editing, the first unanswered step, else the summary."""
-    steps = _sequence(draft)
+    steps = steps_for(draft)
     if draft.get("editing"):
         return next((s for s in steps if FIELDS[s] not in draft), HouseholdState.CONFIRM)
     following = steps[steps.index(current) + 1 :] if current in steps else []
@@ -166,7 +166,7 @@ def _question(state: HouseholdState, draft: dict[str, Any]) -> tuple[str, list[s
         return texts.HOUSEHOLD_NOTE.format(max=households.MAX_NOTE), [texts.BUTTON_SKIP]
     if state is HouseholdState.CONFIRM:
         return summary_text(draft), [texts.BUTTON_CONFIRM, texts.BUTTON_EDIT]
-    fields = [FIELDS[s] for s in _sequence(draft)]
+    fields = [FIELDS[s] for s in steps_for(draft)]
     return texts.HOUSEHOLD_EDIT, [texts.HOUSEHOLD_FIELDS[f] for f in fields]
 
 
@@ -194,7 +194,7 @@ async def _advance(
 ) -> HouseholdState:
     draft = _draft(context)
     draft["trail"].append(current.value)
-    return await _ask(update, context, _next(draft, current), prefix=prefix)
+    return await _ask(update, context, next_step(draft, current), prefix=prefix)
 
 
 async def _wrong(
@@ -406,7 +406,7 @@ async def edit(update: Update, context: CustomContext) -> HouseholdState:
     """Asks again the field picked; the answer leads back to the summary."""
     text = _text(update)
     draft = _draft(context)
-    step = next((s for s in _sequence(draft) if texts.HOUSEHOLD_FIELDS[FIELDS[s]] == text), None)
+    step = next((s for s in steps_for(draft) if texts.HOUSEHOLD_FIELDS[FIELDS[s]] == text), None)
     if step is None:
         return await _wrong(update, context, HouseholdState.EDIT)
     draft["editing"] = True
