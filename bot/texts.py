@@ -141,7 +141,7 @@ ROLE_COMMANDS = {
     "cadre": [("report", "进度上报"), ("household", "户情变动"), ("myreports", "我的上报"), ("pending", "待审核户情")],
     "township": [("pending", "待审核户情"), ("tasks", "待办任务")],
     "unit": [("tasks", "待办任务")],
-    "office": [("tasks", "待办任务")],
+    "office": [("pending", "待审核户情"), ("tasks", "待办任务")],
 }
 #: What each role may do, named when a command is refused.
 ROLE_CAN_DO = {
