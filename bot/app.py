@@ -136,7 +136,13 @@ def build_application(
     # Overdue items remind their unit and escalate to the office, checked at start-up and then regularly.
     assert application.job_queue is not None  # the job-queue extra is a dependency
     application.job_queue.run_repeating(
-        tasks.remind_overdue, interval=overdue_check_minutes * 60, first=0, name=tasks.OVERDUE_JOB
+        tasks.remind_overdue,
+        interval=overdue_check_minutes * 60,
+        # A second after start-up (PTB reads 0 as "not given", i.e. one interval).
+        first=1,
+        name=tasks.OVERDUE_JOB,
+        # Scheduled before the bot starts, so the first run may come late: run it anyway, once.
+        job_kwargs={"misfire_grace_time": None, "coalesce": True},
     )
     # 4. Write state and mark the update handled.
     application.add_handler(TypeHandler(Update, _flush), group=GROUP_FLUSH)

@@ -6,10 +6,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import texts
 from bot.emulator import EmulatorClient
 from services.db import session_scope
 from services.invites import create_invite
 from services.places import import_villages, read_villages_csv
+
+#: The road measure's button and its 村组道路硬化 indicator's (106 公里 in the plan).
+ROAD = texts.REPORT_MEASURE_BUTTON.format(title="农村基础设施巩固提升工程", lead="县交通局")
+ROAD_KM = texts.REPORT_INDICATOR_BUTTON.format(name="村组道路硬化", unit="公里")
+BRIDGES = texts.REPORT_INDICATOR_BUTTON.format(name="新建桥梁", unit="座")
+
 
 #: Villages the staff tests use: two in 新宾镇, one in 永陵镇.
 VILLAGES_CSV = "township,village\n新宾镇,腰站村\n新宾镇,东村\n永陵镇,西村\n"
@@ -44,3 +51,37 @@ def menu_labels(keyboard: dict[str, Any] | None) -> list[str]:
     if keyboard is None:
         return []
     return [b["text"] if isinstance(b, dict) else b for row in keyboard["keyboard"] for b in row]
+
+
+async def reply(client: EmulatorClient, user: dict[str, Any]) -> dict[str, Any]:
+    return await client.wait_for_bot_message(user["id"])
+
+
+async def say(client: EmulatorClient, user: dict[str, Any], text: str) -> str:
+    await client.send_text(user, text)
+    return str((await reply(client, user))["text"])
+
+
+async def start_road_report(client: EmulatorClient, cadre: dict[str, Any], indicator: str = ROAD_KM) -> str:
+    """Walk /report to the quantity step of a road indicator; returns the quantity prompt."""
+    await client.send_text(cadre, texts.BUTTON_REPORT)
+    assert (await reply(client, cadre))["text"] == texts.REPORT_INTRO
+    measure_prompt = await reply(client, cadre)
+    assert measure_prompt["text"] == texts.REPORT_MEASURE
+    assert ROAD in menu_labels(measure_prompt["reply_markup"])
+    indicator_prompt = await say(client, cadre, ROAD)
+    assert "村组道路硬化：目标 106公里，还差" in indicator_prompt
+    return await say(client, cadre, indicator)
+
+
+async def finish_report(client: EmulatorClient, cadre: dict[str, Any], quantity: str) -> str:
+    """From the quantity step: no photo, no note, confirm; returns the receipt."""
+    assert await say(client, cadre, quantity) == texts.REPORT_PHOTO
+    assert await say(client, cadre, texts.BUTTON_SKIP) == texts.REPORT_NOTE
+    assert "请核对上报内容" in await say(client, cadre, texts.BUTTON_SKIP)
+    return await say(client, cadre, texts.BUTTON_CONFIRM)
+
+
+def buttons(message: dict[str, Any]) -> list[str]:
+    markup = message.get("reply_markup") or {}
+    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]

@@ -1,0 +1,131 @@
+"""Reports across restarts and redeliveries: a report resumes after a restart, a redelivered update files once,
+overdue items remind their unit and reach the office."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import httpx
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot import texts
+from bot.emulator import EmulatorState, running_emulator
+from bot.http.app import create_app
+from bot.http.server import bound_socket, serving
+from bot.ratelimit import RateLimiter
+from services.config import Settings
+from services.db import session_scope
+from services.models import Item, Report
+from tests.bot_support import running_sandbox
+from tests.staff_support import add_villages, finish_report, invite_code, register, reply, say, start_road_report
+
+#: Generous flood limit: a cadre answers many steps in a minute.
+ROOMY = {"limit": 1000, "window": 60}
+
+
+async def count(sessionmaker: async_sessionmaker[AsyncSession], model: type) -> int:
+    async with session_scope(sessionmaker) as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_a_restart_in_the_middle_of_a_report_resumes_at_the_same_step(
+    database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_villages(sessionmaker)
+    world = EmulatorState()  # Telegram's side outlives the bot's restart
+    async with running_sandbox(database_url, state=world, rate_limiter=RateLimiter(**ROOMY)) as first:
+        cadre = await register(first.client, sessionmaker, "刘书记", "cadre", villages=["腰站村", "东村"])
+        await start_road_report(first.client, cadre)  # two villages: the village is asked
+        assert "完成了多少公里" in await say(first.client, cadre, "新宾镇/东村")
+        assert "不是一个数" in await say(first.client, cadre, "很多")
+    async with running_sandbox(database_url, state=world, rate_limiter=RateLimiter(**ROOMY)) as second:
+        client = second.client
+        assert await say(client, cadre, "4.2") == texts.REPORT_PHOTO
+        assert await say(client, cadre, texts.BUTTON_SKIP) == texts.REPORT_NOTE
+        summary = await say(client, cadre, texts.BUTTON_SKIP)
+        assert "4.2公里" in summary and "新宾镇/东村" in summary
+        assert "已上报" in await say(client, cadre, texts.BUTTON_CONFIRM)
+    async with session_scope(sessionmaker) as session:
+        [report] = (await session.scalars(select(Report))).all()
+        assert (report.quantity, report.village.full_name) == (4.2, "新宾镇/东村")
+
+
+def _text_update(update_id: int, user: dict, text: str) -> dict:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 10_000 + update_id % 1000,
+            "date": int(time.time()),
+            "chat": {"id": user["id"], "type": "private", "first_name": user["first_name"]},
+            "from": {"id": user["id"], "is_bot": False, "first_name": user["first_name"]},
+            "text": text,
+        },
+    }
+
+
+async def test_the_same_confirming_update_delivered_twice_files_one_report(
+    database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_villages(sessionmaker)
+    async with running_emulator() as emu, emu.client() as client:
+        sock = bound_socket()
+        port = sock.getsockname()[1]
+        settings = Settings(
+            database_url=database_url,
+            port=port,
+            telegram_token=emu.token,
+            telegram_api_url=emu.api_url,
+            webhook_url=f"http://127.0.0.1:{port}/hook/telegram",
+            webhook_secret="s3cret-token",
+        )
+        app = create_app(settings, rate_limiter=RateLimiter(**ROOMY))
+        async with serving(app, sock) as base_url, httpx.AsyncClient(base_url=base_url, trust_env=False) as http:
+            await app.state.bot_runner.ready.wait()
+            cadre = await client.create_user("刘书记")
+            code = await invite_code(sessionmaker, "cadre", villages=["腰站村"])
+            await client.send_text(cadre, f"/start {code}")
+            await reply(client, cadre)
+            await start_road_report(client, cadre)
+            assert await say(client, cadre, "2") == texts.REPORT_PHOTO
+            assert await say(client, cadre, texts.BUTTON_SKIP) == texts.REPORT_NOTE
+            assert "请核对上报内容" in await say(client, cadre, texts.BUTTON_SKIP)
+            confirm = _text_update(990_001, cadre, texts.BUTTON_CONFIRM)
+            headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+            for _ in range(2):
+                assert (await http.post("/hook/telegram", json=confirm, headers=headers)).status_code == 200
+            assert "已上报" in (await reply(client, cadre))["text"]
+            # A later message is handled after anything the redelivery could have caused.
+            mine = await say(client, cadre, "/myreports")
+            assert mine.count("村组道路硬化 2 公里") == 1
+            receipts = [m for m in await client.messages(cadre["id"]) if "已上报" in (m["text"] or "")]
+            assert len(receipts) == 1
+    assert await count(sessionmaker, Report) == 1 and await count(sessionmaker, Item) == 1
+
+
+async def test_an_overdue_item_reminds_the_unit_and_reaches_the_office(
+    database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_villages(sessionmaker)
+    world = EmulatorState()
+    async with running_sandbox(database_url, state=world, rate_limiter=RateLimiter(**ROOMY)) as first:
+        client = first.client
+        cadre = await register(client, sessionmaker, "刘书记", "cadre", villages=["腰站村"])
+        transport = await register(client, sessionmaker, "交通局小王", "unit", unit="县交通局")
+        office = await register(client, sessionmaker, "扶贫办老赵", "office")
+        await start_road_report(client, cadre)
+        await finish_report(client, cadre, "1")
+        await client.wait_for(transport["id"], lambda m: "有新的事项分派给县交通局" in (m["text"] or ""))
+    async with session_scope(sessionmaker) as session:
+        await session.execute(update(Item).values(due_date=dt.date(2026, 1, 5)))
+    # The next start looks for overdue items at once.
+    async with running_sandbox(database_url, state=world, rate_limiter=RateLimiter(**ROOMY)) as second:
+        client = second.client
+        reminder = await client.wait_for(transport["id"], lambda m: "已超过办理期限（2026-01-05）" in (m["text"] or ""))
+        assert reminder["reply_markup"]["inline_keyboard"]  # the unit can act from the reminder
+        escalation = await client.wait_for(office["id"], lambda m: "超期事项：县交通局" in (m["text"] or ""))
+        assert "2026-01-05" in escalation["text"]
+    async with session_scope(sessionmaker) as session:
+        [item] = (await session.scalars(select(Item))).all()
+        assert item.reminded_at is not None and item.escalated_at is not None
