@@ -67,7 +67,6 @@ def build_application(
     base_url: str,
     base_file_url: str | None = None,
     services: BotServices,
-    overdue_check_minutes: float = 60,
 ) -> FupinApplication:
     """The bot, pointed at a Bot API (`base_url` ends in `/bot`; PTB appends the token).
 
@@ -75,7 +74,6 @@ def build_application(
         token: the bot's token (the emulator's own in sandbox mode).
         base_url: e.g. `https://api.telegram.org/bot` or `http://127.0.0.1:8080/telegram/bot`.
         services: built once by the caller; stored in `bot_data` for `CustomContext`.
-        overdue_check_minutes: how often overdue items are looked for (first at start-up).
     """
     builder = (
         ApplicationBuilder()
@@ -137,7 +135,7 @@ def build_application(
     assert application.job_queue is not None  # the job-queue extra is a dependency
     application.job_queue.run_repeating(
         tasks.remind_overdue,
-        interval=overdue_check_minutes * 60,
+        interval=services.settings.overdue_check_minutes * 60,
         # A second after start-up (PTB reads 0 as "not given", i.e. one interval).
         first=1,
         name=tasks.OVERDUE_JOB,

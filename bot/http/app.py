@@ -113,7 +113,6 @@ def create_app(
             token=token,
             base_url=base_url,
             services=services,
-            overdue_check_minutes=settings.overdue_check_minutes,
         )
         runner = BotRunner(
             application,
