@@ -76,7 +76,7 @@ MAX_PROBLEMS_SHOWN = 10
 
 #: File kinds read, by suffix.
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-CSV_SUFFIXES = (".csv", ".txt")
+CSV_SUFFIXES = (".csv",)
 
 
 @dataclass(frozen=True)
