@@ -127,7 +127,8 @@ async def my_reports(update: Update, context: CustomContext) -> None:
             number=item.id,
             title=item.title,
             village=item.village.full_name,
-            state=f"{item.owner_unit} {items.STATE_LABELS[item.state]}",
+            unit=item.owner_unit,
+            state=items.STATE_LABELS[item.state],
             reason=texts.MY_REPORTS_REASON.format(reason=item.return_reason) if item.return_reason else "",
         )
         for item in filed
