@@ -53,6 +53,10 @@ async def test_a_cadre_invite_greets_in_the_role_with_its_menu(
     # /help now speaks to the cadre.
     await client.send_text(user, texts.BUTTON_HELP)
     assert "驻村干部使用方法" in (await client.wait_for_bot_message(user["id"]))["text"]
+    # Households' features keep the cadre's own menu.
+    await client.send_text(user, "/cancel")
+    assert (await client.wait_for_bot_message(user["id"]))["text"] == texts.NOTHING_TO_CANCEL
+    assert texts.BUTTON_REPORT in menu_labels(await client.keyboard(user["id"]))
 
 
 async def test_unit_township_and_office_menus(sandbox: Sandbox, sessionmaker: async_sessionmaker[AsyncSession]) -> None:

@@ -23,7 +23,7 @@ from telegram.ext import (
 
 from bot import texts
 from bot.context import CustomContext
-from bot.telegram import keyboards, render
+from bot.telegram import keyboards, render, roles
 from services.entitlements import (
     Disability,
     HousingGrade,
@@ -189,9 +189,7 @@ async def _ask(update: Update, context: CustomContext, state: CheckState, *, pre
     return state
 
 
-async def _advance(
-    update: Update, context: CustomContext, current: CheckState, nxt: CheckState
-) -> CheckState:
+async def _advance(update: Update, context: CustomContext, current: CheckState, nxt: CheckState) -> CheckState:
     _draft(context)["trail"].append(current.value)
     return await _ask(update, context, nxt)
 
@@ -247,9 +245,7 @@ async def children(update: Update, context: CustomContext) -> CheckState:
     draft = _draft(context)
     draft["children"] = value
     draft["stages"] = []
-    return await _advance(
-        update, context, CheckState.CHILDREN, CheckState.STAGE if value else CheckState.HOUSING
-    )
+    return await _advance(update, context, CheckState.CHILDREN, CheckState.STAGE if value else CheckState.HOUSING)
 
 
 async def stage(update: Update, context: CustomContext) -> CheckState:
@@ -302,7 +298,7 @@ async def work(update: Update, context: CustomContext) -> int:
         context.user_data.pop(DRAFT, None)
     if update.effective_message:
         await update.effective_message.reply_text(
-            render.entitlements_text(result), reply_markup=keyboards.main_menu()
+            render.entitlements_text(result), reply_markup=await roles.menu(update, context)
         )
     return ConversationHandler.END
 
@@ -345,7 +341,7 @@ async def cancel(update: Update, context: CustomContext) -> int:
     if context.user_data is not None:
         context.user_data.pop(DRAFT, None)
     if update.effective_message:
-        await update.effective_message.reply_text(texts.CHECK_CANCELLED, reply_markup=keyboards.main_menu())
+        await update.effective_message.reply_text(texts.CHECK_CANCELLED, reply_markup=await roles.menu(update, context))
     return ConversationHandler.END
 
 
@@ -355,7 +351,7 @@ async def timed_out(update: Update, context: CustomContext) -> None:
         context.user_data.pop(DRAFT, None)
     if update.effective_chat:
         await context.bot.send_message(
-            update.effective_chat.id, texts.CHECK_TIMEOUT, reply_markup=keyboards.main_menu()
+            update.effective_chat.id, texts.CHECK_TIMEOUT, reply_markup=await roles.menu(update, context)
         )
 
 

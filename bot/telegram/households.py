@@ -7,7 +7,7 @@ from telegram.constants import ChatAction
 
 from bot import texts
 from bot.context import CustomContext
-from bot.telegram import keyboards, render
+from bot.telegram import keyboards, render, roles
 
 #: Longest question the bot tries to answer; longer text is asked to be shortened.
 MAX_QUESTION_LENGTH = 500
@@ -16,7 +16,7 @@ MAX_QUESTION_LENGTH = 500
 async def ask_prompt(update: Update, context: CustomContext) -> None:
     """The 政策咨询 button: invite a question."""
     if update.effective_message:
-        await update.effective_message.reply_text(texts.ASK_PROMPT, reply_markup=keyboards.main_menu())
+        await update.effective_message.reply_text(texts.ASK_PROMPT, reply_markup=await roles.menu(update, context))
 
 
 async def contacts(update: Update, context: CustomContext) -> None:
@@ -24,12 +24,10 @@ async def contacts(update: Update, context: CustomContext) -> None:
     if update.effective_message is None:
         return
     lines = [
-        texts.CONTACTS_LINE.format(title=m.title, units="、".join(m.units))
-        for m in context.kb.measures
-        if m.benefits
+        texts.CONTACTS_LINE.format(title=m.title, units="、".join(m.units)) for m in context.kb.measures if m.benefits
     ]
     text = texts.CONTACTS_HEADER + "\n".join(lines) + texts.CONTACTS_FOOTER
-    await update.effective_message.reply_text(text, reply_markup=keyboards.main_menu())
+    await update.effective_message.reply_text(text, reply_markup=await roles.menu(update, context))
 
 
 async def _answer(update: Update, context: CustomContext, question: str) -> None:
@@ -76,7 +74,9 @@ async def alternative_pressed(update: Update, context: CustomContext) -> None:
 async def cancel_nothing(update: Update, context: CustomContext) -> None:
     """/cancel outside any conversation."""
     if update.effective_message:
-        await update.effective_message.reply_text(texts.NOTHING_TO_CANCEL, reply_markup=keyboards.main_menu())
+        await update.effective_message.reply_text(
+            texts.NOTHING_TO_CANCEL, reply_markup=await roles.menu(update, context)
+        )
 
 
 async def unknown_command(update: Update, context: CustomContext) -> None:

@@ -104,6 +104,11 @@ def menu_for(user: User | None) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, input_field_placeholder=texts.ROLE_MENU_PLACEHOLDER)
 
 
+async def menu(update: Update, context: CustomContext) -> ReplyKeyboardMarkup:
+    """The menu of whoever sent this update (reads the user once per update)."""
+    return menu_for(await current_user(update, context))
+
+
 def commands_for(user: User | None) -> list[BotCommand]:
     """The households' commands plus those of each staff role the user holds."""
     pairs = list(texts.COMMANDS)
