@@ -24,12 +24,15 @@ from telegram.ext import (
 from bot import texts
 from bot.context import BotServices, CustomContext, FupinApplication
 from bot.conversations import pending
+from bot.conversations.broadcast import build_broadcast_conversation
 from bot.conversations.check import build_check_conversation
+from bot.conversations.deadline import build_deadline_conversation
 from bot.conversations.household import build_household_conversation
 from bot.conversations.item_return import build_return_conversation
 from bot.conversations.report import build_report_conversation
 from bot.persistence import SqlPersistence
 from bot.telegram import dashboard, gate, households, keyboards, notify, registration, tasks
+from bot.telegram.delivery import Delivery
 from bot.telegram.errors import error_handler
 from services import updates
 from services.db import session_scope
@@ -89,6 +92,17 @@ def build_application(
     )
     application: FupinApplication = builder.build()  # type: ignore[assignment]
     application.bot_data["services"] = services
+    # Every notification and broadcast goes out through the outbox, paced under Telegram's limits;
+    # `bot.http.lifecycle.BotRunner` starts it after the bot and stops it before.
+    settings = services.settings
+    services.delivery = Delivery(
+        services.sessionmaker,
+        cadences=services.kb.cadences if settings.plan_reminders else [],
+        rate=settings.outbox_rate,
+        max_attempts=settings.outbox_max_attempts,
+        reminder_offsets=settings.reminder_offsets,
+        reminder_hour=settings.reminder_hour,
+    )
 
     # 1. A flood from one user stops here.
     application.add_handler(TypeHandler(Update, gate.rate_limit), group=GROUP_RATE_LIMIT)
@@ -97,6 +111,9 @@ def build_application(
     # 3. Households. The conversation comes first: inside /check it takes every message.
     main = [
         build_check_conversation(),
+        # The office's notices and deadlines (each refuses other roles at its entry).
+        build_broadcast_conversation(),
+        build_deadline_conversation(),
         # Staff conversations: a 不通过 reason first, so it is not read as a /household answer.
         pending.build_reject_conversation(),
         build_household_conversation(),

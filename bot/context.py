@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.ratelimit import RateLimiter
+from bot.telegram.delivery import Delivery
 from policy_kb.results import Answer
 from policy_kb.schema import KnowledgeBase
 from services.config import Settings, get_settings
@@ -26,6 +27,8 @@ class BotServices:
     rate_limiter: RateLimiter
     #: The settings the HTTP app runs with (the dashboard token must be signed with its secret).
     settings: Settings = field(default_factory=get_settings)
+    #: The outbox worker and broadcast clock; `bot.app.build_application` installs it.
+    delivery: Delivery | None = None
 
 
 class CustomContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):
@@ -49,7 +52,13 @@ class CustomContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any]
         """Opens one database session per unit of work."""
         return self.services.sessionmaker
 
+    @property
+    def delivery(self) -> Delivery:
+        """The outbox's worker: wake it after queueing a message."""
+        delivery = self.services.delivery
+        if delivery is None:
+            raise RuntimeError("bot.app.build_application did not install the delivery")
+        return delivery
 
-FupinApplication = Application[
-    ExtBot[None], CustomContext, dict[str, Any], dict[str, Any], dict[str, Any], Any
-]
+
+FupinApplication = Application[ExtBot[None], CustomContext, dict[str, Any], dict[str, Any], dict[str, Any], Any]

@@ -141,7 +141,13 @@ ROLE_COMMANDS = {
     "cadre": [("report", "进度上报"), ("household", "户情变动"), ("myreports", "我的上报"), ("pending", "待审核户情")],
     "township": [("pending", "待审核户情"), ("tasks", "待办任务")],
     "unit": [("tasks", "待办任务")],
-    "office": [("pending", "待审核户情"), ("tasks", "待办任务")],
+    "office": [
+        ("pending", "待审核户情"),
+        ("tasks", "待办任务"),
+        ("dashboard", "工作看板"),
+        ("broadcast", "发布通知"),
+        ("deadline", "登记截止事项"),
+    ],
 }
 #: What each role may do, named when a command is refused.
 ROLE_CAN_DO = {
@@ -232,6 +238,8 @@ REPORT_SUBMITTED = (
     "已上报，事项编号 #{number}：{title}（{village}）。\n已转{unit}办理，办理期限 {due}；办理进展会通知您。"
 )
 REPORT_MERGED = "已上报，并合并到事项 #{number}：{title}（{village}），由{unit}办理。"
+#: What a merged report adds, as the lead unit reads it.
+REPORT_ADDED = "{name} {quantity} {unit}"
 REPORT_ALREADY = "这次上报已经记录过了（事项 #{number}），不会重复上报。"
 REPORT_REFUSED = "没能上报：{reason}\n请点“修改”改正，或点“取消”退出。"
 REPORT_WRONG = "没看懂您的回答。请点下面的按钮选择，或点“上一步”“取消”。"
@@ -260,6 +268,7 @@ ITEM_CARD = (
 ITEM_OTHERS = "；参与：{names}"
 ITEM_NEW_LEAD = "有新的事项分派给{unit}，请处理：\n\n{card}"
 ITEM_NEW_COPY = "抄送（仅供知悉，由{unit}牵头办理）：\n\n{card}"
+ITEM_MERGED_LEAD = "事项 #{number}（{title}，{village}）合并了一份新的上报：{added}。"
 ITEM_ACTED = "\n\n✔️ {who} {state}"
 ITEM_REPORTER = "您上报的事项 #{number}（{title}）：{unit} {state}"
 ITEM_REPORTER_REASON = "{line}\n退回原因：{reason}"
@@ -373,6 +382,64 @@ PENDING_REJECT_TIMEOUT = "长时间没有收到不通过的原因，已取消，
 #: What the reporting cadre is told at each step of 两公示一公告.
 CHANGE_STEP_NOTICE = "{head} {kind}：已进入 {stage}（编号 {number}，{village}）"
 CHANGE_REJECTED_NOTICE = "{head} {kind}：未通过（编号 {number}，{village}）。原因：{reason}"
+
+# --- /dashboard (工作看板, office) -------------------------------------------------------------
+DASHBOARD_LINK = (
+    "工作看板：{url}\n"
+    "点上面的链接即可登录（{expires} 前有效，北京时间）。\n"
+    "如需手动登录，令牌是：\n{token}\n"
+    "令牌相当于您的账号，请勿转发。"
+)
+
+# --- /broadcast (发布通知), /deadline (登记截止事项), delivery reports, reminders — office -------
+BROADCAST_ASK_TEXT = "发布通知：请输入通知内容（下一步选择发给谁，确认前可以预览）。"
+BROADCAST_ASK_AUDIENCE = "发给谁？"
+#: Audience buttons, in the order shown (keys are `AudienceKind` values).
+AUDIENCE_BUTTONS = {
+    "all": "全部",
+    "cadres": "全部驻村干部",
+    "township": "某个乡镇",
+    "units": "各责任单位",
+    "households": "群众",
+}
+BROADCAST_ASK_TOWNSHIP = "发给哪个乡镇？请选择："
+BROADCAST_ASK_WHEN = "什么时候发？点“现在发送”，或输入日期和时间（北京时间），例如 12月1日 9:00、2026-12-01 09:00。"
+BUTTON_SEND_NOW = "现在发送"
+BUTTON_CONFIRM_SEND = "确认发送"
+BROADCAST_PREVIEW = "请确认：\n发给：{audience}（目前 {count} 人）\n时间：{when}\n内容：\n{text}"
+BROADCAST_NOW = "现在"
+BROADCAST_NOBODY = "“{audience}”目前没有可以接收通知的人，请换一个范围。"
+BROADCAST_QUEUED = "已开始发送，共 {count} 人。发送完毕后会把送达情况发给您。"
+BROADCAST_SCHEDULED = "已安排在 {when}（北京时间）发送。发送完毕后会把送达情况发给您。"
+BROADCAST_CHOOSE = "请点下面的按钮选择。"
+BROADCAST_CONFIRM_OR_CANCEL = "请点“确认发送”，或点“上一步”修改、“取消”放弃。"
+BROADCAST_CANCELLED = "已取消，通知没有发出。"
+BROADCAST_TIMEOUT = "发布通知长时间没有回复，已自动结束，通知没有发出。"
+BROADCAST_IN_PROGRESS = "您正在发布通知，请先完成上面的步骤，或点“取消”退出。"
+BROADCAST_REPORT = (
+    "通知送达情况（{audience}，共 {recipients} 人）：\n"
+    "✅ 已送达 {delivered} 人\n"
+    "❌ 未送达 {failed} 人{reasons}\n\n"
+    "通知：{excerpt}"
+)
+BROADCAST_REPORT_REASON = "\n• {reason}（{count} 人）：{names}"
+#: Characters of the notice quoted in its delivery report.
+BROADCAST_EXCERPT = 40
+DEADLINE_WHAT = "登记截止事项"
+DEADLINE_ASK_TITLE = "登记截止事项：请输入事项名称，例如“上报第四季度贫困户识别结果”。"
+DEADLINE_BAD_TITLE = "请输入事项名称（不超过 {limit} 字）。"
+DEADLINE_ASK_DATE = "截止日期是哪天？例如 12月20日、2026-12-20。"
+DEADLINE_ASK_AUDIENCE = "提醒谁？"
+DEADLINE_SAVED = (
+    "已登记：{title}，截止 {date}，提醒 {audience}。\n将在截止前 {offsets} 天提醒（北京时间 {hour} 点起发送）。"
+)
+DEADLINE_CANCELLED = "已取消，没有登记。"
+DEADLINE_TIMEOUT = "登记截止事项长时间没有回复，已自动结束。"
+DEADLINE_IN_PROGRESS = "您正在登记截止事项，请先完成上面的步骤，或点“取消”退出。"
+REMINDER_DEADLINE = "⏰ 截止提醒：{title}\n截止日期：{date}（{left}）"
+REMINDER_CADENCE = "⏰ 工作提醒：{title}\n日期：{date}（{left}）\n依据实施方案：{sentence}"
+REMINDER_DAYS_LEFT = "还有 {days} 天"
+REMINDER_TODAY = "就是今天"
 
 # --- sandbox page ----------------------------------------------------------------------------
 SANDBOX_ROLE_NAMES = {

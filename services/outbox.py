@@ -432,6 +432,9 @@ class OutboxWorker:
         self._stopping = False
         self._waiting: dict[asyncio.Task[None], int] = {}
         self._on_wire: set[asyncio.Task[None]] = set()
+        #: Set while `run` is not looping (before it starts, after it returns).
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     def wake(self) -> None:
         """Look at the table now (something was queued), not at the next poll."""
@@ -439,36 +442,50 @@ class OutboxWorker:
 
     async def run(self) -> None:
         """Take back rows of dead workers, then drain until `stop`."""
-        async with session_scope(self._sessionmaker) as session:
-            await recover_stale(session, older_than=utcnow() - self.options.lease)
-        while not self._stopping:
-            room = self.options.max_in_flight - len(self._waiting) - len(self._on_wire)
-            claimed: list[Outgoing] = []
-            if room >= max(1, self.options.max_in_flight // 2) or not (self._waiting or self._on_wire):
+        self._idle.clear()
+        try:
+            async with session_scope(self._sessionmaker) as session:
+                await recover_stale(session, older_than=utcnow() - self.options.lease)
+            while not self._stopping:
+                await self._step()
+        finally:
+            self._idle.set()
+
+    async def _step(self) -> None:
+        """Claim what there is room for and start delivering it, or wait for room, a wake-up or the poll."""
+        room = self.options.max_in_flight - len(self._waiting) - len(self._on_wire)
+        claimed: list[Outgoing] = []
+        if room >= max(1, self.options.max_in_flight // 2) or not (self._waiting or self._on_wire):
+            async with session_scope(self._sessionmaker) as session:
+                claimed = await claim(session, worker=self.name, limit=room)
+        if self._stopping:  # `stop` came while claiming: these never started
+            if claimed:
                 async with session_scope(self._sessionmaker) as session:
-                    claimed = await claim(session, worker=self.name, limit=room)
-            for message in claimed:
-                task = asyncio.create_task(self._deliver(message), name=f"outbox-{message.id}")
-                self._waiting[task] = message.id
-                task.add_done_callback(self._forget)
-            if not claimed:
-                self._wake.clear()
-                busy = set(self._waiting) | self._on_wire
-                sleepers: set[asyncio.Future[Any]] = {asyncio.ensure_future(self._wake.wait())}
-                try:
-                    await asyncio.wait(
-                        busy | sleepers, timeout=self.options.poll_interval, return_when=asyncio.FIRST_COMPLETED
-                    )
-                finally:
-                    for sleeper in sleepers:
-                        sleeper.cancel()
-            elif room < self.options.max_in_flight:
-                await asyncio.sleep(0)
+                    await release(session, ids=[m.id for m in claimed], worker=self.name)
+            return
+        for message in claimed:
+            task = asyncio.create_task(self._deliver(message), name=f"outbox-{message.id}")
+            self._waiting[task] = message.id
+            task.add_done_callback(self._forget)
+        if not claimed:
+            self._wake.clear()
+            busy = set(self._waiting) | self._on_wire
+            sleepers: set[asyncio.Future[Any]] = {asyncio.ensure_future(self._wake.wait())}
+            try:
+                await asyncio.wait(
+                    busy | sleepers, timeout=self.options.poll_interval, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                for sleeper in sleepers:
+                    sleeper.cancel()
+        elif room < self.options.max_in_flight:
+            await asyncio.sleep(0)
 
     async def stop(self) -> None:
         """Stop cleanly: no new claims, sends on the wire finished and recorded, the rest handed back."""
         self._stopping = True
         self._wake.set()
+        await self._idle.wait()
         waiting = dict(self._waiting)
         for task in waiting:
             task.cancel()

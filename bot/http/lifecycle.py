@@ -92,6 +92,9 @@ class BotRunner:
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
+        delivery = application.bot_data["services"].delivery
+        if delivery is not None:
+            await delivery.start(application.bot)
         if self.mode is BotMode.WEBHOOK:
             assert self._webhook_url is not None
             await application.bot.set_webhook(
@@ -114,9 +117,16 @@ class BotRunner:
             await self.application.update_queue.put(Update.de_json(payload, self.application.bot))
 
     async def stop_receiving(self) -> None:
-        """Stop the long poll (before uvicorn waits for open requests to finish)."""
+        """Stop the long poll and the outbox worker (before uvicorn waits for open requests to finish).
+
+        The worker stops first and cleanly: the sends on the wire finish and are recorded (in
+        sandbox mode they are requests to this very server), the rest go back to the outbox.
+        """
         if self._starting is not None and not self._starting.done():
             self._starting.cancel()
+        delivery = self.application.bot_data["services"].delivery
+        if delivery is not None:
+            await delivery.stop()
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()

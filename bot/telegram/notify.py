@@ -1,40 +1,30 @@
 """One-off notifications to registered people: routed items, their changes of state, overdue reminders.
 
-Sending to someone is best effort and never breaks the handler that triggered it: a person who
-blocked the bot (403) is marked inactive through `services.users.mark_inactive`, so broadcasts
-and routing skip them until their next /start; a 429 is waited out once (`retry_after`, within
-`MAX_RETRY_WAIT`); any other Telegram error is logged and the next person is tried.
+Every message goes through the outbox (`services.outbox`), paced with broadcasts under Telegram's
+limits: a 429 is waited out, network errors are retried, and a person who blocked the bot (403)
+is marked inactive, so broadcasts and routing skip them until their next /start. Queueing is a
+short transaction of its own, after the caller's change has been committed.
 
 Messages are built here from `bot.texts`; who receives what is decided by `services.items`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
-import logging
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from bot import texts
 from bot.context import CustomContext
-from services import audit, items
+from services import items, outbox
 from services.db import session_scope
 from services.masking import mask_name
 from services.models import Item, ItemState, User
-from services.users import find_user, mark_inactive
+from services.users import find_user
 
-log = logging.getLogger("fupin.bot")
-
-#: Longest `retry_after` worth waiting inside a handler; beyond it the message is skipped (logged).
-MAX_RETRY_WAIT = 30.0
 #: Callback data of the task buttons: `item:<action>:<id>`.
 ITEM_PREFIX = "item:"
 ACCEPT, CLOSE, RETURN = "accept", "close", "return"
-#: Reason recorded in the audit log when a 403 marks someone inactive.
-BLOCKED_REASON = "blocked the bot"
 
 
 def item_data(action: str, item_id: int) -> str:
@@ -77,49 +67,36 @@ def item_card(item: Item) -> str:
     )
 
 
-def _seconds(retry_after: int | float | dt.timedelta) -> float:
-    return retry_after.total_seconds() if isinstance(retry_after, dt.timedelta) else float(retry_after)
-
-
-async def _blocked(context: CustomContext, telegram_user_id: int) -> None:
-    async with session_scope(context.sessionmaker) as session:
-        user = await find_user(session, telegram_user_id=telegram_user_id)
-        if user is not None:
-            await mark_inactive(session, user=user, actor=audit.SYSTEM_ACTOR, reason=BLOCKED_REASON)
-
-
 async def send(
     context: CustomContext, telegram_user_id: int, text: str, *, reply_markup: InlineKeyboardMarkup | None = None
 ) -> bool:
-    """Send one message; returns whether Telegram accepted it. Never raises for Telegram's answers."""
-    for attempt in range(2):
-        try:
-            await context.bot.send_message(telegram_user_id, text, reply_markup=reply_markup)
-            return True
-        except RetryAfter as error:
-            wait = _seconds(error.retry_after)
-            if attempt or wait > MAX_RETRY_WAIT:
-                log.warning("notification to user %s skipped: flood limit, retry after %ss", telegram_user_id, wait)
-                return False
-            await asyncio.sleep(wait)
-        except Forbidden:
-            log.info("user %s blocked the bot; marked inactive", telegram_user_id)
-            await _blocked(context, telegram_user_id)
-            return False
-        except TelegramError as error:
-            log.warning("notification to user %s failed: %s", telegram_user_id, error)
-            return False
-    return False
+    """Queue one message for the outbox worker; returns True once it is queued."""
+    return bool(await _queue(context, [telegram_user_id], text, reply_markup))
 
 
 async def send_to(
     context: CustomContext, users: Sequence[User], text: str, *, reply_markup: InlineKeyboardMarkup | None = None
 ) -> int:
-    """Send the same message to each user in turn; returns how many received it."""
-    delivered = 0
-    for user in users:
-        delivered += await send(context, user.telegram_user_id, text, reply_markup=reply_markup)
-    return delivered
+    """Queue the same message to each user; returns how many were queued."""
+    return await _queue(context, [u.telegram_user_id for u in users], text, reply_markup)
+
+
+async def _queue(
+    context: CustomContext, telegram_user_ids: Sequence[int], text: str, reply_markup: InlineKeyboardMarkup | None
+) -> int:
+    markup = reply_markup.to_dict() if reply_markup is not None else None
+    async with session_scope(context.sessionmaker) as session:
+        for telegram_user_id in telegram_user_ids:
+            user = await find_user(session, telegram_user_id=telegram_user_id)
+            await outbox.enqueue(
+                session,
+                chat_id=telegram_user_id,
+                user_id=user.id if user is not None else None,
+                text=text,
+                reply_markup=markup,
+            )
+    context.delivery.wake()
+    return len(telegram_user_ids)
 
 
 async def item_created(context: CustomContext, *, item_id: int) -> None:
@@ -132,6 +109,15 @@ async def item_created(context: CustomContext, *, item_id: int) -> None:
         context, who.lead, texts.ITEM_NEW_LEAD.format(unit=item.owner_unit, card=card), reply_markup=item_buttons(item)
     )
     await send_to(context, who.copied, texts.ITEM_NEW_COPY.format(unit=item.owner_unit, card=card))
+
+
+async def report_merged(context: CustomContext, *, item_id: int, added: str) -> None:
+    """Tell the lead unit that another report joined an open item, and what it added."""
+    async with session_scope(context.sessionmaker) as session:
+        item = await items.get_item(session, item_id=item_id)
+        who = await items.recipients(session, item=item)
+    text = texts.ITEM_MERGED_LEAD.format(number=item.id, title=item.title, village=item.village.full_name, added=added)
+    await send_to(context, who.lead, text, reply_markup=item_buttons(item))
 
 
 async def item_changed(context: CustomContext, transition: items.Transition) -> None:

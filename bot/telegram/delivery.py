@@ -1,0 +1,192 @@
+"""Delivery: the outbox worker and the broadcast clock, started and stopped with the bot.
+
+`services.outbox` does the queueing, pacing and bookkeeping; this module gives it Telegram — a
+sender that wraps `bot.send_message` and maps PTB's errors to outcomes — and runs a clock that
+once a second releases scheduled broadcasts and closes finished ones (queueing the delivery
+report to their sender), and once a minute sends the deadline reminders due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot import texts
+from policy_kb.schema import Cadence
+from services import broadcasts, deadlines, outbox
+from services.broadcasts import DeliveryReport
+from services.db import session_scope
+from services.models import utcnow
+from services.workdays import CHINA_TZ
+
+log = logging.getLogger("fupin.bot")
+
+#: Seconds between the clock's looks at scheduled and finished broadcasts.
+TICK_SECONDS = 1.0
+#: Seconds between looks for deadline reminders due.
+REMINDER_CHECK_SECONDS = 60.0
+
+
+def _markup(data: dict[str, object] | None, bot: Bot) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    if not data:
+        return None
+    if "inline_keyboard" in data:
+        return InlineKeyboardMarkup.de_json(data, bot)
+    return ReplyKeyboardMarkup.de_json(data, bot)
+
+
+def telegram_sender(bot: Bot) -> outbox.Sender:
+    """`services.outbox.Sender` over `bot.send_message`, with Telegram's answers as outcomes."""
+
+    async def send(message: outbox.Outgoing) -> outbox.SendResult:
+        try:
+            sent = await bot.send_message(
+                message.chat_id, message.text, reply_markup=_markup(message.reply_markup, bot)
+            )
+        except RetryAfter as error:
+            wait = error.retry_after
+            return outbox.RetryLater(wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait))
+        except Forbidden as error:
+            return outbox.Blocked(error.message)
+        except BadRequest as error:  # a NetworkError subclass in PTB, but retrying will not help
+            return outbox.Rejected(error.message)
+        except NetworkError as error:  # TimedOut included
+            return outbox.NetworkFailure(f"{type(error).__name__}: {error.message}")
+        except TelegramError as error:  # ChatMigrated, InvalidToken…: nothing a retry would fix
+            return outbox.Rejected(f"{type(error).__name__}: {error.message}")
+        return outbox.Sent(sent.message_id)
+
+    return send
+
+
+def render_report(report: DeliveryReport) -> str:
+    """The delivery report as the sender reads it: delivered N, failed M, the reasons with masked names."""
+    reasons = "".join(
+        texts.BROADCAST_REPORT_REASON.format(reason=reason, count=len(names), names="、".join(names))
+        for reason, names in report.failed_by_reason().items()
+    )
+    excerpt = (
+        report.text if len(report.text) <= texts.BROADCAST_EXCERPT else report.text[: texts.BROADCAST_EXCERPT] + "…"
+    )
+    return texts.BROADCAST_REPORT.format(
+        audience=report.audience,
+        recipients=report.recipients,
+        delivered=report.delivered,
+        failed=len(report.failed),
+        reasons=reasons,
+        excerpt=excerpt,
+    )
+
+
+def render_reminder(reminder: deadlines.Reminder) -> str:
+    """A deadline's or a recurring duty's reminder."""
+    left = texts.REMINDER_TODAY if reminder.days_left == 0 else texts.REMINDER_DAYS_LEFT.format(days=reminder.days_left)
+    if reminder.sentence is not None:
+        return texts.REMINDER_CADENCE.format(
+            title=reminder.title, date=reminder.due_date.isoformat(), left=left, sentence=reminder.sentence
+        )
+    return texts.REMINDER_DEADLINE.format(title=reminder.title, date=reminder.due_date.isoformat(), left=left)
+
+
+class Delivery:
+    """Runs the outbox worker and the clock for as long as the bot runs."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        cadences: Sequence[Cadence],
+        rate: float,
+        max_attempts: int,
+        reminder_offsets: Sequence[int],
+        reminder_hour: int,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._cadences = list(cadences)
+        self._rate = rate
+        self._max_attempts = max_attempts
+        self.reminder_offsets = list(reminder_offsets)
+        self.reminder_hour = reminder_hour
+        self.worker: outbox.OutboxWorker | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._remind_soon = False
+
+    def wake(self) -> None:
+        """Something was queued: have the worker look now rather than at its next poll."""
+        if self.worker is not None:
+            self.worker.wake()
+
+    def deadlines_changed(self) -> None:
+        """A deadline was registered: look for reminders due at the next tick, not in a minute."""
+        self._remind_soon = True
+
+    async def start(self, bot: Bot) -> None:
+        """Start draining the outbox through `bot` (an initialised PTB bot)."""
+        options = outbox.WorkerOptions(policy=outbox.RetryPolicy(max_attempts=self._max_attempts))
+        self.worker = outbox.OutboxWorker(
+            self._sessionmaker,
+            telegram_sender(bot),
+            pacer=outbox.Pacer(per_second=self._rate),
+            options=options,
+        )
+        self._tasks = [
+            asyncio.create_task(self.worker.run(), name="fupin-outbox"),
+            asyncio.create_task(self._clock(), name="fupin-broadcast-clock"),
+        ]
+        log.info("delivery started (%s)", self.worker.name)
+
+    async def stop(self) -> None:
+        """Stop the clock, then the worker cleanly (sends on the wire recorded, the rest handed back)."""
+        if self.worker is None:
+            return
+        clock = self._tasks[1]
+        clock.cancel()
+        await asyncio.gather(clock, return_exceptions=True)
+        await self.worker.stop()
+        await asyncio.gather(self._tasks[0], return_exceptions=True)
+        self.worker, self._tasks = None, []
+
+    async def _clock(self) -> None:
+        last_reminder_check = -REMINDER_CHECK_SECONDS
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                queued = await self._tick()
+                if self._remind_soon or loop.time() - last_reminder_check >= REMINDER_CHECK_SECONDS:
+                    last_reminder_check, self._remind_soon = loop.time(), False
+                    queued = await self._remind() or queued
+                if queued:
+                    self.wake()
+            except Exception:  # a bad tick must not stop deliveries for good; the next one retries
+                log.exception("the broadcast clock failed; retrying")
+            await asyncio.sleep(TICK_SECONDS)
+
+    async def _tick(self) -> bool:
+        """Release due broadcasts, close finished ones; whether anything was queued."""
+        async with session_scope(self._sessionmaker) as session:
+            released = await broadcasts.release_due(session)
+            finished = await broadcasts.finish_delivered(session, render=render_report)
+        return bool(released or finished)
+
+    async def _remind(self) -> bool:
+        """Send the reminders due today, from the configured hour (Beijing time) on."""
+        now = utcnow()
+        local = now.astimezone(CHINA_TZ)
+        if local.hour < self.reminder_hour:
+            return False
+        async with session_scope(self._sessionmaker) as session:
+            sent = await deadlines.send_due_reminders(
+                session,
+                cadences=self._cadences,
+                offsets=self.reminder_offsets,
+                today=local.date(),
+                render=render_reminder,
+                now=now,
+            )
+        return bool(sent)
