@@ -209,6 +209,9 @@ async def test_a_second_report_on_the_same_thing_is_offered_for_merging(
     assert "近期已有同一指标的事项" in offer
     merged = await say(client, cadre, texts.BUTTON_MERGE)
     assert "合并到事项" in merged
+    # The lead unit hears of the added quantity; the item's title now carries the total.
+    notice = await client.wait_for(people["transport"]["id"], lambda m: "合并了一份新的上报" in (m["text"] or ""))
+    assert "（村组道路硬化 3 公里，新宾镇/腰站村）合并了一份新的上报：村组道路硬化 2 公里" in notice["text"]
     assert await count(sessionmaker, Item) == 1 and await count(sessionmaker, Report) == 2
     await start_road_report(client, cadre)
     await finish_report(client, cadre, "0.5")

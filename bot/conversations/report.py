@@ -495,7 +495,12 @@ async def _submit(update: Update, context: CustomContext, *, merge_into: int | N
         return await _end(update, context, texts.REPORT_ALREADY.format(number=item.id))
     log.info("report filed on item %s (%s)", item.id, "merged" if merge_into else "new")
     if merge_into is not None:
-        return await _end(update, context, texts.REPORT_MERGED.format(**fields))
+        target = _target(context, draft)
+        name = reports.indicator_label(target) if target else draft["indicator"]
+        added = texts.REPORT_ADDED.format(name=name, quantity=format_quantity(draft["quantity"]), unit=draft["unit"])
+        reply = await _end(update, context, texts.REPORT_MERGED.format(**fields))
+        await notify.report_merged(context, item_id=item.id, added=added)
+        return reply
     reply = await _end(update, context, texts.REPORT_SUBMITTED.format(**fields))
     await notify.item_created(context, item_id=item.id)
     return reply
