@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -159,7 +160,10 @@ async def _drop_buttons(update: Update, change_id: int) -> None:
     rows = [
         list(row) for row in markup.inline_keyboard if not any(str(b.callback_data or "").startswith(mine) for b in row)
     ]
-    await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+    try:
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+    except BadRequest as error:  # a double tap: the first press already took the buttons away
+        log.info("buttons of household change %s not removed: %s", change_id, error)
 
 
 async def _tell_reporter(context: CustomContext, update: Update, reporter_tg_id: int, text: str) -> None:
