@@ -443,7 +443,7 @@ async def _submit(update: Update, context: CustomContext) -> HouseholdState | in
             if households.may_move(reporter, submitted.change):
                 stage = households.STAGE_LABELS[submitted.change.stage]
                 reply += texts.HOUSEHOLD_YOUR_STAGE.format(stage=stage)
-            item_id = submitted.item.id
+            item_id, created = submitted.item.id, submitted.created
     except Forbidden as error:
         return await _end(update, context, error.message)
     except FupinError as error:
@@ -452,7 +452,8 @@ async def _submit(update: Update, context: CustomContext) -> HouseholdState | in
         await _say(update, context, texts.HOUSEHOLD_REFUSED.format(reason=error.message), reply_markup=markup)
         return HouseholdState.CONFIRM
     log.info("household change filed as item %s (%s)", item_id, mask_id_number(draft["id_number"]))
-    await notify.item_created(context, item_id=item_id)
+    if created:  # a replayed 确认 (crash before the update was marked handled) finds it filed and told
+        await notify.item_created(context, item_id=item_id)
     return await _end(update, context, reply)
 
 
