@@ -240,8 +240,6 @@ REPORT_SUBMITTED = (
 REPORT_MERGED = "已上报，并合并到事项 #{number}：{title}（{village}），由{unit}办理。"
 #: What a merged report adds, as the lead unit reads it.
 REPORT_ADDED = "{name} {quantity} {unit}"
-#: What a merged report adds, as the lead unit reads it.
-REPORT_ADDED = "{name} {quantity} {unit}"
 REPORT_ALREADY = "这次上报已经记录过了（事项 #{number}），不会重复上报。"
 REPORT_REFUSED = "没能上报：{reason}\n请点“修改”改正，或点“取消”退出。"
 REPORT_WRONG = "没看懂您的回答。请点下面的按钮选择，或点“上一步”“取消”。"
@@ -270,7 +268,6 @@ ITEM_CARD = (
 ITEM_OTHERS = "；参与：{names}"
 ITEM_NEW_LEAD = "有新的事项分派给{unit}，请处理：\n\n{card}"
 ITEM_NEW_COPY = "抄送（仅供知悉，由{unit}牵头办理）：\n\n{card}"
-ITEM_MERGED_LEAD = "事项 #{number}（{title}，{village}）合并了一份新的上报：{added}。"
 ITEM_MERGED_LEAD = "事项 #{number}（{title}，{village}）合并了一份新的上报：{added}。"
 ITEM_ACTED = "\n\n✔️ {who} {state}"
 ITEM_REPORTER = "您上报的事项 #{number}（{title}）：{unit} {state}"
