@@ -136,9 +136,6 @@ def build_application(
         MessageHandler(filters.Text([texts.BUTTON_HELP]), registration.help_),
         CommandHandler("dashboard", dashboard.dashboard),
         MessageHandler(filters.Text([texts.BUTTON_DASHBOARD]), dashboard.dashboard),
-        # Staff menu buttons whose feature another part of the bot registers (above this line);
-        # until then they say so instead of being read as a question.
-        MessageHandler(filters.Text(registration.HOOKED_BUTTONS), registration.not_ready),
         CallbackQueryHandler(
             households.alternative_pressed, pattern=f"^({keyboards.ALT_QUESTION}|{keyboards.ALT_MEASURE})"
         ),

@@ -13,21 +13,13 @@ from telegram import Update
 
 from bot import texts
 from bot.context import CustomContext
-from bot.telegram import households, roles
+from bot.telegram import roles
 from services import audit
 from services.db import session_scope
 from services.errors import InviteError
 from services.invites import redeem_invite
 from services.models import RoleKind, User
 from services.users import find_user, get_or_create_user, grant_role, mark_active
-
-#: Staff menu buttons whose handlers other modules register ahead of `not_ready` in `bot.app`.
-HOOKED_BUTTONS = [
-    texts.BUTTON_HOUSEHOLD_CHANGE,
-    texts.BUTTON_PENDING_CHANGES,
-    texts.BUTTON_BROADCAST,
-    texts.BUTTON_DASHBOARD,
-]
 
 
 def _greeting(user: User | None, first_name: str) -> str:
@@ -81,18 +73,3 @@ async def help_(update: Update, context: CustomContext) -> None:
     held = roles.kinds_of(user)
     parts = [texts.ROLE_HELP[kind.value] for kind in roles.STAFF_KINDS if kind in held]
     await message.reply_text("\n\n".join(parts) or texts.HELP, reply_markup=roles.menu_for(user))
-
-
-async def not_ready(update: Update, context: CustomContext) -> None:
-    """A staff menu button whose feature is not installed in this build (see `bot.app`).
-
-    From a household the same words are just a question.
-    """
-    message = update.effective_message
-    if message is None:
-        return
-    user = await roles.current_user(update, context)
-    if not roles.has_role(user, *roles.STAFF_KINDS):
-        await households.question(update, context)
-        return
-    await message.reply_text(texts.MENU_NOT_READY.format(what=message.text or ""), reply_markup=roles.menu_for(user))
