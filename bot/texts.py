@@ -372,6 +372,8 @@ BUTTON_ADVANCE = "{number} 通过，进入{stage}"
 BUTTON_REJECT = "{number} 不通过"
 PENDING_ADVANCED = "{number} {head} {kind}：已进入 {stage}"
 PENDING_ALREADY = "已处理"
+#: Sent to the people whose turn a change's new stage is.
+PENDING_YOUR_TURN = "待审核户情：{number} {head} {kind}（{village}），当前阶段“{stage}”，请发 /pending 处理。"
 PENDING_REJECT_REASON = "请输入 {number} {head} {kind} 不通过的原因（会告知报送的驻村干部），或点“取消”："
 PENDING_REJECT_EMPTY = "原因不能为空，请用文字写明为什么不通过，或点“取消”。"
 PENDING_REJECT_CANCELLED = "已取消，这户仍待审核。"

@@ -36,6 +36,7 @@ from services.models import (
     Item,
     ItemKind,
     ItemState,
+    Role,
     RoleKind,
     User,
     Village,
@@ -526,6 +527,25 @@ def may_move(user: User, change: HouseholdChange) -> bool:
     """Whether `user` may advance or reject the change at its current stage (a face shows buttons by it)."""
     mover = MOVERS.get(change.stage)
     return mover is not None and _may_move(user, mover, change.village)
+
+
+async def movers_of(session: AsyncSession, *, change: HouseholdChange) -> list[User]:
+    """The active people whose turn the change's current stage is: the village's cadres, the township's
+    users, or the office — not the office at the other stages, though it may act at all of them.
+
+    Returns an empty list once the change is settled.
+    """
+    mover = MOVERS.get(change.stage)
+    if mover is None:
+        return []
+    query = select(User).join(User.roles).where(User.active)
+    if mover is Mover.VILLAGE_CADRE:
+        query = query.join(Role.villages).where(Role.kind == RoleKind.CADRE, Village.id == change.village_id)
+    elif mover is Mover.TOWNSHIP:
+        query = query.where(Role.kind == RoleKind.TOWNSHIP, Role.township_id == change.village.township_id)
+    else:
+        query = query.where(Role.kind == RoleKind.OFFICE)
+    return list((await session.scalars(query.order_by(User.id))).unique().all())
 
 
 def _check_mover(change: HouseholdChange, user: User, verb: str) -> None:

@@ -161,11 +161,14 @@ async def test_inclusion_goes_through_two_notices_and_one_announcement_to_the_ro
     answers = [(await cadre.client.wait_for_callback_answer(tap))["text"] for tap in taps]
     assert "已进入 乡镇审核" in answers[0] and answers[1] == texts.PENDING_ALREADY
 
-    # The township checks it; the office announces it and it takes effect. The cadre hears each step.
+    # The township checks it; the office announces it and it takes effect. The cadre hears each step,
+    # and whoever's turn the next stage is hears of it.
+    assert "张*明 新识别纳入" in (await township.next("当前阶段“乡镇审核”"))["text"]
     review = await _pending_stage(township, "乡镇审核")
     assert mask_id_number(GOOD_ID) in review["text"]
     await township.press(review, _button(review, pending.ADVANCE))
     assert "已进入 县公告" in (await cadre.next("县公告"))["text"]
+    await office.next("当前阶段“县公告”")
     announce = await _pending_stage(office, "县公告")
     await office.press(announce, _button(announce, pending.ADVANCE))
     assert "张*明 新识别纳入：已进入 生效" in (await cadre.next("生效"))["text"]
@@ -323,6 +326,7 @@ async def test_an_information_change_is_confirmed_by_the_township_and_updates_th
     assert "已提交" in receipt and "由您组织" not in receipt
 
     assert "没有待审核" in await far_township.say(texts.BUTTON_PENDING_CHANGES)
+    await township.next("当前阶段“已提交”")
     listed = await _pending_stage(township, "已提交")
     await township.press(listed, _button(listed, pending.ADVANCE))
     assert "王*山 信息变更：已进入 生效" in (await cadre.next("生效"))["text"]

@@ -31,6 +31,7 @@ from telegram.ext import (
 
 from bot import texts
 from bot.context import CustomContext
+from bot.conversations import pending
 from bot.telegram import keyboards, notify, roles
 from services import audit, households
 from services.db import session_scope
@@ -444,6 +445,8 @@ async def _submit(update: Update, context: CustomContext) -> HouseholdState | in
                 stage = households.STAGE_LABELS[submitted.change.stage]
                 reply += texts.HOUSEHOLD_YOUR_STAGE.format(stage=stage)
             item_id, created = submitted.item.id, submitted.created
+            movers = [u.telegram_user_id for u in await households.movers_of(session, change=submitted.change)]
+            turn = pending.turn_notice(submitted.change)
     except Forbidden as error:
         return await _end(update, context, error.message)
     except FupinError as error:
@@ -454,6 +457,7 @@ async def _submit(update: Update, context: CustomContext) -> HouseholdState | in
     log.info("household change filed as item %s (%s)", item_id, mask_id_number(draft["id_number"]))
     if created:  # a replayed 确认 (crash before the update was marked handled) finds it filed and told
         await notify.item_created(context, item_id=item_id)
+        await pending.tell_movers(context, update, movers, turn)
     return await _end(update, context, reply)
 
 

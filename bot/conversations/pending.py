@@ -173,6 +173,19 @@ async def _tell_reporter(context: CustomContext, update: Update, reporter_tg_id:
     await notify.send(context, reporter_tg_id, text)
 
 
+def turn_notice(change: HouseholdChange) -> str:
+    """What the people whose turn the change's new stage is read: where it waits, and /pending."""
+    return texts.PENDING_YOUR_TURN.format(**_label(change), stage=households.STAGE_LABELS[change.stage])
+
+
+async def tell_movers(context: CustomContext, update: Update, telegram_user_ids: list[int], text: str) -> None:
+    """Tell each mover of the new stage, except whoever just moved it (their reply says so)."""
+    me = update.effective_user.id if update.effective_user is not None else None
+    for telegram_user_id in telegram_user_ids:
+        if telegram_user_id != me:
+            await notify.send(context, telegram_user_id, text)
+
+
 def step_notice(change: HouseholdChange) -> str:
     """What the reporting cadre reads when their change moves: rejected, effective, or the new stage."""
     if change.stage is ChangeStage.REJECTED:
@@ -206,7 +219,8 @@ async def advance_pressed(update: Update, context: CustomContext) -> None:
                 expected=shown,
             )
             done = texts.PENDING_ADVANCED.format(**_label(change), stage=households.STAGE_LABELS[change.stage])
-            notice = step_notice(change)
+            notice, turn = step_notice(change), turn_notice(change)
+            movers = [u.telegram_user_id for u in await households.movers_of(session, change=change)]
             reporter = await session.get(User, change.reporter_id)
             reporter_tg_id = reporter.telegram_user_id if reporter is not None else None
     except Conflict as error:
@@ -223,6 +237,7 @@ async def advance_pressed(update: Update, context: CustomContext) -> None:
     await _tell(update, context, done)
     if reporter_tg_id is not None:
         await _tell_reporter(context, update, reporter_tg_id, notice)
+    await tell_movers(context, update, [m for m in movers if m != reporter_tg_id], turn)
 
 
 async def _tell(update: Update, context: CustomContext, text: str, **kwargs: Any) -> None:
