@@ -1,5 +1,6 @@
 """`python -m bench` (or `make bench`): run every benchmark and print its figures."""
 
-from bench import qa
+from bench import dashboard, qa
 
 qa.main()
+dashboard.main([])

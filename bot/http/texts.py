@@ -17,6 +17,7 @@ HOME = """<!doctype html>
 <li>责任单位：接收按方案规定分派的事项并办理反馈；</li>
 <li>县扶贫办：发布通知、掌握各项目标进度。</li>
 </ul>
+<p><a href="/dashboard">工作看板（县扶贫办）</a> · <a href="/docs">管理接口文档</a></p>
 </body></html>
 """
 

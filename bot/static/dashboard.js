@@ -1,6 +1,6 @@
 // The office's dashboard: signs in with a bearer token kept in sessionStorage, then draws the
-// figures of /api/dashboard as plain HTML/CSS bars. Words come from /dashboard/config
-// (bot/http/texts.py); nothing is fetched from outside this server.
+// figures of /api/dashboard as plain HTML/CSS bars. Words and settings are written into the page
+// (#config, from bot/http/texts.py); nothing is fetched from outside this server.
 "use strict";
 
 const TOKEN_KEY = "fupin.dashboard.token";
@@ -217,8 +217,8 @@ function signOut(message) {
   $("sign-in-error").hidden = !message;
 }
 
-async function main() {
-  state.config = await (await fetch("/dashboard/config")).json();
+function main() {
+  state.config = JSON.parse($("config").textContent);
   state.texts = state.config.texts;
   document.title = t("title");
   for (const node of document.querySelectorAll("[data-text]")) node.textContent = t(node.dataset.text);

@@ -1,0 +1,209 @@
+"""Dashboard speed with 10,000 progress reports: the data endpoint, and the page drawn in a browser.
+
+The whole program runs as `fupin serve` does (sandbox mode, a SQLite file by default, or the
+PostgreSQL given with `--database-url`); 10,000 reports spread over every target with a target,
+150 villages and 2,000 items are bulk-inserted. Measured over several runs, after one warm-up:
+
+- `GET /api/dashboard` over HTTP (the figures the page draws: progress per target and township,
+  items per unit, changes waiting, recent broadcasts);
+- the page in headless Chromium, from navigation until every target's bar is drawn (when
+  Debian's /usr/bin/chromium and Playwright are present).
+
+Target (issue 6): the dashboard renders in under 200 ms with 10,000 reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, insert, select
+
+from bot.http.app import create_app
+from bot.http.server import bound_socket, serving
+from policy_kb import load_kb
+from services import audit
+from services.config import Settings
+from services.db import create_engine, make_sessionmaker, migrate, session_scope
+from services.models import (
+    Item,
+    ItemKind,
+    ItemParty,
+    ItemState,
+    PartyRole,
+    Report,
+    RoleKind,
+    Township,
+    Village,
+    utcnow,
+)
+from services.places import ensure_townships
+from services.reports import reportable_measures
+from services.users import get_or_create_user, grant_role
+from services.workdays import china_today
+
+ADMIN_TOKEN = "bench-admin-token"
+REPORTS = 10_000
+ITEMS = 2_000
+VILLAGES_PER_TOWNSHIP = 10
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+async def seed(url: str, *, reports: int = REPORTS, items: int = ITEMS) -> None:
+    """Villages, one cadre, `items` items and `reports` reports on every target, in bulk."""
+    await migrate(url)
+    engine = create_engine(url)
+    sessionmaker = make_sessionmaker(engine)
+    rng = random.Random(2018)
+    targets = [(m.id, m.lead_unit, t.indicator, t.unit) for m in reportable_measures(load_kb()) for t in m.targets]
+    now, today = utcnow(), china_today()
+    async with session_scope(sessionmaker) as session:
+        await ensure_townships(session)
+        townships = (await session.scalars(select(Township))).all()
+        await session.execute(
+            insert(Village),
+            [{"township_id": t.id, "name": f"第{n}村"} for t in townships for n in range(VILLAGES_PER_TOWNSHIP)],
+        )
+        village_ids = list((await session.scalars(select(Village.id))).all())
+        cadre = await get_or_create_user(session, telegram_user_id=1, display_name="驻村干部", actor=audit.CLI_ACTOR)
+        await grant_role(session, user=cadre, kind=RoleKind.CADRE, actor=audit.CLI_ACTOR)
+        item_rows = []
+        for i in range(items):
+            measure_id, unit, indicator, _ = targets[i % len(targets)]
+            item_rows.append(
+                {
+                    "kind": ItemKind.REPORT,
+                    "measure_id": measure_id,
+                    "title": f"{indicator} 上报",
+                    "topic": indicator,
+                    "village_id": rng.choice(village_ids),
+                    "owner_unit": unit,
+                    "state": rng.choice(list(ItemState)),
+                    "reporter_id": cadre.id,
+                    "created_at": now,
+                    "updated_at": now,
+                    "due_date": today.fromordinal(today.toordinal() + rng.randint(-30, 30)),
+                }
+            )
+        await session.execute(insert(Item), item_rows)
+        item_list = (await session.execute(select(Item.id, Item.owner_unit, Item.topic))).all()
+        await session.execute(
+            insert(ItemParty), [{"item_id": i, "role": PartyRole.LEAD, "unit": unit} for i, unit, _ in item_list]
+        )
+        by_topic: dict[str, list[int]] = {}
+        for item_id, _, topic in item_list:
+            by_topic.setdefault(topic, []).append(item_id)
+        report_rows = []
+        for n in range(reports):
+            measure_id, _, indicator, unit = targets[n % len(targets)]
+            report_rows.append(
+                {
+                    "measure_id": measure_id,
+                    "indicator": indicator,
+                    "unit": unit,
+                    "quantity": rng.choice([0.5, 1.0, 2.0, 3.5]),
+                    "village_id": rng.choice(village_ids),
+                    "reporter_id": cadre.id,
+                    "item_id": rng.choice(by_topic[indicator]),
+                    "created_at": now,
+                }
+            )
+        await session.execute(insert(Report), report_rows)
+    async with session_scope(sessionmaker) as session:
+        assert await session.scalar(select(func.count()).select_from(Report)) == reports
+    await engine.dispose()
+
+
+def _summary(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+    return {
+        "runs": len(ordered),
+        "median_ms": round(statistics.median(ordered), 1),
+        "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 1),
+        "max_ms": round(ordered[-1], 1),
+    }
+
+
+def _endpoint(base_url: str, runs: int) -> dict[str, float]:
+    """Timed from a thread of its own, so the client does not share the server's event loop."""
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    with httpx.Client(base_url=base_url, trust_env=False, timeout=30) as client:
+        client.get("/api/dashboard", headers=headers).raise_for_status()  # warm-up
+        samples = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            response = client.get("/api/dashboard", headers=headers)
+            samples.append((time.perf_counter() - start) * 1000)
+            response.raise_for_status()
+    summary = _summary(samples)
+    summary["targets"] = len(response.json()["progress"])
+    summary["bytes"] = len(response.content)
+    return summary
+
+
+async def _page(base_url: str, runs: int) -> dict[str, float] | str:
+    if not CHROMIUM.exists():
+        return f"skipped: {CHROMIUM} is missing"
+    try:
+        from playwright.async_api import async_playwright
+    except ImportError:
+        return "skipped: playwright is not installed"
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"])
+        try:
+            page = await browser.new_page()
+            samples = []
+            for n in range(runs + 1):
+                # A new query string each time: a change of fragment alone would not reload the page.
+                url = f"{base_url}/dashboard?run={n}#token={ADMIN_TOKEN}"
+                start = time.perf_counter()
+                await page.goto(url)
+                await page.wait_for_selector(".indicator:last-child .bar", state="attached")
+                if n:  # the first navigation warms the browser's cache, as a second visit would be
+                    samples.append((time.perf_counter() - start) * 1000)
+                await page.evaluate("sessionStorage.clear()")
+        finally:
+            await browser.close()
+    return _summary(samples)
+
+
+async def run(database_url: str | None, runs: int) -> dict[str, object]:
+    """Seed, serve, measure; returns the figures."""
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+        start = time.perf_counter()
+        await seed(url)
+        seeded_s = time.perf_counter() - start
+        sock = bound_socket()
+        settings = Settings(database_url=url, host="127.0.0.1", port=sock.getsockname()[1], admin_token=ADMIN_TOKEN)
+        app = create_app(settings)
+        async with serving(app, sock) as base_url:
+            endpoint = await asyncio.to_thread(_endpoint, base_url, runs)
+            page = await _page(base_url, max(5, runs // 3))
+    return {
+        "backend": url.split(":", 1)[0],
+        "reports": REPORTS,
+        "seed_s": round(seeded_s, 2),
+        "api_dashboard": endpoint,
+        "page_render": page,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="default: a fresh SQLite file (PostgreSQL: a scratch database)")
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args(argv)
+    figures = asyncio.run(run(args.database_url, args.runs))
+    print("dashboard with 10,000 reports:", json.dumps(figures, ensure_ascii=False), "(target: < 200 ms)")
+
+
+if __name__ == "__main__":
+    main()
