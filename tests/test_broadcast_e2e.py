@@ -15,12 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import texts
 from bot.emulator import EmulatorClient, EmulatorState
-from services import audit
+from services import audit, places
 from services.db import session_scope
 from services.masking import mask_name
 from services.models import RoleKind, User
 from services.users import get_or_create_user, grant_role
-from tests.bot_support import Sandbox, running_sandbox
+from tests.bot_support import Sandbox, bot_texts, running_sandbox
 
 NOTICE = "请各户于12月5日前到村委会核对2018年各项补贴发放信息。"
 #: Minutes a whole broadcast may take before the test gives up (300 at 30/s is about 10 s).
@@ -164,3 +164,34 @@ async def test_a_deadline_registered_by_the_office_reminds_its_audience(database
         for unit in units:
             reminder = await client.wait_for_bot_message(unit["id"], timeout=PATIENCE)
             assert reminder["text"].startswith("⏰ 截止提醒：上报道路硬化完成情况") and "还有 2 天" in reminder["text"]
+
+
+async def test_a_restart_in_the_middle_of_broadcast_resumes_at_the_same_step_and_one_township_is_reached(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    world = EmulatorState()
+    async with running_sandbox(database_url, state=world) as first:
+        client = first.client
+        office = await _office(first)
+        here = [await client.create_user(name) for name in ("永陵镇小王", "永陵镇小赵")]
+        elsewhere = await client.create_user("新宾镇小孙")
+        async with session_scope(first.app.state.sessionmaker) as session:
+            yongling = await places.find_township(session, name="永陵镇")
+            xinbin = await places.find_township(session, name="新宾镇")
+            for person, township in [(here[0], yongling), (here[1], yongling), (elsewhere, xinbin)]:
+                user = await get_or_create_user(
+                    session, telegram_user_id=person["id"], display_name=person["first_name"], actor=audit.CLI_ACTOR
+                )
+                await grant_role(session, user=user, kind=RoleKind.TOWNSHIP, township=township, actor=audit.CLI_ACTOR)
+        await _say(client, office, "/broadcast")
+        await _say(client, office, "本周五上午召开永陵镇扶贫工作调度会。")
+        assert texts.BROADCAST_ASK_TOWNSHIP in await _say(client, office, texts.AUDIENCE_BUTTONS["township"])
+    async with running_sandbox(database_url, state=world) as second:
+        client = second.client
+        assert texts.BROADCAST_ASK_WHEN in await _say(client, office, "永陵镇")
+        assert "发给：永陵镇（目前 2 人）" in await _say(client, office, texts.BUTTON_SEND_NOW)
+        assert texts.BROADCAST_QUEUED.format(count=2) in await _say(client, office, texts.BUTTON_CONFIRM_SEND)
+        for person in here:
+            assert (await client.wait_for_bot_message(person["id"]))["text"] == "本周五上午召开永陵镇扶贫工作调度会。"
+        assert "已送达 2 人" in await _report(client, office)
+        assert await bot_texts(client, elsewhere["id"]) == []
