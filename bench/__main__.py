@@ -1,6 +1,18 @@
-"""`python -m bench` (or `make bench`): run every benchmark and print its figures."""
+"""`python -m bench [NAME ...]` (or `make bench`): run every benchmark, or only those named, and print their figures."""
 
-from bench import dashboard, qa
+import sys
 
-qa.main()
-dashboard.main([])
+from bench import broadcast, dashboard, qa
+
+#: Each benchmark by the name `python -m bench NAME` runs it with.
+BENCHES = {
+    "qa": qa.main,
+    "dashboard": lambda: dashboard.main([]),
+    "broadcast": broadcast.main,
+}
+
+unknown = [name for name in sys.argv[1:] if name not in BENCHES]
+if unknown:
+    sys.exit(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHES)}")
+for name in sys.argv[1:] or BENCHES:
+    BENCHES[name]()
