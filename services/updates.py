@@ -36,10 +36,15 @@ async def record_update(*, session: AsyncSession, payload: dict[str, Any]) -> bo
 
 
 async def mark_handled(*, session: AsyncSession, update_id: int) -> None:
-    """Note that the bot has processed `update_id` (unknown ids — e.g. from polling — are ignored)."""
+    """Note that the bot has processed `update_id` (unknown ids — e.g. from polling — are ignored).
+
+    The payload is dropped once handled: only the id is needed to recognise a redelivery, and the
+    message may hold a 身份证号 or a phone number that must not be kept in the clear.
+    """
     row = await session.get(TelegramUpdate, update_id)
     if row is not None and row.handled_at is None:
         row.handled_at = utcnow()
+        row.payload = {"update_id": update_id}
 
 
 async def unhandled_updates(*, session: AsyncSession) -> list[dict[str, Any]]:
