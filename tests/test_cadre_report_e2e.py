@@ -148,6 +148,15 @@ async def test_households_and_other_units_are_refused(
             assert "只有县交通局的工作人员可以处理" in (await reply(client, outsider))["text"]
     assert (await the_item(sessionmaker)).state is ItemState.NEW
     assert "待办事项共 1 项" not in await say(client, education, "/tasks")
+    # The township takes part: it sees the item in /tasks, without buttons to act on it.
+    township = people["township"]
+    await client.send_text(township, "/tasks")
+    assert (
+        "待办事项共 1 项"
+        in (await client.wait_for(township["id"], lambda m: "待办事项共" in (m["text"] or "")))["text"]
+    )
+    listed = await client.wait_for(township["id"], lambda m: "📋 事项" in (m["text"] or "") and "抄送" not in m["text"])
+    assert not buttons(listed)
 
 
 async def test_return_with_a_reason_tells_the_cadre(

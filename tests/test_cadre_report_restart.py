@@ -52,6 +52,34 @@ async def test_a_restart_in_the_middle_of_a_report_resumes_at_the_same_step(
         assert (report.quantity, report.village.full_name) == (4.2, "新宾镇/东村")
 
 
+async def test_a_restart_while_a_unit_writes_the_return_reason_keeps_the_item_in_hand(
+    database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_villages(sessionmaker)
+    world = EmulatorState()
+    async with running_sandbox(database_url, state=world, rate_limiter=RateLimiter(**ROOMY)) as first:
+        client = first.client
+        cadre = await register(client, sessionmaker, "刘书记", "cadre", villages=["腰站村"])
+        transport = await register(client, sessionmaker, "交通局小王", "unit", unit="县交通局")
+        await start_road_report(client, cadre)
+        await finish_report(client, cadre, "1")
+        card = await client.wait_for(transport["id"], lambda m: "有新的事项分派给县交通局" in (m["text"] or ""))
+        [data] = [
+            b["callback_data"]
+            for row in card["reply_markup"]["inline_keyboard"]
+            for b in row
+            if "return" in b["callback_data"]
+        ]
+        await client.wait_for_callback_answer(await client.press(transport, card, data))
+        await client.wait_for(transport["id"], lambda m: "请写明退回事项" in (m["text"] or ""))
+    async with running_sandbox(database_url, state=world, rate_limiter=RateLimiter(**ROOMY)) as second:
+        client = second.client
+        await client.send_text(transport, "照片与现场不符")
+        await client.wait_for(transport["id"], lambda m: "已退回，已通知上报人" in (m["text"] or ""))
+        told = await client.wait_for(cadre["id"], lambda m: "县交通局 已退回" in (m["text"] or ""))
+        assert "退回原因：照片与现场不符" in told["text"]
+
+
 def _text_update(update_id: int, user: dict, text: str) -> dict:
     return {
         "update_id": update_id,

@@ -3,7 +3,8 @@
 Pressing 退回 on an item card first checks that the person acts for the owning unit and that the
 item is still open (so nobody types a reason for nothing), then asks for the reason; the item
 number waits in `user_data["item_return"]` and the state in the persisted conversation, so a
-restart in between still takes the reason. 取消 or /cancel leaves the item as it was.
+restart in between still takes the reason. 取消 or /cancel leaves the item as it was. The diagram
+is `item_return.mmd`.
 """
 
 from __future__ import annotations
