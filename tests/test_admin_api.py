@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -134,7 +135,12 @@ async def test_the_entitlements_calculator_stays_public(api: Api) -> None:
 
 
 async def test_openapi_docs_list_the_admin_api_with_bearer_auth(api: Api) -> None:
-    assert (await api.http.get("/docs")).status_code == 200
+    for page in ("/docs", "/redoc"):
+        html = (await api.http.get(page)).text
+        assets = re.findall(r"(?:src|href)=[\"']([^\"']+)", html)
+        assert assets and not [a for a in assets if "//" in a], f"{page} must load nothing from outside: {assets}"
+        for asset in assets:
+            assert (await api.http.get(asset)).status_code == 200, asset
     schema = (await api.http.get("/openapi.json")).json()
     for path in ("/api/users", "/api/invites", "/api/places/townships", "/api/places/villages", "/api/items"):
         assert path in schema["paths"], path

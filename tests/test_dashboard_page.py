@@ -85,3 +85,23 @@ async def test_the_office_signs_in_and_sees_every_target_with_nothing_fetched_fr
     }
     assert not outside, f"requests left 127.0.0.1: {sorted(outside)}"
     assert any(url.endswith("/api/dashboard") for url in requested)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_api_docs_render_offline(database_url: str, engine: AsyncEngine) -> None:
+    _require_browser()
+    from playwright.async_api import async_playwright, expect
+
+    requested: list[str] = []
+    async with running_sandbox(database_url, admin_token=ADMIN_TOKEN) as sandbox, async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page()
+            page.on("request", lambda request: requested.append(request.url))
+            await page.goto(sandbox.base_url + "/docs")
+            await expect(page.locator("#operations-users-users_api_users_get")).to_be_visible(timeout=10000)
+            await expect(page.locator(".btn.authorize")).to_be_visible()
+        finally:
+            await browser.close()
+    outside = {url for url in requested if urlsplit(url).hostname != "127.0.0.1" and not url.startswith("data:")}
+    assert not outside, f"requests left 127.0.0.1: {sorted(outside)}"

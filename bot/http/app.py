@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from bot import texts
 from bot.app import build_application
@@ -136,7 +137,9 @@ def create_app(
             finally:
                 await engine.dispose()
 
-    app = FastAPI(title="新宾扶贫助手 fupin", lifespan=lifespan)
+    # /docs and /redoc from assets shipped in a package: FastAPI's own pages load them from a CDN,
+    # and the county's machines have no internet.
+    app = FastAPIOffline(title="新宾扶贫助手 fupin", lifespan=lifespan)
     install_error_handlers(app)
     app.include_router(api.router)
     # The admin API and the dashboard (office only); assets come from the package, never a CDN.
