@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -124,3 +125,20 @@ async def test_plain_start_records_a_household_once(
     await client.wait_for_bot_message(person["id"])
     again = await _user(sessionmaker, person["id"])
     assert again is not None and again.id == stored.id and [r.kind for r in again.roles] == [RoleKind.HOUSEHOLD]
+
+
+async def test_the_sandbox_page_registers_a_picked_staff_role_through_a_real_invite(sandbox: Sandbox) -> None:
+    client = sandbox.client
+    people = {}
+    async with httpx.AsyncClient(base_url=sandbox.base_url, trust_env=False) as http:
+        household = await http.post("/sandbox/invite", json={"role": "household"})
+        assert household.status_code == 422 and "/start" in household.json()["detail"]
+        for role, greeting in (("cadre", "驻村干部（新宾镇/示范村）"), ("unit", "县交通局"), ("office", "县扶贫办")):
+            response = await http.post("/sandbox/invite", json={"role": role})
+            assert response.status_code == 200
+            people[role] = await client.create_user(f"沙盒{role}", role=role)
+            await client.send_text(people[role], f"/start {response.json()['code']}")
+            assert greeting in (await client.wait_for_bot_message(people[role]["id"]))["text"]
+    # The sandbox cadre can report on the demo village straight away.
+    await client.send_text(people["cadre"], texts.BUTTON_REPORT)
+    assert (await client.wait_for_bot_message(people["cadre"]["id"]))["text"] == texts.REPORT_INTRO

@@ -25,7 +25,7 @@ from bot.app import build_application
 from bot.context import BotServices
 from bot.emulator import DEFAULT_TOKEN, EmulatorState, create_emulator_router
 from bot.emulator.app import SANDBOX_PREFIX
-from bot.http import api, dashboard
+from bot.http import api, dashboard, sandbox
 from bot.http import texts as web_texts
 from bot.http.admin import router as admin_router
 from bot.http.errors import install_error_handlers
@@ -158,6 +158,8 @@ def create_app(
     if mode is BotMode.SANDBOX:
         assert emulator_state is not None
         app.state.emulator = emulator_state
+        # The chat page's role picker registers staff roles through real invites.
+        app.include_router(sandbox.router)
         app.include_router(create_emulator_router(emulator_state), prefix=EMULATOR_PREFIX)
 
         @app.get("/", include_in_schema=False)

@@ -43,7 +43,19 @@ async function enter(role, label) {
   state.cursor = 0;
   state.messages.clear();
   openChat();
-  await send("/start");
+  if (role === "household") {
+    await send("/start");
+    return;
+  }
+  // Staff roles register as a deep link would: the bot redeems a real invite for the role.
+  const response = await fetch("/sandbox/invite", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ role }),
+  });
+  if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
+  const { code } = await response.json();
+  await send(`/start ${code}`);
 }
 
 function openChat() {
