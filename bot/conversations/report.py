@@ -31,7 +31,7 @@ from telegram.ext import (
 from bot import texts
 from bot.context import CustomContext
 from bot.telegram import keyboards, notify, roles
-from policy_kb.schema import Measure, Target
+from policy_kb.schema import KnowledgeBase, Measure, Target
 from services import audit, items, reports
 from services.db import session_scope
 from services.errors import Forbidden, FupinError, InvalidInput
@@ -101,20 +101,18 @@ def _draft(context: CustomContext) -> dict[str, Any]:
     return draft
 
 
-def _measures(context: CustomContext) -> list[tuple[Measure, str]]:
+def measure_choices(kb: KnowledgeBase) -> list[tuple[Measure, str]]:
     """Measures with targets and their button labels (the lead unit tells apart two of one title)."""
-    return [
-        (m, texts.REPORT_MEASURE_BUTTON.format(title=m.title, lead=m.lead_unit))
-        for m in reports.reportable_measures(context.kb)
-    ]
+    label = texts.REPORT_MEASURE_BUTTON
+    return [(m, label.format(title=m.title, lead=m.lead_unit)) for m in reports.reportable_measures(kb)]
 
 
-def _measure(context: CustomContext, draft: dict[str, Any]) -> Measure | None:
-    return next((m for m, _ in _measures(context) if m.id == draft.get("measure_id")), None)
+def _measure(kb: KnowledgeBase, draft: dict[str, Any]) -> Measure | None:
+    return next((m for m, _ in measure_choices(kb) if m.id == draft.get("measure_id")), None)
 
 
-def _target(context: CustomContext, draft: dict[str, Any]) -> Target | None:
-    measure = _measure(context, draft)
+def _target(kb: KnowledgeBase, draft: dict[str, Any]) -> Target | None:
+    measure = _measure(kb, draft)
     if measure is None:
         return None
     return next((t for t in measure.targets if t.indicator == draft.get("indicator")), None)
@@ -124,7 +122,7 @@ def _indicator_label(target: Target) -> str:
     return texts.REPORT_INDICATOR_BUTTON.format(name=reports.indicator_label(target), unit=target.unit)
 
 
-def _sequence(draft: dict[str, Any]) -> list[ReportState]:
+def steps_for(draft: dict[str, Any]) -> list[ReportState]:
     """The question steps this draft goes through, in order."""
     steps = [ReportState.MEASURE, ReportState.INDICATOR]
     if len(draft["villages"]) > 1:
@@ -134,14 +132,14 @@ def _sequence(draft: dict[str, Any]) -> list[ReportState]:
 
 def _missing(draft: dict[str, Any]) -> ReportState | None:
     """The first step not answered yet, if any."""
-    return next((s for s in _sequence(draft) if FIELDS[s] not in draft), None)
+    return next((s for s in steps_for(draft) if FIELDS[s] not in draft), None)
 
 
-def _next(draft: dict[str, Any], current: ReportState) -> ReportState:
+def next_step(draft: dict[str, Any], current: ReportState) -> ReportState:
     """The step after `current`; while editing, the first unanswered step, else the summary."""
     if draft.get("editing"):
         return _missing(draft) or ReportState.CONFIRM
-    steps = _sequence(draft)
+    steps = steps_for(draft)
     following = steps[steps.index(current) + 1 :] if current in steps else []
     return following[0] if following else ReportState.CONFIRM
 
@@ -150,9 +148,9 @@ def _village_label(draft: dict[str, Any]) -> str:
     return next((label for vid, label in draft["villages"] if vid == draft.get("village_id")), "")
 
 
-def summary_text(context: CustomContext, draft: dict[str, Any]) -> str:
+def summary_text(kb: KnowledgeBase, draft: dict[str, Any]) -> str:
     """The draft as the cadre confirms it."""
-    measure, target = _measure(context, draft), _target(context, draft)
+    measure, target = _measure(kb, draft), _target(kb, draft)
     return texts.REPORT_SUMMARY.format(
         measure=measure.title if measure else "",
         indicator=reports.indicator_label(target) if target else "",
@@ -179,9 +177,9 @@ async def _remaining(context: CustomContext, measure_id: str, indicators: list[s
 async def _question(context: CustomContext, state: ReportState, draft: dict[str, Any]) -> tuple[str, list[str], int]:
     """The prompt, the options and the buttons per row of a step."""
     if state is ReportState.MEASURE:
-        return texts.REPORT_MEASURE, [label for _, label in _measures(context)], 1
+        return texts.REPORT_MEASURE, [label for _, label in measure_choices(context.kb)], 1
     if state is ReportState.INDICATOR:
-        measure = _measure(context, draft)
+        measure = _measure(context.kb, draft)
         assert measure is not None
         left = await _remaining(context, measure.id, [t.indicator for t in measure.targets])
         lines = [
@@ -198,7 +196,7 @@ async def _question(context: CustomContext, state: ReportState, draft: dict[str,
     if state is ReportState.VILLAGE:
         return texts.REPORT_VILLAGE, [label for _, label in draft["villages"]], 2
     if state is ReportState.QUANTITY:
-        target = _target(context, draft)
+        target = _target(context.kb, draft)
         assert target is not None
         example = "3" if target.unit in COUNTABLE_UNITS else "3.5"
         prompt = texts.REPORT_QUANTITY.format(name=reports.indicator_label(target), unit=target.unit, example=example)
@@ -218,11 +216,11 @@ async def _question(context: CustomContext, state: ReportState, draft: dict[str,
     if state is ReportState.NOTE:
         return texts.REPORT_NOTE, [texts.BUTTON_SKIP], 2
     if state is ReportState.CONFIRM:
-        return summary_text(context, draft), [texts.BUTTON_CONFIRM, texts.BUTTON_EDIT], 2
+        return summary_text(context.kb, draft), [texts.BUTTON_CONFIRM, texts.BUTTON_EDIT], 2
     if state is ReportState.DUPLICATE:
         prompt = texts.REPORT_DUPLICATE.format(**draft["duplicate"])
         return prompt, [texts.BUTTON_MERGE, texts.BUTTON_NEW_ITEM], 2
-    labels = [texts.REPORT_FIELDS[key] for key, step in EDITABLE.items() if step in _sequence(draft)]
+    labels = [texts.REPORT_FIELDS[key] for key, step in EDITABLE.items() if step in steps_for(draft)]
     return texts.REPORT_EDIT, labels, 3
 
 
@@ -246,7 +244,7 @@ async def _ask(update: Update, context: CustomContext, state: ReportState, *, pr
 async def _advance(update: Update, context: CustomContext, current: ReportState) -> ReportState:
     draft = _draft(context)
     draft["trail"].append(current.value)
-    return await _ask(update, context, _next(draft, current))
+    return await _ask(update, context, next_step(draft, current))
 
 
 async def _wrong(update: Update, context: CustomContext, state: ReportState, reason: str | None = None) -> ReportState:
@@ -271,7 +269,7 @@ def _text(update: Update) -> str:
     return (message.text or "").strip() if message else ""
 
 
-def _pick(text: str, labels: list[str]) -> int | None:
+def pick(text: str, labels: list[str]) -> int | None:
     """Index of the label pressed, or of the only label containing what was typed."""
     if text in labels:
         return labels.index(text)
@@ -291,7 +289,7 @@ async def begin(update: Update, context: CustomContext) -> ReportState | int:
     if not villages:
         await _say(update, context, texts.REPORT_NO_VILLAGE, reply_markup=roles.menu_for(user))
         return ConversationHandler.END
-    if not _measures(context):
+    if not measure_choices(context.kb):
         await _say(update, context, texts.REPORT_NO_MEASURES, reply_markup=roles.menu_for(user))
         return ConversationHandler.END
     draft: dict[str, Any] = {"villages": villages}
@@ -305,8 +303,8 @@ async def begin(update: Update, context: CustomContext) -> ReportState | int:
 
 async def measure(update: Update, context: CustomContext) -> ReportState:
     """Stores the measure (forgetting an indicator chosen under another one); asks the indicator."""
-    measures = _measures(context)
-    index = _pick(_text(update), [label for _, label in measures])
+    measures = measure_choices(context.kb)
+    index = pick(_text(update), [label for _, label in measures])
     if index is None:
         return await _wrong(update, context, ReportState.MEASURE)
     draft = _draft(context)
@@ -321,9 +319,9 @@ async def measure(update: Update, context: CustomContext) -> ReportState:
 async def indicator(update: Update, context: CustomContext) -> ReportState:
     """Stores the indicator and its unit; asks the village (or the quantity)."""
     draft = _draft(context)
-    found = _measure(context, draft)
+    found = _measure(context.kb, draft)
     targets = found.targets if found else []
-    index = _pick(_text(update), [_indicator_label(t) for t in targets])
+    index = pick(_text(update), [_indicator_label(t) for t in targets])
     if index is None:
         return await _wrong(update, context, ReportState.INDICATOR)
     target = targets[index]
@@ -336,7 +334,7 @@ async def indicator(update: Update, context: CustomContext) -> ReportState:
 async def village(update: Update, context: CustomContext) -> ReportState:
     """Stores the village; asks the quantity."""
     draft = _draft(context)
-    index = _pick(_text(update), [label for _, label in draft["villages"]])
+    index = pick(_text(update), [label for _, label in draft["villages"]])
     if index is None:
         return await _wrong(update, context, ReportState.VILLAGE)
     draft["village_id"] = draft["villages"][index][0]
@@ -370,7 +368,7 @@ async def over(update: Update, context: CustomContext) -> ReportState:
         return await _wrong(update, context, ReportState.OVER)
     draft["quantity"] = draft.pop("pending_quantity")
     draft.pop("pending_remaining", None)
-    return await _ask(update, context, _next(draft, ReportState.QUANTITY))
+    return await _ask(update, context, next_step(draft, ReportState.QUANTITY))
 
 
 async def photo(update: Update, context: CustomContext) -> ReportState:
@@ -444,7 +442,7 @@ async def edit(update: Update, context: CustomContext) -> ReportState:
     """Asks again the field picked; the answer leads back to the summary."""
     draft = _draft(context)
     key = next((k for k, label in texts.REPORT_FIELDS.items() if label == _text(update)), None)
-    if key is None or EDITABLE[key] not in _sequence(draft):
+    if key is None or EDITABLE[key] not in steps_for(draft):
         return await _wrong(update, context, ReportState.EDIT)
     draft["editing"] = True
     draft["trail"].append(ReportState.EDIT.value)
@@ -495,7 +493,7 @@ async def _submit(update: Update, context: CustomContext, *, merge_into: int | N
         return await _end(update, context, texts.REPORT_ALREADY.format(number=item.id))
     log.info("report filed on item %s (%s)", item.id, "merged" if merge_into else "new")
     if merge_into is not None:
-        target = _target(context, draft)
+        target = _target(context.kb, draft)
         name = reports.indicator_label(target) if target else draft["indicator"]
         added = texts.REPORT_ADDED.format(name=name, quantity=format_quantity(draft["quantity"]), unit=draft["unit"])
         reply = await _end(update, context, texts.REPORT_MERGED.format(**fields))
