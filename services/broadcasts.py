@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from services import audit, outbox
 from services.errors import InvalidInput, NotFound
@@ -64,28 +65,31 @@ def audience_label(audience: AudienceKind, township: Township | None = None) -> 
     return AUDIENCE_LABELS[audience]
 
 
-def _audience_filter(audience: AudienceKind, township_id: int | None):  # type: ignore[no-untyped-def]
+def _has_role(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The user holds a role meeting `conditions`."""
+    return exists().where(Role.user_id == User.id, *conditions)
+
+
+def _audience_filter(audience: AudienceKind, township_id: int | None) -> ColumnElement[bool]:
     """Which users an audience holds, as a WHERE clause on `User` (active users only)."""
-    has_role = lambda *conditions: exists().where(Role.user_id == User.id, *conditions)  # noqa: E731
+    active = User.active.is_(True)
     match audience:
         case AudienceKind.ALL:
-            return User.active.is_(True)
+            return active
         case AudienceKind.CADRES:
-            return and_(User.active.is_(True), has_role(Role.kind == RoleKind.CADRE))
+            return and_(active, _has_role(Role.kind == RoleKind.CADRE))
         case AudienceKind.UNITS:
-            return and_(User.active.is_(True), has_role(Role.kind == RoleKind.UNIT))
+            return and_(active, _has_role(Role.kind == RoleKind.UNIT))
         case AudienceKind.HOUSEHOLDS:
-            return and_(User.active.is_(True), has_role(Role.kind == RoleKind.HOUSEHOLD))
+            return and_(active, _has_role(Role.kind == RoleKind.HOUSEHOLD))
         case AudienceKind.TOWNSHIP:
-            cadre_here = (
-                exists()
-                .where(role_villages.c.role_id == Role.id)
-                .where(role_villages.c.village_id == Village.id, Village.township_id == township_id)
+            village_here = exists().where(
+                role_villages.c.role_id == Role.id,
+                role_villages.c.village_id == Village.id,
+                Village.township_id == township_id,
             )
-            return and_(
-                User.active.is_(True),
-                or_(has_role(Role.township_id == township_id), has_role(Role.kind == RoleKind.CADRE, cadre_here)),
-            )
+            bound_here = or_(Role.township_id == township_id, and_(Role.kind == RoleKind.CADRE, village_here))
+            return and_(active, _has_role(bound_here))
     raise AssertionError(audience)
 
 

@@ -57,6 +57,9 @@ BLOCKED_REASON = "blocked the bot"
 MAX_ERROR = 300
 #: Chats the pacer remembers before it forgets those quiet for a minute.
 MAX_TRACKED_CHATS = 10_000
+#: Longest a claimed message waits for the pacer; beyond it the row goes back to the table until
+#: then, so no claim is held anywhere near the lease after which another worker takes it back.
+MAX_PACER_WAIT = 10.0
 
 
 # -- what the sender returns --------------------------------------------------------------------
@@ -238,6 +241,24 @@ async def release(session: AsyncSession, *, ids: Sequence[int], worker: str) -> 
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def defer(session: AsyncSession, *, message_id: int, worker: str, seconds: float) -> None:
+    """Hand a claimed message back to be sent no sooner than `seconds` from now; no attempt is counted."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.claimed_by == worker,
+        )
+        .values(
+            status=OutboxStatus.PENDING,
+            claimed_at=None,
+            claimed_by=None,
+            next_attempt_at=utcnow() + dt.timedelta(seconds=seconds),
+        )
+    )
+
+
 async def recover_stale(session: AsyncSession, *, older_than: dt.datetime) -> int:
     """Take back messages a dead worker left in `sending` (claimed before `older_than`).
 
@@ -367,11 +388,18 @@ class Pacer:
         """Send nothing into `chat_id` for `seconds` (Telegram said `retry_after`)."""
         self._held[chat_id] = max(self._held.get(chat_id, 0.0), self.clock() + seconds)
 
-    async def wait(self, chat_id: int) -> None:
-        """Sleep until a message into `chat_id` may go, then count it."""
+    async def wait(self, chat_id: int, *, longest: float) -> float:
+        """Sleep until a message into `chat_id` may go and count it; returns 0.
+
+        When that is more than `longest` seconds away (a group's minute is full, Telegram said
+        to wait), returns how long instead, without waiting or counting.
+        """
         while (pause := self.delay(chat_id)) > 0:
+            if pause > longest:
+                return pause
             await asyncio.sleep(pause)
         self.take(chat_id)
+        return 0.0
 
     def _forget_quiet_chats(self, now: float) -> None:
         """Drop the history of chats nothing went to for longer than the longest window."""
@@ -441,13 +469,21 @@ class OutboxWorker:
         self._wake.set()
 
     async def run(self) -> None:
-        """Take back rows of dead workers, then drain until `stop`."""
+        """Drain until `stop`, taking back now and then (at start, then every half lease) rows of dead workers."""
         self._idle.clear()
+        loop = asyncio.get_running_loop()
+        next_recovery = loop.time()
         try:
-            async with session_scope(self._sessionmaker) as session:
-                await recover_stale(session, older_than=utcnow() - self.options.lease)
             while not self._stopping:
-                await self._step()
+                try:
+                    if loop.time() >= next_recovery:
+                        async with session_scope(self._sessionmaker) as session:
+                            await recover_stale(session, older_than=utcnow() - self.options.lease)
+                        next_recovery = loop.time() + self.options.lease.total_seconds() / 2
+                    await self._step()
+                except Exception:  # the database away for a moment must not end deliveries for good
+                    log.exception("the outbox worker could not reach the database; trying again")
+                    await asyncio.sleep(self.options.poll_interval)
         finally:
             self._idle.set()
 
@@ -502,7 +538,11 @@ class OutboxWorker:
             log.error("outbox delivery failed unexpectedly", exc_info=task.exception())
 
     async def _deliver(self, message: Outgoing) -> None:
-        await self.pacer.wait(message.chat_id)
+        later = await self.pacer.wait(message.chat_id, longest=MAX_PACER_WAIT)
+        if later:  # not worth holding the claim (and a slot) for: back to the table until then
+            async with session_scope(self._sessionmaker) as session:
+                await defer(session, message_id=message.id, worker=self.name, seconds=later)
+            return
         # From here on the message is on the wire: `stop` waits for it instead of cancelling.
         task = asyncio.current_task()
         assert task is not None

@@ -336,6 +336,33 @@ async def test_rows_a_crashed_worker_left_sending_are_sent_again_after_the_lease
     assert status is None
 
 
+async def test_messages_over_a_groups_minute_go_back_to_the_table_instead_of_holding_their_claim(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    group = -4_000_000_001
+    async with session_scope(sessionmaker) as session:
+        await outbox.enqueue_many(session, [outbox.NewMessage(chat_id=group, text=f"第{i}条") for i in range(25)])
+    telegram = FakeTelegram()
+    worker = outbox.OutboxWorker(sessionmaker, telegram, pacer=outbox.Pacer(per_second=1000), options=FAST_OPTIONS)
+    task = asyncio.create_task(worker.run())
+    try:
+        for _ in range(500):
+            statuses = await _statuses(sessionmaker)
+            if statuses[OutboxStatus.SENT] == 20 and statuses[OutboxStatus.PENDING] == 5:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await worker.stop()
+        await task
+    assert telegram.calls == Counter({group: 20})  # 20 a minute into one group
+    async with sessionmaker() as session:
+        waiting = (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING))
+        ).all()
+    assert len(waiting) == 5
+    assert all(m.attempts == 0 and m.next_attempt_at > utcnow() + dt.timedelta(seconds=50) for m in waiting)
+
+
 # -- audiences and scheduling -------------------------------------------------------------------
 
 
