@@ -111,8 +111,8 @@ class Delivery:
         self._cadences = list(cadences)
         self._rate = rate
         self._max_attempts = max_attempts
-        self.reminder_offsets = list(reminder_offsets)
-        self.reminder_hour = reminder_hour
+        self._reminder_offsets = list(reminder_offsets)
+        self._reminder_hour = reminder_hour
         self.worker: outbox.OutboxWorker | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._remind_soon = False
@@ -178,13 +178,13 @@ class Delivery:
         """Send the reminders due today, from the configured hour (Beijing time) on."""
         now = utcnow()
         local = now.astimezone(CHINA_TZ)
-        if local.hour < self.reminder_hour:
+        if local.hour < self._reminder_hour:
             return False
         async with session_scope(self._sessionmaker) as session:
             sent = await deadlines.send_due_reminders(
                 session,
                 cadences=self._cadences,
-                offsets=self.reminder_offsets,
+                offsets=self._reminder_offsets,
                 today=local.date(),
                 render=render_reminder,
                 now=now,
