@@ -89,6 +89,10 @@ class Submitted:
     change: HouseholdChange | None = None
 
 
+#: Why a household change's item has no 接收/办结/退回 of its own.
+HOUSEHOLD_CHANGE_BY_STAGES = "户情变动按“两公示一公告”逐级审核：请发 /pending 办理，审核到“生效”时事项自动办结。"
+
+
 def item_snapshot(item: Item) -> dict[str, Any]:
     """The item as the audit log keeps it; titles and topics may carry a 身份证号, so they are masked."""
     return {
@@ -195,6 +199,10 @@ async def _transition(
     item = await get_item(session, item_id=item_id, lock=True)
     if not acts_for(user, item.owner_unit):
         raise Forbidden(f"这项事项由{item.owner_unit}办理，只有{item.owner_unit}的工作人员可以处理。")
+    if item.kind is ItemKind.HOUSEHOLD_CHANGE:
+        # Its state follows the change through 两公示一公告 (services.households); a button here
+        # would let the item and the change disagree.
+        raise Conflict(HOUSEHOLD_CHANGE_BY_STAGES)
     if item.state not in allowed_from:
         raise Conflict(f"这项事项{STATE_LABELS[item.state]}，已处理过，无需重复操作。")
     before_state, before = item.state, _state_snapshot(item)

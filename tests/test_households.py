@@ -23,7 +23,7 @@ from services.households import (
     reject_change,
     submit_change,
 )
-from services.items import open_items_for
+from services.items import accept_item, close_item, get_item, open_items_for, return_item
 from services.models import (
     ChangeKind,
     ChangeStage,
@@ -200,6 +200,18 @@ async def test_the_change_is_an_item_for_the_office_and_the_township(session: As
     assert [i.id for i in await open_items_for(session, user=people.office)] == [item.id]
     assert [i.id for i in await open_items_for(session, user=people.township)] == [item.id]
     assert await open_items_for(session, user=people.other_township) == []
+
+
+async def test_its_item_moves_only_with_the_change(session: AsyncSession, people: People) -> None:
+    """办结 on the item would let it disagree with the change's stage: the stages decide."""
+    change = await file(session, people)
+    actor = audit.telegram_actor(people.office.telegram_user_id)
+    for act in (accept_item, close_item):
+        with pytest.raises(Conflict, match="/pending"):
+            await act(session, item_id=change.item_id, user=people.office, actor=actor)
+    with pytest.raises(Conflict, match="/pending"):
+        await return_item(session, item_id=change.item_id, user=people.office, reason="不符合", actor=actor)
+    assert (await get_item(session, item_id=change.item_id)).state is ItemState.NEW
 
 
 async def test_the_plan_measure_it_is_filed_under_sets_the_procedure() -> None:

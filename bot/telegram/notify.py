@@ -19,7 +19,7 @@ from bot.context import CustomContext
 from services import items, outbox
 from services.db import session_scope
 from services.masking import mask_name
-from services.models import Item, ItemState, User
+from services.models import Item, ItemKind, ItemState, User
 from services.users import find_user
 
 #: Callback data of the task buttons: `item:<action>:<id>`.
@@ -41,7 +41,12 @@ def parse_item_data(data: str) -> tuple[str, int] | None:
 
 
 def item_buttons(item: Item) -> InlineKeyboardMarkup | None:
-    """The actions the item's state still allows: 接收 (only when new), 办结, 退回; None once closed."""
+    """The actions the item's state still allows: 接收 (only when new), 办结, 退回; None once closed.
+
+    A household change has none: it moves through 两公示一公告 in /pending, and its item follows.
+    """
+    if item.kind is ItemKind.HOUSEHOLD_CHANGE:
+        return None
     row = []
     if item.state is ItemState.NEW:
         row.append(InlineKeyboardButton(texts.BUTTON_ACCEPT, callback_data=item_data(ACCEPT, item.id)))
