@@ -36,6 +36,9 @@ QUANTITY_RE = re.compile(rf"^(?P<sign>[-−负]?)(?P<number>[\d.,{CN_NUMERAL_CHA
 #: Digits with commas between groups of three ("1,200") — a thousands separator, nothing else.
 THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
+#: Words that make a quantity an estimate ("一些", "3公里多", "大概2座"): a report needs the figure.
+VAGUE_RE = re.compile(r"些|几|多|来|左右|上下|大概|大约|约|差不多|将近|近|余")
+
 #: Blanks people put between the number and the unit, the ideographic space included.
 _BLANKS_RE = re.compile(r"\s+")
 
@@ -87,6 +90,8 @@ def parse_quantity(text: str, *, unit: str) -> float:
     folded = _BLANKS_RE.sub("", unicodedata.normalize("NFKC", original))
     if not folded:
         raise InvalidInput(f"没有收到数量。{_ask_again(unit)}")
+    if VAGUE_RE.search(folded):
+        raise InvalidInput(f"“{original}”是个大概的数，上报要填确切的数量。{_ask_again(unit)}")
     if "分之" in folded or "/" in folded:
         raise InvalidInput(f"请不要写分数，收到的是“{original}”。{_ask_again(unit)}")
     match = QUANTITY_RE.match(folded)
