@@ -2,7 +2,7 @@
 
 The task loop itself (accepting, closing, reminding) is `services.items`; this module only reads
 across every unit — lists filtered by state, unit and lateness, and counts per unit — and lets
-the office switch a user off.
+the office switch a user off for good.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from sqlalchemy import and_, case, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from services import audit
 from services.errors import NotFound
 from services.items import OPEN_STATES
-from services.models import Item, ItemState, User
-from services.users import mark_inactive
+from services.models import Item, ItemState, RoleKind, User
+from services.users import mark_inactive, role_snapshot
 
 #: Reason recorded when the office (not Telegram) switches a user off.
 OFFICE_DEACTIVATION = "县扶贫办停用"
@@ -100,7 +101,13 @@ async def items_by_unit(session: AsyncSession, *, today: dt.date) -> list[UnitIt
 
 
 async def deactivate_user(session: AsyncSession, *, user_id: int, actor: str) -> User:
-    """Switch a user off at the office's request (no access, no deliveries); idempotent.
+    """Switch a user off at the office's request; idempotent.
+
+    Their staff roles are revoked (each audited with what it was bound to) and they are marked
+    inactive, so no broadcast reaches them and no dashboard token of theirs works. Revoking the
+    roles is what makes it last: a blocked user who writes to the bot again is reactivated
+    (`users.mark_active`), but only as a household; coming back as staff takes a new invite.
+    History (their reports, items, audit rows) is kept.
 
     Raises:
         NotFound: no user has this id.
@@ -108,5 +115,10 @@ async def deactivate_user(session: AsyncSession, *, user_id: int, actor: str) ->
     user = await session.get(User, user_id)
     if user is None:
         raise NotFound(f"没有编号为 {user_id} 的用户。")
+    for role in [r for r in user.roles if r.kind != RoleKind.HOUSEHOLD]:
+        before = role_snapshot(role)
+        user.roles.remove(role)
+        await session.flush()
+        await audit.record(session, actor=actor, action="user.role.revoke", subject=f"user:{user.id}", before=before)
     await mark_inactive(session, user=user, actor=actor, reason=OFFICE_DEACTIVATION)
     return user

@@ -19,7 +19,7 @@ from services.models import ItemKind, ItemState, PartyRole, RoleKind, User
 from services.office_tokens import issue_token
 from services.places import VillageRow, import_villages, list_villages
 from services.routing import PartySpec
-from services.users import get_or_create_user, grant_role
+from services.users import get_or_create_user, grant_role, mark_active
 from services.workdays import china_today
 from tests.bot_support import running_sandbox
 
@@ -124,9 +124,17 @@ async def test_a_valid_token_of_a_user_no_longer_in_the_office_is_403(
     assert "县扶贫办" in response.json()["detail"]
 
 
-async def test_a_deactivated_office_user_is_403(api: Api, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+async def test_a_deactivated_office_user_is_403_even_once_reachable_again(
+    api: Api, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
     token, user_id = await office_token(sessionmaker)
     assert (await api.http.post(f"/api/users/{user_id}/deactivate", headers=api.admin)).status_code == 200
+    assert (await api.http.get("/api/users", headers=bearer(token))).status_code == 403
+    # Writing to the bot again makes a blocked user reachable (users.mark_active), not staff again.
+    async with session_scope(sessionmaker) as session:
+        user = await session.get(User, user_id)
+        assert user is not None
+        await mark_active(session, user=user, actor=audit.telegram_actor(9001))
     assert (await api.http.get("/api/users", headers=bearer(token))).status_code == 403
 
 
@@ -170,12 +178,15 @@ async def test_users_are_listed_with_roles_and_can_be_deactivated(
     assert by_name["赵科长"]["roles"][0]["unit"] == "县交通局"
 
     response = await api.http.post(f"/api/users/{cadre.id}/deactivate", headers=api.admin)
-    assert response.status_code == 200 and response.json()["active"] is False
+    assert response.status_code == 200 and response.json()["active"] is False and response.json()["roles"] == []
     again = await api.http.post(f"/api/users/{cadre.id}/deactivate", headers=api.admin)
     assert again.status_code == 200 and again.json()["active"] is False
     async with session_scope(sessionmaker) as session:
-        rows = [e for e in await audit.list_audit(session) if e.action == "user.deactivate"]
-    assert len(rows) == 1 and rows[0].actor == "admin" and rows[0].after["display_name"] == "李*部"
+        rows = [e for e in await audit.list_audit(session) if e.subject == f"user:{cadre.id}"]
+    deactivated = [e for e in rows if e.action == "user.deactivate"]
+    assert len(deactivated) == 1 and deactivated[0].actor == "admin" and deactivated[0].after["display_name"] == "李*部"
+    [revoked] = [e for e in rows if e.action == "user.role.revoke"]
+    assert revoked.before == {"kind": "cadre", "villages": [villages[0].full_name], "township": None, "unit": None}
 
 
 async def test_deactivating_an_unknown_user_is_404(api: Api) -> None:
