@@ -117,19 +117,20 @@ class BotRunner:
             await self.application.update_queue.put(Update.de_json(payload, self.application.bot))
 
     async def stop_receiving(self) -> None:
-        """Stop the long poll and the outbox worker (before uvicorn waits for open requests to finish).
+        """Stop the long poll, then the outbox worker (before uvicorn waits for open requests to finish).
 
-        The worker stops first and cleanly: the sends on the wire finish and are recorded (in
-        sandbox mode they are requests to this very server), the rest go back to the outbox.
+        The worker stops cleanly while the server still serves: the sends on the wire finish and
+        are recorded (in sandbox mode they are requests to this very server), the rest go back to
+        the outbox.
         """
         if self._starting is not None and not self._starting.done():
             self._starting.cancel()
-        delivery = self.application.bot_data["services"].delivery
-        if delivery is not None:
-            await delivery.stop()
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
+        delivery = self.application.bot_data["services"].delivery
+        if delivery is not None:
+            await delivery.stop()
 
     async def stop(self) -> None:
         """Stop receiving, finish the updates in hand, persist, shut down."""
