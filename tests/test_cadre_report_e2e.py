@@ -73,7 +73,7 @@ async def test_a_cadre_reports_and_the_unit_accepts_and_closes(
     prompt = await start_road_report(client, cadre)
     assert "完成了多少公里" in prompt and "还差 106公里" in prompt  # one village: not asked
     # Bad quantities are refused with the reason, and the step is asked again.
-    assert "不是一个数" in await say(client, cadre, "很多")
+    assert "确切的数量" in await say(client, cadre, "很多")
     assert "按“公里”计，不是“米”" in await say(client, cadre, "350米")
     refused = await say(client, cadre, "0")
     assert "要大于 0" in refused and texts.REPORT_TOO_MANY_WRONG in refused  # third refusal in a row
