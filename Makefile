@@ -20,6 +20,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bot policy_kb services tests bench
+	$(VENV)/bin/ruff format --check bot policy_kb services tests bench
 	$(VENV)/bin/mypy
 
 bench: $(STAMP)

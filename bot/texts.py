@@ -228,8 +228,7 @@ REPORT_FIELDS = {
     "note": "说明",
 }
 REPORT_DUPLICATE = (
-    "{village}近期已有同一指标的事项 #{number}（{title}，{state}）。\n"
-    "把这次上报合并到已有事项，还是另建新事项？"
+    "{village}近期已有同一指标的事项 #{number}（{title}，{state}）。\n把这次上报合并到已有事项，还是另建新事项？"
 )
 BUTTON_MERGE = "合并到已有事项"
 BUTTON_NEW_ITEM = "另建新事项"
@@ -352,8 +351,7 @@ HOUSEHOLD_TOO_MANY_WRONG = (
     "不想继续的话，点“取消”或发 /cancel 结束，不会报送任何内容。"
 )
 HOUSEHOLD_SUBMITTED = (
-    "已报送（编号 {number}）：{head} {kind}，{village}，当前阶段：{stage}。\n"
-    "县扶贫办和乡镇会收到；每进一步都会通知您。"
+    "已报送（编号 {number}）：{head} {kind}，{village}，当前阶段：{stage}。\n县扶贫办和乡镇会收到；每进一步都会通知您。"
 )
 #: Added to the receipt when the stage the change waits in is the reporting cadre's own.
 HOUSEHOLD_YOUR_STAGE = "\n“{stage}”由您组织：完成后发 /pending（待审核户情），点“通过”或“不通过”。"

@@ -184,9 +184,7 @@ def build_kb(text: str, *, filename: str = "plan.txt", lexicon: Lexicon | None =
     front, body = _split_front_matter(lines)
     blocks, goal_paragraphs = _walk(body)
     if not blocks:
-        raise PlanParseError(
-            "文本中没有找到任何责任单位行（如“（责任单位：县扶贫办、相关乡镇）”），无法构建知识库。"
-        )
+        raise PlanParseError("文本中没有找到任何责任单位行（如“（责任单位：县扶贫办、相关乡镇）”），无法构建知识库。")
     source = _source(front, lines, text, filename)
     measures = _measures(blocks, lexicon)
     return KnowledgeBase(
@@ -771,9 +769,7 @@ def _free_services(clause: str, sentence: str, state: _SentenceState, ctx: _Meas
     return found
 
 
-def _counted_services(
-    clause: str, sentence: str, state: _SentenceState, ctx: _MeasureContext
-) -> list[_Found]:
+def _counted_services(clause: str, sentence: str, state: _SentenceState, ctx: _MeasureContext) -> list[_Found]:
     """开展…14 种大病筛查和救治工作: a service covering N kinds of something."""
     found = []
     for q in find_quantities(clause):
@@ -781,9 +777,7 @@ def _counted_services(
             continue
         name = SERVICE_END_RE.sub("", re.split(r"[、，]", clause[q.end :])[0])
         who = re.split(r"开展|实施|落实", clause[: q.start])[-1]
-        benefit = _benefit(
-            name, who or _beneficiary(state, ctx), sentence, kind="service", state=state, quantity=q
-        )
+        benefit = _benefit(name, who or _beneficiary(state, ctx), sentence, kind="service", state=state, quantity=q)
         found.append(_Found(benefit, (q.start, q.end + len(name))))
     return found
 
@@ -885,9 +879,7 @@ def _goals(paragraphs: Iterable[str]) -> list[Goal]:
         for sentence in split_sentences(paragraph):
             for clause in split_clauses(sentence):
                 for t in _targets(compact(clause), sentence, [], ctx):
-                    goals.append(
-                        Goal(indicator=t.indicator, quantity=t.quantity, unit=t.unit, sentence=sentence)
-                    )
+                    goals.append(Goal(indicator=t.indicator, quantity=t.quantity, unit=t.unit, sentence=sentence))
     return goals
 
 
@@ -898,9 +890,7 @@ def _cadences(measure: Measure) -> list[Cadence]:
         text = compact(sentence)
         for m in CADENCE_EVERY_RE.finditer(text):
             found.append(
-                Cadence(
-                    name=m.group(0), frequency=FREQUENCIES[m["freq"]], sentence=sentence, measure=measure.id
-                )
+                Cadence(name=m.group(0), frequency=FREQUENCIES[m["freq"]], sentence=sentence, measure=measure.id)
             )
         for m in CADENCE_LIST_RE.finditer(text):
             for name in m["list"].split("、"):

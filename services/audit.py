@@ -44,9 +44,7 @@ async def record(
         before: the record's relevant fields before the change (None when created).
         after: the same fields after the change (None when removed).
     """
-    entry = AuditEntry(
-        at=at or utcnow(), actor=actor, action=action, subject=subject, before=before, after=after
-    )
+    entry = AuditEntry(at=at or utcnow(), actor=actor, action=action, subject=subject, before=before, after=after)
     session.add(entry)
     await session.flush()
     return entry

@@ -32,6 +32,4 @@ async def save_value(*, session: AsyncSession, namespace: str, key: str, data: A
 
 async def delete_value(*, session: AsyncSession, namespace: str, key: str) -> None:
     """Forget (namespace, key); nothing happens when it was not stored."""
-    await session.execute(
-        delete(BotStateEntry).where(BotStateEntry.namespace == namespace, BotStateEntry.key == key)
-    )
+    await session.execute(delete(BotStateEntry).where(BotStateEntry.namespace == namespace, BotStateEntry.key == key))

@@ -63,9 +63,7 @@ def parse_role(role: str | RoleKind) -> RoleKind:
     for kind, label in ROLE_LABELS.items():
         if wanted.lower() == kind.value or wanted == label:
             return kind
-    raise InvalidInput(
-        f"没有“{wanted}”这种角色。可选角色：{_role_choices()}。", choices=[k.value for k in RoleKind]
-    )
+    raise InvalidInput(f"没有“{wanted}”这种角色。可选角色：{_role_choices()}。", choices=[k.value for k in RoleKind])
 
 
 def _check_unit(unit: str) -> str:
@@ -75,9 +73,7 @@ def _check_unit(unit: str) -> str:
         return wanted
     suggestion = closest(wanted, units)
     hint = f"是不是“{suggestion[0]}”？" if suggestion else ""
-    raise InvalidInput(
-        f"实施方案中没有“{wanted}”这个责任单位。{hint}可选单位：{'、'.join(units)}。", choices=units
-    )
+    raise InvalidInput(f"实施方案中没有“{wanted}”这个责任单位。{hint}可选单位：{'、'.join(units)}。", choices=units)
 
 
 def invite_snapshot(invite: Invite) -> dict[str, Any]:
@@ -200,9 +196,7 @@ async def redeem_invite(
         Nothing is written when any of these is raised.
     """
     now = now or utcnow()
-    invite = await session.scalar(
-        select(Invite).where(Invite.code == code.strip()).with_for_update(of=Invite)
-    )
+    invite = await session.scalar(select(Invite).where(Invite.code == code.strip()).with_for_update(of=Invite))
     if invite is None:
         raise InviteNotFound()
     actor = audit.telegram_actor(telegram_user_id)
@@ -215,9 +209,7 @@ async def redeem_invite(
     if invite.expires_at <= now:
         raise InviteExpired()
 
-    user = await get_or_create_user(
-        session, telegram_user_id=telegram_user_id, display_name=display_name, actor=actor
-    )
+    user = await get_or_create_user(session, telegram_user_id=telegram_user_id, display_name=display_name, actor=actor)
     role = await grant_role(
         session,
         user=user,
@@ -239,7 +231,5 @@ async def redeem_invite(
         after=invite_snapshot(invite),
         at=now,
     )
-    log.info(
-        "invite %s redeemed by user %s (%s) as %s", invite.id, user.id, mask_name(display_name), invite.role
-    )
+    log.info("invite %s redeemed by user %s (%s) as %s", invite.id, user.id, mask_name(display_name), invite.role)
     return role

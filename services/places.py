@@ -68,9 +68,7 @@ def normalize_name(name: str) -> str:
 
 def closest(name: str, choices: Iterable[str], *, limit: int = 1) -> list[str]:
     """The choices that look most like `name` (for "是不是…？" suggestions), best first."""
-    matches = process.extract(
-        name, list(choices), scorer=fuzz.WRatio, limit=limit, score_cutoff=SUGGESTION_CUTOFF
-    )
+    matches = process.extract(name, list(choices), scorer=fuzz.WRatio, limit=limit, score_cutoff=SUGGESTION_CUTOFF)
     return [match for match, _score, _index in matches]
 
 
@@ -263,8 +261,7 @@ async def import_villages(
         raise _problems_error(problems)
 
     existing = {
-        (township_id, name)
-        for township_id, name in await session.execute(select(Village.township_id, Village.name))
+        (township_id, name) for township_id, name in await session.execute(select(Village.township_id, Village.name))
     }
     new = [(t, name) for t, name in wanted if (t.id, name) not in existing]
     session.add_all(Village(township_id=t.id, name=name) for t, name in new)

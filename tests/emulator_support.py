@@ -41,9 +41,7 @@ async def running_application(
         await application.start()
         if polling:
             assert application.updater is not None
-            await application.updater.start_polling(
-                poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES
-            )
+            await application.updater.start_polling(poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES)
         try:
             yield errors
         finally:

@@ -42,9 +42,7 @@ def test_build_without_output_prints_json(capsys: pytest.CaptureFixture[str]) ->
     ("content", "message"),
     [
         pytest.param(None, "找不到方案文本文件", id="文件不存在"),
-        pytest.param(
-            "某县方案\n\n一、目标\n全县脱贫 10 人。\n", "没有找到任何责任单位行", id="没有责任单位行"
-        ),
+        pytest.param("某县方案\n\n一、目标\n全县脱贫 10 人。\n", "没有找到任何责任单位行", id="没有责任单位行"),
     ],
 )
 def test_build_refuses_bad_input_in_chinese(
@@ -85,9 +83,7 @@ def test_export_prints_the_packaged_knowledge_base(capsys: pytest.CaptureFixture
     measures = {m["id"]: m for m in data["measures"]}  # type: ignore[attr-defined]
     roads = measures["2.2.8-1"]
     assert (roads["lead_unit"], roads["units"]) == ("县交通局", ["县交通局", "县财政局"])
-    assert {"indicator": "拓宽硬化乡村道路", "quantity": 21.5, "unit": "公里"}.items() <= roads["targets"][
-        0
-    ].items()
+    assert {"indicator": "拓宽硬化乡村道路", "quantity": 21.5, "unit": "公里"}.items() <= roads["targets"][0].items()
     junior = next(b for b in measures["2.2.4"]["benefits"] if b["item"] == "初中生活补贴")
     assert (junior["amount_yuan"], junior["per"], junior["period"]) == (1250, "生", "年")
     assert isinstance(junior["amount_yuan"], int)  # 1250, not 1250.0
@@ -101,8 +97,6 @@ def test_export_reads_a_built_file(tmp_path: Path, capsys: pytest.CaptureFixture
     assert _export(capsys, "--kb", str(out)) == json.loads(out.read_text("utf-8"))
 
 
-def test_export_of_a_missing_file_fails_in_chinese(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_export_of_a_missing_file_fails_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["kb", "export", "--kb", str(tmp_path / "missing.json")]) == 2
     assert "找不到知识库文件" in capsys.readouterr().err

@@ -33,9 +33,7 @@ def village_csv(tmp_path: Path) -> Path:
     return path
 
 
-async def test_places_import_and_list(
-    cli_database: str, village_csv: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+async def test_places_import_and_list(cli_database: str, village_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert await fupin("places", "import", str(village_csv)) == 0
     assert "新增 2 个村，已存在 0 个村" in capsys.readouterr().out
     assert await fupin("places", "import", str(village_csv)) == 0
@@ -45,9 +43,7 @@ async def test_places_import_and_list(
     assert "210422100 新宾镇（1 个村）" in out and "腰站村" in out and "下夹河乡（0 个村）" in out
 
 
-async def test_places_import_gbk_file(
-    cli_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+async def test_places_import_gbk_file(cli_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "excel.csv"
     path.write_bytes("township,village\n木奇镇,木奇村\n".encode("gbk"))
     assert await fupin("places", "import", str(path)) == 0
@@ -100,9 +96,7 @@ async def test_users_invite_plain_output_is_a_chinese_sentence(
     ("argv", "expected"),
     [
         pytest.param(["--role", "boss"], "可选角色：", id="unknown-role"),
-        pytest.param(
-            ["--role", "cadre", "--village", "不存在村"], "没有名为“不存在村”的村", id="unknown-village"
-        ),
+        pytest.param(["--role", "cadre", "--village", "不存在村"], "没有名为“不存在村”的村", id="unknown-village"),
         pytest.param(["--role", "township", "--township", "新滨镇"], "是不是“新宾镇”", id="unknown-township"),
         pytest.param(["--role", "unit", "--unit", "县气象局"], "可选单位：", id="unknown-unit"),
     ],
@@ -133,8 +127,6 @@ async def test_users_list(
     assert "还没有已注册的用户" in capsys.readouterr().out
     async with sessionmaker.begin() as session:
         invite = await create_invite(session=session, role="township", township="永陵镇")
-        await redeem_invite(
-            session=session, code=invite.code, telegram_user_id=555, display_name="刘乡长", now=None
-        )
+        await redeem_invite(session=session, code=invite.code, telegram_user_id=555, display_name="刘乡长", now=None)
     assert await fupin("users", "list") == 0
     assert "刘乡长（Telegram 555）：乡镇干部（永陵镇）" in capsys.readouterr().out

@@ -153,9 +153,7 @@ async def test_inline_button_press_edits_and_answers(client: EmulatorClient, pol
 
     press = await client.press(user, card, "task:1:accept")
     answer = await client.wait_for_callback_answer(press)
-    edited = await client.wait_for(
-        user["id"], lambda m: m["message_id"] == card["message_id"] and m["edited"]
-    )
+    edited = await client.wait_for(user["id"], lambda m: m["message_id"] == card["message_id"] and m["edited"])
 
     assert answer["text"] == "已接收"
     assert edited["text"] == "任务状态：accept"
@@ -216,9 +214,7 @@ async def test_long_poll_returns_on_arrival_and_offset_confirms(emu: RunningEmul
         assert again.json() == {"ok": True, "result": []}
 
         emu.state.user_send(emu.bot, user.id, text="只要按钮")
-        only_buttons = await http.post(
-            url, data={"offset": str(offset), "allowed_updates": '["callback_query"]'}
-        )
+        only_buttons = await http.post(url, data={"offset": str(offset), "allowed_updates": '["callback_query"]'})
         assert only_buttons.json()["result"] == []
         assert len(emu.bot.updates) == 0  # filtered-out updates are dropped, as Telegram does
 
@@ -298,9 +294,7 @@ async def test_router_mounts_inside_another_app_under_a_prefix() -> None:
 # -- webhook --------------------------------------------------------------------------------------
 
 
-async def test_webhook_delivers_with_secret_and_retries_refusals(
-    emu: RunningEmulator, client: EmulatorClient
-) -> None:
+async def test_webhook_delivers_with_secret_and_retries_refusals(emu: RunningEmulator, client: EmulatorClient) -> None:
     secret = "fupin-sandbox-secret"
     arrivals: Counter[int] = Counter()
     application = build_echo_bot(emu, updater=None)

@@ -130,9 +130,7 @@ def test_measure_path_names_its_headings(kb: KnowledgeBase) -> None:
         pytest.param("2.2.8-2", "改造农村供水工程", "护田河堤工程。", id="水利"),
         pytest.param("2.2.8-3", "加强贫困村文化基础设施建设", "通有线电视。", id="文化"),
         pytest.param("2.2.6-2", "继续实施“百企帮百村”行动", "脱贫成果巩固行动。", id="社会帮扶"),
-        pytest.param(
-            "3.1", "继续坚持脱贫攻坚双组长领导负责制", "帮扶措施全覆盖。", id="组织领导-标题不入正文"
-        ),
+        pytest.param("3.1", "继续坚持脱贫攻坚双组长领导负责制", "帮扶措施全覆盖。", id="组织领导-标题不入正文"),
     ],
 )
 def test_each_block_holds_the_text_since_the_previous_line(
@@ -149,9 +147,7 @@ def test_a_paragraph_broken_by_a_stray_newline_is_joined(kb: KnowledgeBase) -> N
 
 
 def test_sentences_do_not_split_inside_brackets() -> None:
-    sentences = split_sentences(
-        "坚决杜绝“两该两不该”（该进未进，漏登；该出未出，漏退）。实行贫困户分类划档。"
-    )
+    sentences = split_sentences("坚决杜绝“两该两不该”（该进未进，漏登；该出未出，漏退）。实行贫困户分类划档。")
     assert sentences == ["坚决杜绝“两该两不该”（该进未进，漏登；该出未出，漏退）。", "实行贫困户分类划档。"]
 
 
@@ -176,13 +172,9 @@ def test_headings_and_dates_are_never_joined_to_a_paragraph() -> None:
             True,
             id="全角括号-带规则句",
         ),
-        pytest.param(
-            "(责任单位：县文广局、县财政局、相关乡镇)", ["县文广局", "县财政局"], True, id="半角括号"
-        ),
+        pytest.param("(责任单位：县文广局、县财政局、相关乡镇)", ["县文广局", "县财政局"], True, id="半角括号"),
         pytest.param("（责任单位：县扶贫办、各乡镇）", ["县扶贫办"], True, id="各乡镇"),
-        pytest.param(
-            "（责任单位:县交通局、县财政局）", ["县交通局", "县财政局"], False, id="半角冒号-无乡镇"
-        ),
+        pytest.param("（责任单位:县交通局、县财政局）", ["县交通局", "县财政局"], False, id="半角冒号-无乡镇"),
     ],
 )
 def test_responsibility_lines(line: str, units: list[str], township: bool) -> None:
@@ -365,9 +357,7 @@ SOCIAL = [
 
 
 @pytest.mark.parametrize(("item", "beneficiary"), [pytest.param(*row, id=row[0]) for row in SOCIAL])
-def test_social_security_benefits_have_no_invented_amounts(
-    kb: KnowledgeBase, item: str, beneficiary: str
-) -> None:
+def test_social_security_benefits_have_no_invented_amounts(kb: KnowledgeBase, item: str, beneficiary: str) -> None:
     b = _benefit(kb, "2.2.6-1", item)
     assert b.beneficiary == beneficiary
     assert b.amount_yuan is None
@@ -481,17 +471,13 @@ def test_an_unwritable_cache_dir_still_loads(tmp_path: Path, monkeypatch: pytest
         load_kb.cache_clear()
 
 
-def test_load_kb_reads_a_built_json_and_a_plan_text(
-    tmp_path: Path, kb: KnowledgeBase, plan_text: str
-) -> None:
+def test_load_kb_reads_a_built_json_and_a_plan_text(tmp_path: Path, kb: KnowledgeBase, plan_text: str) -> None:
     as_json = tmp_path / "kb.json"
     as_json.write_text(kb.model_dump_json(), encoding="utf-8")
     as_text = tmp_path / "plan.txt"
     as_text.write_text(plan_text, encoding="utf-8")
     assert load_kb(as_json) == kb
-    assert load_kb(as_text) == kb.model_copy(
-        update={"source": kb.source.model_copy(update={"filename": "plan.txt"})}
-    )
+    assert load_kb(as_text) == kb.model_copy(update={"source": kb.source.model_copy(update={"filename": "plan.txt"})})
     with pytest.raises(FileNotFoundError):
         load_kb(tmp_path / "missing.json")
 

@@ -77,8 +77,7 @@ def test_every_number_in_the_text_is_accounted_for(kb: KnowledgeBase, plan_text:
                 continue
             value = _value_at(line, m.start(), m.group(0))
             if not any(
-                value == figure
-                and 0 <= line.find(sentence) <= m.start() < line.find(sentence) + len(sentence)
+                value == figure and 0 <= line.find(sentence) <= m.start() < line.find(sentence) + len(sentence)
                 for sentence, figure in recorded
             ):
                 unaccounted.append(f"{m.group(0)} in {line[max(0, m.start() - 12) : m.end() + 6]!r}")

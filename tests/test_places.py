@@ -89,9 +89,7 @@ def test_chinese_header_bom_and_trailing_columns_are_accepted() -> None:
 
 
 async def test_village_names_resolve_alone_or_with_their_township(session: AsyncSession) -> None:
-    await import_villages(
-        session, read_villages_csv("township,village\n新宾镇,东村\n永陵镇,东村\n永陵镇,西村\n")
-    )
+    await import_villages(session, read_villages_csv("township,village\n新宾镇,东村\n永陵镇,东村\n永陵镇,西村\n"))
     [west] = await resolve_villages(session, names=["西村"])
     [east] = await resolve_villages(session, names=["永陵镇/东村"])
     assert (west.full_name, east.full_name) == ("永陵镇/西村", "永陵镇/东村")

@@ -47,9 +47,7 @@ def register(app: typer.Typer) -> None:
 
     @kb_app.command("export")
     def export(
-        kb_path: Annotated[
-            Path | None, typer.Option("--kb", help="知识库 JSON 或方案文本；省略则用内置方案")
-        ] = None,
+        kb_path: Annotated[Path | None, typer.Option("--kb", help="知识库 JSON 或方案文本；省略则用内置方案")] = None,
     ) -> None:
         """以 JSON 打印知识库。"""
         from policy_kb.loader import load_kb

@@ -45,9 +45,7 @@ def register(app: typer.Typer) -> None:
 
     @group.command("list", help=texts.PLACES_LIST_HELP)
     def list_(
-        township: Annotated[
-            str | None, typer.Option("--township", help=texts.PLACES_LIST_TOWNSHIP_HELP)
-        ] = None,
+        township: Annotated[str | None, typer.Option("--township", help=texts.PLACES_LIST_TOWNSHIP_HELP)] = None,
     ) -> None:
         from services.places import find_township, list_townships, list_villages
 

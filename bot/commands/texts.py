@@ -7,9 +7,7 @@ ERROR = "错误：{message}"
 
 # --- fupin places -------------------------------------------------------------------------------
 PLACES_HELP = "乡镇与村：导入村庄名单，查看列表。"
-PLACES_IMPORT_HELP = (
-    "从 CSV 文件导入村庄名单（表头 township,village）。每一行都正确才会写入；重复导入不会产生重复。"
-)
+PLACES_IMPORT_HELP = "从 CSV 文件导入村庄名单（表头 township,village）。每一行都正确才会写入；重复导入不会产生重复。"
 PLACES_IMPORT_FILE_HELP = "村庄名单 CSV 文件（UTF-8 或 GBK 编码）"
 PLACES_IMPORT_DONE = "导入完成：新增 {created} 个村，已存在 {existing} 个村。"
 PLACES_FILE_UNREADABLE = "无法读取文件 {path}：{reason}"

@@ -106,9 +106,7 @@ def register(app: typer.Typer) -> None:
                         unit=role.unit,
                     )
                     label = ROLE_LABELS[role.kind]
-                    roles.append(
-                        texts.ROLE_WITH_BINDING.format(role=label, binding=binding) if binding else label
-                    )
+                    roles.append(texts.ROLE_WITH_BINDING.format(role=label, binding=binding) if binding else label)
                 lines.append(
                     texts.USERS_LINE.format(
                         id=user.id,

@@ -268,9 +268,7 @@ def create_emulator_router(
     return router
 
 
-def create_emulator_app(
-    state: EmulatorState | None = None, *, webhooks: WebhookSender | None = None
-) -> FastAPI:
+def create_emulator_app(state: EmulatorState | None = None, *, webhooks: WebhookSender | None = None) -> FastAPI:
     """A standalone emulator app; `app.state.emulator` holds its `EmulatorState`."""
     state = state or EmulatorState()
     app = FastAPI(title="Telegram Bot API emulator", docs_url=None, redoc_url=None)

@@ -97,9 +97,7 @@ class EmulatorClient:
         """The user sends a sticker showing `emoji`."""
         return await self._send(user, chat_id, sticker=emoji)
 
-    async def send_photo(
-        self, user: UserRef, *, caption: str | None = None, chat_id: int | None = None
-    ) -> JSON:
+    async def send_photo(self, user: UserRef, *, caption: str | None = None, chat_id: int | None = None) -> JSON:
         """The user sends a photo (placeholder sizes and file_ids)."""
         return await self._send(user, chat_id, photo=True, caption=caption)
 
@@ -133,9 +131,7 @@ class EmulatorClient:
         """The reply keyboard the user currently sees, if any."""
         return (await self.view(chat_id))["keyboard"]
 
-    async def wait_for(
-        self, chat_id: int, predicate: Callable[[JSON], bool], *, timeout: float = 5.0
-    ) -> JSON:
+    async def wait_for(self, chat_id: int, predicate: Callable[[JSON], bool], *, timeout: float = 5.0) -> JSON:
         """The first message record (new or changed) in the chat that satisfies `predicate`.
 
         Raises:
@@ -171,9 +167,7 @@ class EmulatorClient:
                 None,
             )
 
-        return await self._wait_view(
-            int(callback["chat_id"]), pick, timeout, f"answer to callback {query_id}"
-        )
+        return await self._wait_view(int(callback["chat_id"]), pick, timeout, f"answer to callback {query_id}")
 
     # -- emulator switches ------------------------------------------------------------------
 
@@ -200,9 +194,7 @@ class EmulatorClient:
             return _user_id(user), message
         return int(message["chat_id"]), int(message["message_id"])
 
-    async def _wait_view(
-        self, chat_id: int, pick: Callable[[JSON], T | None], timeout: float, what: str
-    ) -> T:
+    async def _wait_view(self, chat_id: int, pick: Callable[[JSON], T | None], timeout: float, what: str) -> T:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         view = await self.view(chat_id)

@@ -50,9 +50,7 @@ class FloodControl:
         if not self.enabled:
             return None
         now = self.clock()
-        waits = [
-            self._wait(self._window(bot_id, None), now, self.limits.global_count, self.limits.global_window)
-        ]
+        waits = [self._wait(self._window(bot_id, None), now, self.limits.global_count, self.limits.global_window)]
         if is_group:
             count, window = self.limits.group_count, self.limits.group_window
         else:

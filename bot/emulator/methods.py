@@ -49,9 +49,7 @@ class Described:
 Method = Callable[[Call], Awaitable[Any]]
 METHODS: dict[str, Method] = {}
 
-_WEBHOOK_ACTIVE = (
-    "can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
-)
+_WEBHOOK_ACTIVE = "can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 
@@ -116,9 +114,7 @@ async def get_updates(call: Call) -> list[JSON]:
             return updates
         await bot.updates_changed.wait(remaining)
         if bot.poll_generation != generation:
-            raise conflict(
-                "terminated by other getUpdates request; make sure that only one bot instance is running"
-            )
+            raise conflict("terminated by other getUpdates request; make sure that only one bot instance is running")
         if bot.webhook is not None:
             raise conflict(_WEBHOOK_ACTIVE)
 
@@ -401,9 +397,7 @@ async def edit_message_text(call: Call) -> JSON:
 @method("editMessageReplyMarkup")
 async def edit_message_reply_markup(call: Call) -> JSON:
     chat_id, message_id = _target(call)
-    record = call.state.bot_edit(
-        call.bot, chat_id, message_id, reply_markup=call.params.get_json("reply_markup")
-    )
+    record = call.state.bot_edit(call.bot, chat_id, message_id, reply_markup=call.params.get_json("reply_markup"))
     return record.message
 
 

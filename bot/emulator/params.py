@@ -139,9 +139,7 @@ def parse_multipart(body: bytes, boundary: str) -> tuple[dict[str, str], dict[st
         if filename is None:
             fields[name] = data.decode("utf-8", "replace")
         else:
-            files[name] = UploadedFile(
-                filename=filename, content=data, content_type=headers.get("content-type")
-            )
+            files[name] = UploadedFile(filename=filename, content=data, content_type=headers.get("content-type"))
     return fields, files
 
 

@@ -111,9 +111,7 @@ async def running_emulator(
             by default so that tests of redelivery stay fast.
     """
     if state is None:
-        flood_control = FloodControl(
-            enabled=flood, limits=flood_limits or FloodLimits(), clock=clock or time.monotonic
-        )
+        flood_control = FloodControl(enabled=flood, limits=flood_limits or FloodLimits(), clock=clock or time.monotonic)
         state = EmulatorState(flood=flood_control)
     bot = state.bot_by_token(token) or state.add_bot(token, username=username)
     app = create_emulator_app(state, webhooks=WebhookSender(state, retry_delay=webhook_retry_delay))

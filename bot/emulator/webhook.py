@@ -62,9 +62,7 @@ class WebhookSender:
     async def _deliver(self, bot: BotAccount, hook: WebhookConfig) -> None:
         delay = self.retry_delay
         # trust_env=False: a proxy from the environment must never see sandbox traffic.
-        async with httpx.AsyncClient(
-            trust_env=False, timeout=self.request_timeout, transport=self.transport
-        ) as client:
+        async with httpx.AsyncClient(trust_env=False, timeout=self.request_timeout, transport=self.transport) as client:
             while bot.webhook is hook and not self.state.closed:
                 pending = self.state.take_updates(bot, offset=None, limit=1)
                 if not pending:

@@ -19,9 +19,7 @@ ALT_MEASURE = "m:"
 
 def main_menu() -> ReplyKeyboardMarkup:
     """The households' menu under the input field."""
-    return ReplyKeyboardMarkup(
-        texts.MENU, resize_keyboard=True, input_field_placeholder=texts.MENU_PLACEHOLDER
-    )
+    return ReplyKeyboardMarkup(texts.MENU, resize_keyboard=True, input_field_placeholder=texts.MENU_PLACEHOLDER)
 
 
 def choices(options: Sequence[str], *, per_row: int = 2, back: bool = True) -> ReplyKeyboardMarkup:
@@ -43,11 +41,7 @@ def alternatives(options: Sequence[Alternative]) -> InlineKeyboardMarkup:
     """One button per likely topic."""
     return InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(
-                    texts.ALTERNATIVE_BUTTON.format(title=a.title), callback_data=alternative_data(a)
-                )
-            ]
+            [InlineKeyboardButton(texts.ALTERNATIVE_BUTTON.format(title=a.title), callback_data=alternative_data(a))]
             for a in options
         ]
     )
