@@ -47,7 +47,13 @@ async def test_a_cadre_invite_greets_in_the_role_with_its_menu(
     greeting = (await client.wait_for_bot_message(user["id"]))["text"]
     assert "驻村干部" in greeting and "新宾镇/腰站村" in greeting
     labels = menu_labels(await client.keyboard(user["id"]))
-    assert labels == [texts.BUTTON_REPORT, texts.BUTTON_HOUSEHOLD_CHANGE, texts.BUTTON_MY_REPORTS, texts.BUTTON_HELP]
+    assert labels == [
+        texts.BUTTON_REPORT,
+        texts.BUTTON_HOUSEHOLD_CHANGE,
+        texts.BUTTON_MY_REPORTS,
+        texts.BUTTON_PENDING_CHANGES,
+        texts.BUTTON_HELP,
+    ]
     assert {"report", "household", "start", "check"} <= _chat_commands(sandbox, user["id"])
     stored = await _user(sessionmaker, user["id"])
     assert stored is not None and [r.kind for r in stored.roles] == [RoleKind.CADRE]
