@@ -13,10 +13,12 @@ from enum import StrEnum
 from typing import Any
 
 from telegram import ReplyKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, MessageHandler, TypeHandler, filters
+from telegram.ext import ConversationHandler
 
 from bot import texts
 from bot.context import CustomContext
+from bot.conversations import guided
+from bot.conversations.guided import reply, text_of
 from bot.telegram import keyboards, roles
 from services import audit, broadcasts, places
 from services.db import session_scope
@@ -28,8 +30,6 @@ from services.when import local_text, parse_datetime
 NAME = "broadcast"
 #: Key of the draft in user_data.
 DRAFT = "broadcast"
-#: Seconds of silence after which the conversation ends by itself.
-TIMEOUT_SECONDS = 30 * 60
 #: What the role guard calls this feature.
 WHAT = texts.BUTTON_BROADCAST
 
@@ -65,23 +65,8 @@ async def township_keyboard(context: CustomContext) -> ReplyKeyboardMarkup:
     return keyboards.choices(names, per_row=3)
 
 
-def draft_of(context: CustomContext, key: str) -> dict[str, Any]:
-    """The conversation's draft in user_data, with its trail of steps for 上一步."""
-    draft: dict[str, Any] = context.user_data.setdefault(key, {}) if context.user_data is not None else {}
-    draft.setdefault("trail", [])
-    return draft
-
-
-def text_of(update: Update) -> str:
-    """The message's text, or "" (a sticker, a photo)."""
-    message = update.effective_message
-    return (message.text or "") if message else ""
-
-
-async def reply(update: Update, text: str, markup: ReplyKeyboardMarkup | None = None) -> None:
-    """Answer in the chat the update came from."""
-    if update.effective_message:
-        await update.effective_message.reply_text(text, reply_markup=markup)
+def _draft(context: CustomContext) -> dict[str, Any]:
+    return guided.draft_of(context, DRAFT)
 
 
 # -- asking ---------------------------------------------------------------------------------------
@@ -89,16 +74,16 @@ async def reply(update: Update, text: str, markup: ReplyKeyboardMarkup | None = 
 
 async def _ask(update: Update, context: CustomContext, state: BroadcastState, *, prefix: str = "") -> BroadcastState:
     """Show the step's question with its buttons."""
-    draft = draft_of(context, DRAFT)
+    draft = _draft(context)
     back = bool(draft["trail"])
     if state is BroadcastState.TEXT:
-        await reply(update, prefix + texts.BROADCAST_ASK_TEXT, keyboards.choices([], back=back))
+        await reply(update, context, prefix + texts.BROADCAST_ASK_TEXT, keyboards.choices([], back=back))
     elif state is BroadcastState.AUDIENCE:
-        await reply(update, prefix + texts.BROADCAST_ASK_AUDIENCE, audience_keyboard(back=back))
+        await reply(update, context, prefix + texts.BROADCAST_ASK_AUDIENCE, audience_keyboard(back=back))
     elif state is BroadcastState.TOWNSHIP:
-        await reply(update, prefix + texts.BROADCAST_ASK_TOWNSHIP, await township_keyboard(context))
+        await reply(update, context, prefix + texts.BROADCAST_ASK_TOWNSHIP, await township_keyboard(context))
     elif state is BroadcastState.WHEN:
-        await reply(update, prefix + texts.BROADCAST_ASK_WHEN, keyboards.choices([texts.BUTTON_SEND_NOW]))
+        await reply(update, context, prefix + texts.BROADCAST_ASK_WHEN, keyboards.choices([texts.BUTTON_SEND_NOW]))
     else:
         return await _preview(update, context, prefix=prefix)
     return state
@@ -107,7 +92,7 @@ async def _ask(update: Update, context: CustomContext, state: BroadcastState, *,
 async def _advance(
     update: Update, context: CustomContext, current: BroadcastState, nxt: BroadcastState
 ) -> BroadcastState:
-    draft_of(context, DRAFT)["trail"].append(current.value)
+    _draft(context)["trail"].append(current.value)
     return await _ask(update, context, nxt)
 
 
@@ -116,7 +101,7 @@ async def _preview(update: Update, context: CustomContext, *, prefix: str = "") 
 
     An audience with nobody in it goes back to the audience step, saying so.
     """
-    draft = draft_of(context, DRAFT)
+    draft = _draft(context)
     audience = AudienceKind(draft["audience"])
     async with session_scope(context.sessionmaker) as session:
         count = await broadcasts.preview_count(session, audience=audience, township_id=draft.get("township_id"))
@@ -128,7 +113,7 @@ async def _preview(update: Update, context: CustomContext, *, prefix: str = "") 
     scheduled = draft.get("scheduled_at")
     when = local_text(dt.datetime.fromisoformat(scheduled)) if scheduled else texts.BROADCAST_NOW
     preview = texts.BROADCAST_PREVIEW.format(audience=label, count=count, when=when, text=draft["text"])
-    await reply(update, prefix + preview, keyboards.choices([texts.BUTTON_CONFIRM_SEND]))
+    await reply(update, context, prefix + preview, keyboards.choices([texts.BUTTON_CONFIRM_SEND]))
     return BroadcastState.CONFIRM
 
 
@@ -154,7 +139,7 @@ async def got_text(update: Update, context: CustomContext) -> BroadcastState:
         text = broadcasts.check_text(text_of(update))
     except InvalidInput as error:
         return await _again(update, context, BroadcastState.TEXT, error.message)
-    draft_of(context, DRAFT)["text"] = text
+    _draft(context)["text"] = text
     return await _advance(update, context, BroadcastState.TEXT, BroadcastState.AUDIENCE)
 
 
@@ -163,7 +148,7 @@ async def got_audience(update: Update, context: CustomContext) -> BroadcastState
     audience = read_audience(text_of(update))
     if audience is None:
         return await _again(update, context, BroadcastState.AUDIENCE, texts.BROADCAST_CHOOSE)
-    draft = draft_of(context, DRAFT)
+    draft = _draft(context)
     draft.update(audience=audience.value, township_id=None, township_name=None)
     nxt = BroadcastState.TOWNSHIP if audience is AudienceKind.TOWNSHIP else BroadcastState.WHEN
     return await _advance(update, context, BroadcastState.AUDIENCE, nxt)
@@ -176,14 +161,14 @@ async def got_township(update: Update, context: CustomContext) -> BroadcastState
             township = await places.find_township(session, name=text_of(update))
     except InvalidInput as error:
         return await _again(update, context, BroadcastState.TOWNSHIP, error.message)
-    draft_of(context, DRAFT).update(township_id=township.id, township_name=township.name)
+    _draft(context).update(township_id=township.id, township_name=township.name)
     return await _advance(update, context, BroadcastState.TOWNSHIP, BroadcastState.WHEN)
 
 
 async def got_when(update: Update, context: CustomContext) -> BroadcastState:
     """Stores now or a date and time (Beijing); shows the preview."""
     typed = text_of(update).strip()
-    draft = draft_of(context, DRAFT)
+    draft = _draft(context)
     if typed == texts.BUTTON_SEND_NOW:
         draft["scheduled_at"] = None
     else:
@@ -201,7 +186,7 @@ async def confirm(update: Update, context: CustomContext) -> BroadcastState | in
     """确认发送: creates the broadcast (once per update), hands it to the outbox and ends."""
     if text_of(update).strip() != texts.BUTTON_CONFIRM_SEND:
         return await _again(update, context, BroadcastState.CONFIRM, texts.BROADCAST_CONFIRM_OR_CANCEL)
-    draft = draft_of(context, DRAFT)
+    draft = _draft(context)
     tg_user, chat = update.effective_user, update.effective_chat
     assert tg_user is not None and chat is not None  # private chats only (the gate)
     scheduled = draft.get("scheduled_at")
@@ -222,86 +207,47 @@ async def confirm(update: Update, context: CustomContext) -> BroadcastState | in
         draft["trail"] = draft["trail"][: draft["trail"].index(back_to.value)]
         return await _again(update, context, back_to, error.message)
     context.delivery.wake()
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
+    guided.drop_draft(context, DRAFT)
     if broadcast.recipients is not None:
         done = texts.BROADCAST_QUEUED.format(count=broadcast.recipients)
     else:
         done = texts.BROADCAST_SCHEDULED.format(when=local_text(broadcast.scheduled_at))
-    await reply(update, done, roles.menu_for(await roles.current_user(update, context)))
+    await reply(update, context, done, roles.menu_for(await roles.current_user(update, context)))
     return ConversationHandler.END
 
 
 # -- every step -----------------------------------------------------------------------------------
 
 
-async def back(update: Update, context: CustomContext) -> BroadcastState:
-    """Forget the last answer and ask its step again."""
-    draft = draft_of(context, DRAFT)
-    if not draft["trail"]:
-        return await _ask(update, context, BroadcastState.TEXT)
-    return await _ask(update, context, BroadcastState(draft["trail"].pop()))
+back = guided.back_handler(draft=_draft, ask=_ask, first=BroadcastState.TEXT)
+#: Drop the draft and end; nothing was sent.
+cancel = guided.cancel_handler(DRAFT, texts.BROADCAST_CANCELLED, send=reply)
+timed_out = guided.timeout_handler(DRAFT, texts.BROADCAST_TIMEOUT)
+busy = guided.busy_handler(texts.BROADCAST_IN_PROGRESS, send=reply)
 
 
-async def cancel(update: Update, context: CustomContext) -> int:
-    """Drop the draft and end; nothing was sent."""
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    await reply(update, texts.BROADCAST_CANCELLED, roles.menu_for(await roles.current_user(update, context)))
-    return ConversationHandler.END
-
-
-async def timed_out(update: Update, context: CustomContext) -> None:
-    """Drop an abandoned draft and say so."""
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    if update.effective_chat:
-        user = await roles.current_user(update, context)
-        await context.bot.send_message(
-            update.effective_chat.id, texts.BROADCAST_TIMEOUT, reply_markup=roles.menu_for(user)
-        )
-
-
-async def busy(update: Update, context: CustomContext) -> None:
-    """Another command in the middle: remind of the step (the state is unchanged)."""
-    await reply(update, texts.BROADCAST_IN_PROGRESS)
-
-
-def _step(state: BroadcastState, callback: Any) -> list[BaseHandler[Update, CustomContext, Any]]:
-    async def not_text(update: Update, context: CustomContext) -> BroadcastState:
-        return await _again(update, context, state, texts.BROADCAST_CHOOSE)
-
-    return [
-        MessageHandler(filters.Text([texts.BUTTON_BACK]), back),
-        MessageHandler(filters.Text([texts.BUTTON_CANCEL]), cancel),
-        MessageHandler(filters.TEXT & ~filters.COMMAND, callback),
-        MessageHandler(~filters.COMMAND, not_text),
-    ]
+async def _not_text(update: Update, context: CustomContext, state: BroadcastState) -> BroadcastState:
+    """A sticker or a photo: ask the step again."""
+    return await _again(update, context, state, texts.BROADCAST_CHOOSE)
 
 
 def build_broadcast_conversation() -> ConversationHandler[CustomContext]:
-    """The /broadcast conversation, persistent, ending by itself after `TIMEOUT_SECONDS`."""
-    entry = [
-        CommandHandler("broadcast", begin),
-        MessageHandler(filters.Text([texts.BUTTON_BROADCAST]), begin),
-    ]
-    return ConversationHandler(
-        entry_points=entry,  # type: ignore[arg-type]
-        states={
-            BroadcastState.TEXT: _step(BroadcastState.TEXT, got_text),
-            BroadcastState.AUDIENCE: _step(BroadcastState.AUDIENCE, got_audience),
-            BroadcastState.TOWNSHIP: _step(BroadcastState.TOWNSHIP, got_township),
-            BroadcastState.WHEN: _step(BroadcastState.WHEN, got_when),
-            BroadcastState.CONFIRM: _step(BroadcastState.CONFIRM, confirm),
-            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-        },
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            CommandHandler("broadcast", begin),
-            MessageHandler(filters.COMMAND, busy),
-        ],
+    """The /broadcast conversation, persistent, ending by itself after `guided.TIMEOUT_SECONDS`."""
+    return guided.guided_conversation(
         name=NAME,
-        persistent=True,
-        allow_reentry=True,
-        conversation_timeout=TIMEOUT_SECONDS,
+        command="broadcast",
+        button=texts.BUTTON_BROADCAST,
+        begin=begin,
+        steps={
+            BroadcastState.TEXT: got_text,
+            BroadcastState.AUDIENCE: got_audience,
+            BroadcastState.TOWNSHIP: got_township,
+            BroadcastState.WHEN: got_when,
+            BroadcastState.CONFIRM: confirm,
+        },
+        wrong=_not_text,
+        back=back,
+        cancel=cancel,
+        busy=busy,
+        timed_out=timed_out,
     )

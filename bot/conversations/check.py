@@ -1,7 +1,7 @@
 """`/check` (补贴测算): a guided conversation that builds a household profile and shows its entitlements.
 
 The draft lives in `user_data["check"]` and the state in the conversation, both persisted, so a
-restart resumes at the same step. Every step offers 上一步 and 取消; after `MAX_WRONG` answers
+restart resumes at the same step. Every step offers 上一步 and 取消; after `guided.MAX_WRONG` answers
 it cannot read, a step explains itself and offers to stop. The diagram is `check.mmd`.
 """
 
@@ -12,17 +12,11 @@ from enum import StrEnum
 from typing import Any
 
 from telegram import Update
-from telegram.ext import (
-    BaseHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import ConversationHandler
 
 from bot import texts
 from bot.context import CustomContext
+from bot.conversations import guided
 from bot.telegram import keyboards, render, roles
 from services.entitlements import (
     Disability,
@@ -37,12 +31,8 @@ from services.entitlements import (
 NAME = "check"
 #: Key of the draft in user_data.
 DRAFT = "check"
-#: Unreadable answers to one step before the step explains itself and offers to stop.
-MAX_WRONG = 3
 #: Most children in school the conversation asks about one by one.
 MAX_CHILDREN = 8
-#: Seconds of silence after which the conversation ends by itself.
-TIMEOUT_SECONDS = 30 * 60
 
 #: Words read as yes / no when typed instead of pressed.
 YES_WORDS = frozenset({"是", "是的", "对", "有", "能", "可以", "嗯", "yes", "y"})
@@ -152,11 +142,7 @@ def _disability(text: str) -> Disability | None:
 
 
 def _draft(context: CustomContext) -> dict[str, Any]:
-    draft = context.user_data.setdefault(DRAFT, {}) if context.user_data is not None else {}
-    draft.setdefault("trail", [])
-    draft.setdefault("stages", [])
-    draft.setdefault("wrong", 0)
-    return draft
+    return guided.draft_of(context, DRAFT, stages=[], wrong=0)
 
 
 def _question(state: CheckState, draft: dict[str, Any]) -> tuple[str, list[str]]:
@@ -184,8 +170,7 @@ async def _ask(update: Update, context: CustomContext, state: CheckState, *, pre
     prompt, options = _question(state, draft)
     per_row = 3 if state is CheckState.CHILDREN or state is CheckState.STAGE else 2
     markup = keyboards.choices(options, per_row=per_row, back=bool(draft["trail"]))
-    if update.effective_message:
-        await update.effective_message.reply_text(prefix + prompt, reply_markup=markup)
+    await guided.reply(update, context, prefix + prompt, markup)
     return state
 
 
@@ -197,23 +182,16 @@ async def _advance(update: Update, context: CustomContext, current: CheckState, 
 async def _wrong(update: Update, context: CustomContext, state: CheckState) -> CheckState:
     """Count an unreadable answer; the third in a row explains the step and offers to stop."""
     draft = _draft(context)
-    draft["wrong"] += 1
+    third = guided.strike(draft)
     prompt, options = _question(state, draft)
     markup = keyboards.choices(options, per_row=3, back=bool(draft["trail"]))
     message = update.effective_message
-    if draft["wrong"] >= MAX_WRONG:
-        draft["wrong"] = 0
+    if third:
         text = texts.CHECK_TOO_MANY_WRONG + "\n\n" + prompt
     else:
         text = (texts.CHECK_WRONG if message and message.text else texts.CHECK_NOT_TEXT) + "\n" + prompt
-    if message:
-        await message.reply_text(text, reply_markup=markup)
+    await guided.reply(update, context, text, markup)
     return state
-
-
-def _text(update: Update) -> str:
-    message = update.effective_message
-    return (message.text or "") if message else ""
 
 
 # -- steps ------------------------------------------------------------------------------------
@@ -223,14 +201,13 @@ async def begin(update: Update, context: CustomContext) -> CheckState:
     """Start a fresh draft; asks whether the household is registered as poor."""
     if context.user_data is not None:
         context.user_data[DRAFT] = {}
-    if update.effective_message:
-        await update.effective_message.reply_text(texts.CHECK_INTRO)
+    await guided.reply(update, context, texts.CHECK_INTRO)
     return await _ask(update, context, CheckState.REGISTERED)
 
 
 async def registered(update: Update, context: CustomContext) -> CheckState:
     """Stores registered_poor; asks how many children are in school."""
-    value = _yes_no(_text(update))
+    value = _yes_no(guided.text_of(update))
     if value is None:
         return await _wrong(update, context, CheckState.REGISTERED)
     _draft(context)["registered"] = value
@@ -239,7 +216,7 @@ async def registered(update: Update, context: CustomContext) -> CheckState:
 
 async def children(update: Update, context: CustomContext) -> CheckState:
     """Stores the number of children in school; asks the first one's stage (or the housing grade)."""
-    value = _count(_text(update))
+    value = _count(guided.text_of(update))
     if value is None:
         return await _wrong(update, context, CheckState.CHILDREN)
     draft = _draft(context)
@@ -250,7 +227,7 @@ async def children(update: Update, context: CustomContext) -> CheckState:
 
 async def stage(update: Update, context: CustomContext) -> CheckState:
     """Stores one child's stage; asks the next child's, then the housing grade."""
-    value = _stage(_text(update))
+    value = _stage(guided.text_of(update))
     if value is None:
         return await _wrong(update, context, CheckState.STAGE)
     draft = _draft(context)
@@ -261,7 +238,7 @@ async def stage(update: Update, context: CustomContext) -> CheckState:
 
 async def housing(update: Update, context: CustomContext) -> CheckState:
     """Stores the housing grade; asks about serious illness."""
-    value = _housing(_text(update))
+    value = _housing(guided.text_of(update))
     if value is None:
         return await _wrong(update, context, CheckState.HOUSING)
     _draft(context)["housing"] = value or None
@@ -270,7 +247,7 @@ async def housing(update: Update, context: CustomContext) -> CheckState:
 
 async def illness(update: Update, context: CustomContext) -> CheckState:
     """Stores serious illness; asks about disability."""
-    value = _yes_no(_text(update))
+    value = _yes_no(guided.text_of(update))
     if value is None:
         return await _wrong(update, context, CheckState.ILLNESS)
     _draft(context)["illness"] = value
@@ -279,7 +256,7 @@ async def illness(update: Update, context: CustomContext) -> CheckState:
 
 async def disability(update: Update, context: CustomContext) -> CheckState:
     """Stores disability; asks about ability to work."""
-    value = _disability(_text(update))
+    value = _disability(guided.text_of(update))
     if value is None:
         return await _wrong(update, context, CheckState.DISABILITY)
     _draft(context)["disability"] = value.value
@@ -288,18 +265,14 @@ async def disability(update: Update, context: CustomContext) -> CheckState:
 
 async def work(update: Update, context: CustomContext) -> int:
     """Stores ability to work; shows the itemised entitlements and ends."""
-    value = _yes_no(_text(update))
+    value = _yes_no(guided.text_of(update))
     if value is None:
         return await _wrong(update, context, CheckState.WORK)
     draft = _draft(context)
     draft["work"] = value
     result = compute_entitlements(kb=context.kb, profile=profile_from_draft(draft))
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    if update.effective_message:
-        await update.effective_message.reply_text(
-            render.entitlements_text(result), reply_markup=await roles.menu(update, context)
-        )
+    guided.drop_draft(context, DRAFT)
+    await guided.reply(update, context, render.entitlements_text(result), await roles.menu(update, context))
     return ConversationHandler.END
 
 
@@ -325,79 +298,37 @@ def profile_from_draft(draft: dict[str, Any]) -> Profile:
 # -- every step -------------------------------------------------------------------------------
 
 
-async def back(update: Update, context: CustomContext) -> CheckState:
-    """Forget the last answer and ask its step again."""
-    draft = _draft(context)
-    if not draft["trail"]:
-        return await _ask(update, context, CheckState.REGISTERED)
-    previous = CheckState(draft["trail"].pop())
+def _forget_stage(draft: dict[str, Any], previous: CheckState) -> None:
+    """Going back to a child's stage forgets that child's answer."""
     if previous is CheckState.STAGE and draft["stages"]:
         draft["stages"].pop()
-    return await _ask(update, context, previous)
 
 
-async def cancel(update: Update, context: CustomContext) -> int:
-    """Drop the draft and end."""
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    if update.effective_message:
-        await update.effective_message.reply_text(texts.CHECK_CANCELLED, reply_markup=await roles.menu(update, context))
-    return ConversationHandler.END
-
-
-async def timed_out(update: Update, context: CustomContext) -> None:
-    """Drop an abandoned draft and say so."""
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    if update.effective_chat:
-        await context.bot.send_message(
-            update.effective_chat.id, texts.CHECK_TIMEOUT, reply_markup=await roles.menu(update, context)
-        )
-
-
-async def busy(update: Update, context: CustomContext) -> None:
-    """Another command in the middle of the check: remind of the step (the state is unchanged)."""
-    if update.effective_message:
-        await update.effective_message.reply_text(texts.CHECK_IN_PROGRESS)
-
-
-def _step(state: CheckState, callback: Any) -> list[BaseHandler[Update, CustomContext, Any]]:
-    async def not_understood(update: Update, context: CustomContext) -> CheckState:
-        return await _wrong(update, context, state)
-
-    return [
-        MessageHandler(filters.Text([texts.BUTTON_BACK]), back),
-        MessageHandler(filters.Text([texts.BUTTON_CANCEL]), cancel),
-        MessageHandler(filters.TEXT & ~filters.COMMAND, callback),
-        MessageHandler(~filters.COMMAND, not_understood),
-    ]
+back = guided.back_handler(draft=_draft, ask=_ask, first=CheckState.REGISTERED, forget=_forget_stage)
+cancel = guided.cancel_handler(DRAFT, texts.CHECK_CANCELLED, send=guided.reply)
+timed_out = guided.timeout_handler(DRAFT, texts.CHECK_TIMEOUT)
+busy = guided.busy_handler(texts.CHECK_IN_PROGRESS, send=guided.reply)
 
 
 def build_check_conversation() -> ConversationHandler[CustomContext]:
-    """The /check conversation, persistent, ending by itself after `TIMEOUT_SECONDS`."""
-    entry = [
-        CommandHandler("check", begin),
-        MessageHandler(filters.Text([texts.BUTTON_CHECK]), begin),
-    ]
-    return ConversationHandler(
-        entry_points=entry,  # type: ignore[arg-type]
-        states={
-            CheckState.REGISTERED: _step(CheckState.REGISTERED, registered),
-            CheckState.CHILDREN: _step(CheckState.CHILDREN, children),
-            CheckState.STAGE: _step(CheckState.STAGE, stage),
-            CheckState.HOUSING: _step(CheckState.HOUSING, housing),
-            CheckState.ILLNESS: _step(CheckState.ILLNESS, illness),
-            CheckState.DISABILITY: _step(CheckState.DISABILITY, disability),
-            CheckState.WORK: _step(CheckState.WORK, work),
-            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-        },
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            CommandHandler("check", begin),
-            MessageHandler(filters.COMMAND, busy),
-        ],
+    """The /check conversation, persistent, ending by itself after `guided.TIMEOUT_SECONDS`."""
+    return guided.guided_conversation(
         name=NAME,
-        persistent=True,
-        allow_reentry=True,
-        conversation_timeout=TIMEOUT_SECONDS,
+        command="check",
+        button=texts.BUTTON_CHECK,
+        begin=begin,
+        steps={
+            CheckState.REGISTERED: registered,
+            CheckState.CHILDREN: children,
+            CheckState.STAGE: stage,
+            CheckState.HOUSING: housing,
+            CheckState.ILLNESS: illness,
+            CheckState.DISABILITY: disability,
+            CheckState.WORK: work,
+        },
+        wrong=_wrong,
+        back=back,
+        cancel=cancel,
+        busy=busy,
+        timed_out=timed_out,
     )

@@ -12,11 +12,13 @@ from enum import StrEnum
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, MessageHandler, TypeHandler, filters
+from telegram.ext import ConversationHandler
 
 from bot import texts
 from bot.context import CustomContext
-from bot.conversations.broadcast import audience_keyboard, draft_of, read_audience, reply, text_of, township_keyboard
+from bot.conversations import guided
+from bot.conversations.broadcast import audience_keyboard, read_audience, township_keyboard
+from bot.conversations.guided import reply, text_of
 from bot.telegram import keyboards, roles
 from services import audit, deadlines, places
 from services.db import session_scope
@@ -29,8 +31,6 @@ from services.workdays import china_today
 NAME = "deadline"
 #: Key of the draft in user_data.
 DRAFT = "deadline"
-#: Seconds of silence after which the conversation ends by itself.
-TIMEOUT_SECONDS = 30 * 60
 
 
 class DeadlineState(StrEnum):
@@ -42,22 +42,26 @@ class DeadlineState(StrEnum):
     TOWNSHIP = "township"
 
 
+def _draft(context: CustomContext) -> dict[str, Any]:
+    return guided.draft_of(context, DRAFT)
+
+
 async def _ask(update: Update, context: CustomContext, state: DeadlineState, *, prefix: str = "") -> DeadlineState:
     """Show the step's question with its buttons."""
-    back = bool(draft_of(context, DRAFT)["trail"])
+    back = bool(_draft(context)["trail"])
     if state is DeadlineState.TITLE:
-        await reply(update, prefix + texts.DEADLINE_ASK_TITLE, keyboards.choices([], back=back))
+        await reply(update, context, prefix + texts.DEADLINE_ASK_TITLE, keyboards.choices([], back=back))
     elif state is DeadlineState.DATE:
-        await reply(update, prefix + texts.DEADLINE_ASK_DATE, keyboards.choices([]))
+        await reply(update, context, prefix + texts.DEADLINE_ASK_DATE, keyboards.choices([]))
     elif state is DeadlineState.AUDIENCE:
-        await reply(update, prefix + texts.DEADLINE_ASK_AUDIENCE, audience_keyboard())
+        await reply(update, context, prefix + texts.DEADLINE_ASK_AUDIENCE, audience_keyboard())
     else:
-        await reply(update, prefix + texts.BROADCAST_ASK_TOWNSHIP, await township_keyboard(context))
+        await reply(update, context, prefix + texts.BROADCAST_ASK_TOWNSHIP, await township_keyboard(context))
     return state
 
 
 async def _advance(update: Update, context: CustomContext, current: DeadlineState, nxt: DeadlineState) -> DeadlineState:
-    draft_of(context, DRAFT)["trail"].append(current.value)
+    _draft(context)["trail"].append(current.value)
     return await _ask(update, context, nxt)
 
 
@@ -80,7 +84,7 @@ async def got_title(update: Update, context: CustomContext) -> DeadlineState:
         return await _again(
             update, context, DeadlineState.TITLE, texts.DEADLINE_BAD_TITLE.format(limit=deadlines.MAX_TITLE)
         )
-    draft_of(context, DRAFT)["title"] = title
+    _draft(context)["title"] = title
     return await _advance(update, context, DeadlineState.TITLE, DeadlineState.DATE)
 
 
@@ -91,7 +95,7 @@ async def got_date(update: Update, context: CustomContext) -> DeadlineState:
         day = parse_date(text_of(update), today=today)
     except InvalidInput as error:
         return await _again(update, context, DeadlineState.DATE, error.message)
-    draft_of(context, DRAFT)["date"] = day.isoformat()
+    _draft(context)["date"] = day.isoformat()
     return await _advance(update, context, DeadlineState.DATE, DeadlineState.AUDIENCE)
 
 
@@ -100,7 +104,7 @@ async def got_audience(update: Update, context: CustomContext) -> DeadlineState 
     audience = read_audience(text_of(update))
     if audience is None:
         return await _again(update, context, DeadlineState.AUDIENCE, texts.BROADCAST_CHOOSE)
-    draft = draft_of(context, DRAFT)
+    draft = _draft(context)
     draft["audience"] = audience.value
     if audience is AudienceKind.TOWNSHIP:
         return await _advance(update, context, DeadlineState.AUDIENCE, DeadlineState.TOWNSHIP)
@@ -114,13 +118,13 @@ async def got_township(update: Update, context: CustomContext) -> DeadlineState 
             township = await places.find_township(session, name=text_of(update))
     except InvalidInput as error:
         return await _again(update, context, DeadlineState.TOWNSHIP, error.message)
-    draft_of(context, DRAFT)["township_id"] = township.id
+    _draft(context)["township_id"] = township.id
     return await _register(update, context, label=township.name)
 
 
 async def _register(update: Update, context: CustomContext, *, label: str) -> DeadlineState | int:
     """Register the deadline (once per update) and end, saying when the reminders go out."""
-    draft = draft_of(context, DRAFT)
+    draft = _draft(context)
     tg_user = update.effective_user
     assert tg_user is not None
     settings = context.services.settings
@@ -141,8 +145,7 @@ async def _register(update: Update, context: CustomContext, *, label: str) -> De
         draft["trail"] = draft["trail"][: draft["trail"].index(DeadlineState.DATE.value)]
         return await _again(update, context, DeadlineState.DATE, error.message)
     context.delivery.deadlines_changed()
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
+    guided.drop_draft(context, DRAFT)
     saved = texts.DEADLINE_SAVED.format(
         title=deadline.title,
         date=deadline.due_date.isoformat(),
@@ -150,72 +153,37 @@ async def _register(update: Update, context: CustomContext, *, label: str) -> De
         offsets="、".join(str(k) for k in deadline.offsets),
         hour=settings.reminder_hour,
     )
-    await reply(update, saved, roles.menu_for(await roles.current_user(update, context)))
+    await reply(update, context, saved, roles.menu_for(await roles.current_user(update, context)))
     return ConversationHandler.END
 
 
-async def back(update: Update, context: CustomContext) -> DeadlineState:
-    """Forget the last answer and ask its step again."""
-    draft = draft_of(context, DRAFT)
-    if not draft["trail"]:
-        return await _ask(update, context, DeadlineState.TITLE)
-    return await _ask(update, context, DeadlineState(draft["trail"].pop()))
+back = guided.back_handler(draft=_draft, ask=_ask, first=DeadlineState.TITLE)
+#: Drop the draft and end; nothing was registered.
+cancel = guided.cancel_handler(DRAFT, texts.DEADLINE_CANCELLED, send=reply)
+timed_out = guided.timeout_handler(DRAFT, texts.DEADLINE_TIMEOUT)
+busy = guided.busy_handler(texts.DEADLINE_IN_PROGRESS, send=reply)
 
 
-async def cancel(update: Update, context: CustomContext) -> int:
-    """Drop the draft and end; nothing was registered."""
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    await reply(update, texts.DEADLINE_CANCELLED, roles.menu_for(await roles.current_user(update, context)))
-    return ConversationHandler.END
-
-
-async def timed_out(update: Update, context: CustomContext) -> None:
-    """Drop an abandoned draft and say so."""
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    if update.effective_chat:
-        user = await roles.current_user(update, context)
-        await context.bot.send_message(
-            update.effective_chat.id, texts.DEADLINE_TIMEOUT, reply_markup=roles.menu_for(user)
-        )
-
-
-async def busy(update: Update, context: CustomContext) -> None:
-    """Another command in the middle: remind of the step."""
-    await reply(update, texts.DEADLINE_IN_PROGRESS)
-
-
-def _step(state: DeadlineState, callback: Any) -> list[BaseHandler[Update, CustomContext, Any]]:
-    async def not_text(update: Update, context: CustomContext) -> DeadlineState:
-        return await _again(update, context, state, texts.BROADCAST_CHOOSE)
-
-    return [
-        MessageHandler(filters.Text([texts.BUTTON_BACK]), back),
-        MessageHandler(filters.Text([texts.BUTTON_CANCEL]), cancel),
-        MessageHandler(filters.TEXT & ~filters.COMMAND, callback),
-        MessageHandler(~filters.COMMAND, not_text),
-    ]
+async def _not_text(update: Update, context: CustomContext, state: DeadlineState) -> DeadlineState:
+    """A sticker or a photo: ask the step again."""
+    return await _again(update, context, state, texts.BROADCAST_CHOOSE)
 
 
 def build_deadline_conversation() -> ConversationHandler[CustomContext]:
-    """The /deadline conversation, persistent, ending by itself after `TIMEOUT_SECONDS`."""
-    return ConversationHandler(
-        entry_points=[CommandHandler("deadline", begin)],
-        states={
-            DeadlineState.TITLE: _step(DeadlineState.TITLE, got_title),
-            DeadlineState.DATE: _step(DeadlineState.DATE, got_date),
-            DeadlineState.AUDIENCE: _step(DeadlineState.AUDIENCE, got_audience),
-            DeadlineState.TOWNSHIP: _step(DeadlineState.TOWNSHIP, got_township),
-            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-        },
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            CommandHandler("deadline", begin),
-            MessageHandler(filters.COMMAND, busy),
-        ],
+    """The /deadline conversation, persistent, ending by itself after `guided.TIMEOUT_SECONDS`."""
+    return guided.guided_conversation(
         name=NAME,
-        persistent=True,
-        allow_reentry=True,
-        conversation_timeout=TIMEOUT_SECONDS,
+        command="deadline",
+        begin=begin,
+        steps={
+            DeadlineState.TITLE: got_title,
+            DeadlineState.DATE: got_date,
+            DeadlineState.AUDIENCE: got_audience,
+            DeadlineState.TOWNSHIP: got_township,
+        },
+        wrong=_not_text,
+        back=back,
+        cancel=cancel,
+        busy=busy,
+        timed_out=timed_out,
     )

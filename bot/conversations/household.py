@@ -20,18 +20,12 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import (
-    BaseHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import ConversationHandler
 
 from bot import texts
 from bot.context import CustomContext
-from bot.conversations import pending
+from bot.conversations import guided, pending
+from bot.conversations.guided import say
 from bot.telegram import keyboards, notify, roles
 from services import audit, households
 from services.db import session_scope
@@ -46,10 +40,6 @@ log = logging.getLogger("fupin.bot")
 NAME = "household"
 #: Key of the draft in user_data.
 DRAFT = "household"
-#: Refused answers to one step before the step explains itself and offers to stop.
-MAX_WRONG = 3
-#: Seconds of silence after which the conversation ends by itself.
-TIMEOUT_SECONDS = 30 * 60
 #: Feature name in role refusals.
 WHAT = texts.BUTTON_HOUSEHOLD_CHANGE
 
@@ -84,11 +74,7 @@ FIELDS: dict[HouseholdState, str] = {
 
 
 def _draft(context: CustomContext) -> dict[str, Any]:
-    draft = context.user_data.setdefault(DRAFT, {}) if context.user_data is not None else {}
-    draft.setdefault("trail", [])
-    draft.setdefault("wrong", 0)
-    draft.setdefault("villages", [])
-    return draft
+    return guided.draft_of(context, DRAFT, wrong=0, villages=[])
 
 
 def _kind(draft: dict[str, Any]) -> ChangeKind | None:
@@ -175,18 +161,12 @@ def _per_row(state: HouseholdState) -> int:
     return 3 if state in (HouseholdState.CAUSE, HouseholdState.KIND, HouseholdState.EDIT) else 2
 
 
-async def _say(update: Update, context: CustomContext, text: str, **kwargs: Any) -> None:
-    """Send to the chat rather than reply: the message answered may have been deleted."""
-    if update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, text, **kwargs)
-
-
 async def _ask(update: Update, context: CustomContext, state: HouseholdState, *, prefix: str = "") -> HouseholdState:
     draft = _draft(context)
     draft["wrong"] = 0
     prompt, options = _question(state, draft)
     markup = keyboards.choices(options, per_row=_per_row(state), back=bool(draft["trail"]))
-    await _say(update, context, prefix + prompt, reply_markup=markup)
+    await say(update, context, prefix + prompt, markup)
     return state
 
 
@@ -203,31 +183,24 @@ async def _wrong(
 ) -> HouseholdState:
     """Say what was wrong and ask again; the third refusal in a row also explains how to stop."""
     draft = _draft(context)
-    draft["wrong"] += 1
+    third = guided.strike(draft)
     prompt, options = _question(state, draft)
     markup = keyboards.choices(options, per_row=_per_row(state), back=bool(draft["trail"]))
     message = update.effective_message
     if reason is None:
         reason = texts.HOUSEHOLD_WRONG if message is not None and message.text else texts.HOUSEHOLD_NOT_TEXT
-    if draft["wrong"] >= MAX_WRONG:
-        draft["wrong"] = 0
+    if third:
         reason += "\n\n" + texts.HOUSEHOLD_TOO_MANY_WRONG
-    await _say(update, context, reason + "\n\n" + prompt, reply_markup=markup)
+    await say(update, context, reason + "\n\n" + prompt, markup)
     return state
 
 
 def _text(update: Update) -> str:
-    message = update.effective_message
-    return (message.text or "").strip() if message else ""
+    return guided.text_of(update).strip()
 
 
 async def _end(update: Update, context: CustomContext, text: str) -> int:
-    """Drop the draft, say `text` with the user's menu, end the conversation."""
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    user = await roles.current_user(update, context)
-    await _say(update, context, text, reply_markup=roles.menu_for(user))
-    return ConversationHandler.END
+    return await guided.end(update, context, DRAFT, text)
 
 
 # -- steps ------------------------------------------------------------------------------------
@@ -247,7 +220,7 @@ async def begin(update: Update, context: CustomContext) -> HouseholdState | int:
     draft["villages"] = villages
     if len(villages) == 1:
         draft["village_id"] = villages[0][0]
-    await _say(update, context, texts.HOUSEHOLD_INTRO)
+    await say(update, context, texts.HOUSEHOLD_INTRO)
     return await _ask(update, context, HouseholdState.KIND)
 
 
@@ -424,9 +397,7 @@ async def _submit(update: Update, context: CustomContext) -> HouseholdState | in
     assert kind is not None
     try:
         async with session_scope(context.sessionmaker) as session:
-            reporter = await roles.user_in(session, update)
-            if reporter is None:
-                raise Forbidden()
+            reporter = await guided.acting_user(session, update)
             submitted = await households.submit_change(
                 session,
                 reporter=reporter,
@@ -452,7 +423,7 @@ async def _submit(update: Update, context: CustomContext) -> HouseholdState | in
     except FupinError as error:
         draft["wrong"] = 0
         markup = keyboards.choices([texts.BUTTON_CONFIRM, texts.BUTTON_EDIT], back=True)
-        await _say(update, context, texts.HOUSEHOLD_REFUSED.format(reason=error.message), reply_markup=markup)
+        await say(update, context, texts.HOUSEHOLD_REFUSED.format(reason=error.message), markup)
         return HouseholdState.CONFIRM
     log.info("household change filed as item %s (%s)", item_id, mask_id_number(draft["id_number"]))
     if created:  # a replayed 确认 (crash before the update was marked handled) finds it filed and told
@@ -475,54 +446,34 @@ def submitted_text(change: HouseholdChange) -> str:
 # -- every step -------------------------------------------------------------------------------
 
 
-async def back(update: Update, context: CustomContext) -> HouseholdState:
-    """Ask the previous step again (its answer is replaced when given)."""
-    draft = _draft(context)
-    if not draft["trail"]:
-        return await _ask(update, context, HouseholdState.KIND)
-    return await _ask(update, context, HouseholdState(draft["trail"].pop()))
+#: Asks the previous step again (its answer is replaced when given).
+back = guided.back_handler(draft=_draft, ask=_ask, first=HouseholdState.KIND)
+#: Drops the draft and ends; nothing is filed.
+cancel = guided.cancel_handler(DRAFT, texts.HOUSEHOLD_CANCELLED, send=say)
+timed_out = guided.timeout_handler(DRAFT, texts.HOUSEHOLD_TIMEOUT)
+busy = guided.busy_handler(texts.HOUSEHOLD_IN_PROGRESS, send=say)
 
 
-async def cancel(update: Update, context: CustomContext) -> int:
-    """Drop the draft and end; nothing is filed."""
-    return await _end(update, context, texts.HOUSEHOLD_CANCELLED)
+async def _not_understood(update: Update, context: CustomContext, state: HouseholdState) -> HouseholdState:
+    """Not text: a photo of the card is personal data too, so at the 身份证号 step it is deleted."""
+    if state is HouseholdState.ID_NUMBER:
+        await _forget_message(update)
+    return await _wrong(update, context, state)
 
 
-async def timed_out(update: Update, context: CustomContext) -> None:
-    """Drop an abandoned draft and say so."""
-    await _end(update, context, texts.HOUSEHOLD_TIMEOUT)
-
-
-async def busy(update: Update, context: CustomContext) -> None:
-    """Another command in the middle of the form: remind of the step (the state is unchanged)."""
-    await _say(update, context, texts.HOUSEHOLD_IN_PROGRESS)
-
-
-def _step(state: HouseholdState, callback: Any) -> list[BaseHandler[Update, CustomContext, Any]]:
-    async def not_understood(update: Update, context: CustomContext) -> HouseholdState:
-        if state is HouseholdState.ID_NUMBER:
-            await _forget_message(update)  # a photo of the card is personal data too
-        return await _wrong(update, context, state)
+def _screened(state: HouseholdState, callback: guided.Callback) -> guided.Callback:
+    """`callback`, after deleting a 身份证号 typed at the wrong step: it leaves the chat too."""
 
     async def answered(update: Update, context: CustomContext) -> Any:
         if state is not HouseholdState.ID_NUMBER and ID_NUMBER_RE.search(_text(update)):
-            await _forget_message(update)  # a number typed at the wrong step leaves the chat too
+            await _forget_message(update)
         return await callback(update, context)
 
-    return [
-        MessageHandler(filters.Text([texts.BUTTON_BACK]), back),
-        MessageHandler(filters.Text([texts.BUTTON_CANCEL]), cancel),
-        MessageHandler(filters.TEXT & ~filters.COMMAND, answered),
-        MessageHandler(~filters.COMMAND, not_understood),
-    ]
+    return answered
 
 
 def build_household_conversation() -> ConversationHandler[CustomContext]:
-    """The /household conversation, persistent, ending by itself after `TIMEOUT_SECONDS`."""
-    entry = [
-        CommandHandler("household", begin),
-        MessageHandler(filters.Text([texts.BUTTON_HOUSEHOLD_CHANGE]), begin),
-    ]
+    """The /household conversation, persistent, ending by itself after `guided.TIMEOUT_SECONDS`."""
     steps = {
         HouseholdState.KIND: kind,
         HouseholdState.VILLAGE: village,
@@ -534,20 +485,15 @@ def build_household_conversation() -> ConversationHandler[CustomContext]:
         HouseholdState.CONFIRM: confirm,
         HouseholdState.EDIT: edit,
     }
-    states: dict[object, list[BaseHandler[Update, CustomContext, Any]]] = {
-        state: _step(state, callback) for state, callback in steps.items()
-    }
-    states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, timed_out)]
-    return ConversationHandler(
-        entry_points=entry,  # type: ignore[arg-type]
-        states=states,  # type: ignore[arg-type]
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            CommandHandler("household", begin),
-            MessageHandler(filters.COMMAND, busy),
-        ],
+    return guided.guided_conversation(
         name=NAME,
-        persistent=True,
-        allow_reentry=True,
-        conversation_timeout=TIMEOUT_SECONDS,
+        command="household",
+        button=texts.BUTTON_HOUSEHOLD_CHANGE,
+        begin=begin,
+        steps={state: _screened(state, callback) for state, callback in steps.items()},
+        wrong=_not_understood,
+        back=back,
+        cancel=cancel,
+        busy=busy,
+        timed_out=timed_out,
     )

@@ -18,6 +18,8 @@ from telegram.warnings import PTBUserWarning
 
 from bot import texts
 from bot.context import CustomContext
+from bot.conversations import guided
+from bot.conversations.guided import say
 from bot.telegram import keyboards, notify, roles, tasks
 from services import audit, items
 from services.db import session_scope
@@ -27,8 +29,6 @@ from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 NAME = "item_return"
 #: Key of the item being returned in user_data.
 DRAFT = "item_return"
-#: Seconds of silence after which the conversation ends by itself.
-TIMEOUT_SECONDS = 30 * 60
 
 
 class ReturnState(StrEnum):
@@ -40,11 +40,6 @@ class ReturnState(StrEnum):
 def _draft_id(context: CustomContext) -> int | None:
     value = (context.user_data or {}).get(DRAFT)
     return int(value) if isinstance(value, int) else None
-
-
-async def _say(update: Update, context: CustomContext, text: str, **kwargs: object) -> None:
-    if update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, text, **kwargs)  # type: ignore[arg-type]
 
 
 async def begin(update: Update, context: CustomContext) -> ReturnState | int:
@@ -72,7 +67,7 @@ async def begin(update: Update, context: CustomContext) -> ReturnState | int:
     if context.user_data is not None:
         context.user_data[DRAFT] = item_id
     prompt = texts.ITEM_RETURN_REASON.format(number=item.id, title=item.title)
-    await _say(update, context, prompt, reply_markup=keyboards.choices([], back=False))
+    await say(update, context, prompt, keyboards.choices([], back=False))
     return ReturnState.REASON
 
 
@@ -84,9 +79,7 @@ async def reason(update: Update, context: CustomContext) -> ReturnState | int:
         return ConversationHandler.END
     try:
         async with session_scope(context.sessionmaker) as session:
-            user = await roles.user_in(session, update)
-            if user is None:
-                raise Forbidden()
+            user = await guided.acting_user(session, update)
             transition = await items.return_item(
                 session,
                 item_id=item_id,
@@ -96,7 +89,7 @@ async def reason(update: Update, context: CustomContext) -> ReturnState | int:
             )
     except InvalidInput as error:
         markup = keyboards.choices([], back=False)
-        await _say(update, context, texts.ITEM_RETURN_WRONG.format(reason=error.message), reply_markup=markup)
+        await say(update, context, texts.ITEM_RETURN_WRONG.format(reason=error.message), markup)
         return ReturnState.REASON
     except (Forbidden, Conflict, NotFound) as error:
         return await _end(update, context, error.message)
@@ -106,7 +99,7 @@ async def reason(update: Update, context: CustomContext) -> ReturnState | int:
 
 async def not_text(update: Update, context: CustomContext) -> ReturnState:
     """A sticker or photo instead of the reason: ask for words."""
-    await _say(update, context, texts.ITEM_RETURN_NOT_TEXT, reply_markup=keyboards.choices([], back=False))
+    await say(update, context, texts.ITEM_RETURN_NOT_TEXT, keyboards.choices([], back=False))
     return ReturnState.REASON
 
 
@@ -117,11 +110,7 @@ async def cancel(update: Update, context: CustomContext) -> int:
 
 
 async def _end(update: Update, context: CustomContext, text: str) -> int:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    user = await roles.current_user(update, context)
-    await _say(update, context, text, reply_markup=roles.menu_for(user))
-    return ConversationHandler.END
+    return await guided.end(update, context, DRAFT, text)
 
 
 def build_return_conversation() -> ConversationHandler[CustomContext]:
@@ -147,6 +136,6 @@ def _conversation() -> ConversationHandler[CustomContext]:
         name=NAME,
         persistent=True,
         allow_reentry=True,
-        conversation_timeout=TIMEOUT_SECONDS,
+        conversation_timeout=guided.TIMEOUT_SECONDS,
         per_message=False,
     )

@@ -32,6 +32,8 @@ from telegram.warnings import PTBUserWarning
 
 from bot import texts
 from bot.context import CustomContext
+from bot.conversations import guided
+from bot.conversations.guided import say
 from bot.telegram import keyboards, notify, roles
 from services import audit, households
 from services.db import session_scope
@@ -207,9 +209,7 @@ async def advance_pressed(update: Update, context: CustomContext) -> None:
     change_id, shown = parsed
     try:
         async with session_scope(context.sessionmaker) as session:
-            user = await roles.user_in(session, update)
-            if user is None:
-                raise Forbidden()
+            user = await guided.acting_user(session, update)
             change = await households.advance_change(
                 session,
                 change_id=change_id,
@@ -226,7 +226,7 @@ async def advance_pressed(update: Update, context: CustomContext) -> None:
     except Conflict as error:
         await query.answer(texts.PENDING_ALREADY)
         await _drop_buttons(update, change_id)
-        await _tell(update, context, error.message)
+        await say(update, context, error.message)
         return
     except FupinError as error:
         await query.answer(error.message, show_alert=True)
@@ -234,15 +234,10 @@ async def advance_pressed(update: Update, context: CustomContext) -> None:
     log.info("household change %s moved on from %s by %s", change_id, shown.value, audit.telegram_actor(tg_user.id))
     await query.answer(done)
     await _drop_buttons(update, change_id)
-    await _tell(update, context, done)
+    await say(update, context, done)
     if reporter_tg_id is not None:
         await _tell_reporter(context, update, reporter_tg_id, notice)
     await tell_movers(context, update, [m for m in movers if m != reporter_tg_id], turn)
-
-
-async def _tell(update: Update, context: CustomContext, text: str, **kwargs: Any) -> None:
-    if update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, text, **kwargs)
 
 
 # -- 不通过: ask the reason ---------------------------------------------------------------------
@@ -260,9 +255,7 @@ async def reject_pressed(update: Update, context: CustomContext) -> int | None:
     change_id, shown = parsed
     try:
         async with session_scope(context.sessionmaker) as session:
-            user = await roles.user_in(session, update)
-            if user is None:
-                raise Forbidden()
+            user = await guided.acting_user(session, update)
             change = await households.get_change(session, change_id=change_id)
             if change.stage is not shown:
                 raise Conflict(f"这条户情变动已处理，当前阶段：{households.STAGE_LABELS[change.stage]}。")
@@ -272,7 +265,7 @@ async def reject_pressed(update: Update, context: CustomContext) -> int | None:
     except Conflict as error:
         await query.answer(texts.PENDING_ALREADY)
         await _drop_buttons(update, change_id)
-        await _tell(update, context, error.message)
+        await say(update, context, error.message)
         return ConversationHandler.END
     except FupinError as error:
         await query.answer(error.message, show_alert=True)
@@ -281,7 +274,7 @@ async def reject_pressed(update: Update, context: CustomContext) -> int | None:
         context.user_data[DRAFT] = {"change_id": change_id, "stage": shown.value, "label": label}
     await query.answer()
     markup = keyboards.choices([], back=False)
-    await _tell(update, context, texts.PENDING_REJECT_REASON.format(**label), reply_markup=markup)
+    await say(update, context, texts.PENDING_REJECT_REASON.format(**label), markup)
     return RejectState.REASON
 
 
@@ -294,9 +287,7 @@ async def reason_given(update: Update, context: CustomContext) -> int | None:
     reason = (message.text or "").strip()
     try:
         async with session_scope(context.sessionmaker) as session:
-            user = await roles.user_in(session, update)
-            if user is None:
-                raise Forbidden()
+            user = await guided.acting_user(session, update)
             change = await households.reject_change(
                 session,
                 change_id=draft["change_id"],
@@ -311,42 +302,28 @@ async def reason_given(update: Update, context: CustomContext) -> int | None:
             menu = roles.menu_for(user)
     except FupinError as error:
         if isinstance(error, Conflict | Forbidden):
-            return await _stop(update, context, error.message)
-        await _tell(update, context, error.message + "\n" + texts.PENDING_REJECT_REASON.format(**draft["label"]))
+            return await guided.end(update, context, DRAFT, error.message)
+        await say(update, context, error.message + "\n" + texts.PENDING_REJECT_REASON.format(**draft["label"]))
         return None
     log.info("household change %s rejected by %s", draft["change_id"], audit.telegram_actor(tg_user.id))
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    await _tell(update, context, texts.PENDING_REJECTED.format(**draft["label"]), reply_markup=menu)
+    guided.drop_draft(context, DRAFT)
+    await say(update, context, texts.PENDING_REJECTED.format(**draft["label"]), menu)
     if reporter_tg_id is not None:
         await _tell_reporter(context, update, reporter_tg_id, notice)
     return ConversationHandler.END
 
 
-async def _stop(update: Update, context: CustomContext, text: str) -> int:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    user = await roles.current_user(update, context)
-    await _tell(update, context, text, reply_markup=roles.menu_for(user))
-    return ConversationHandler.END
-
-
-async def reject_cancelled(update: Update, context: CustomContext) -> int:
-    """取消: nothing changes, the change stays pending."""
-    return await _stop(update, context, texts.PENDING_REJECT_CANCELLED)
+#: 取消: nothing changes, the change stays pending.
+reject_cancelled = guided.cancel_handler(DRAFT, texts.PENDING_REJECT_CANCELLED, send=say)
 
 
 async def reason_missing(update: Update, context: CustomContext) -> None:
     """Not text, a command or a menu button: the reason is still wanted."""
-    await _tell(update, context, texts.PENDING_REJECT_IN_PROGRESS)
+    await say(update, context, texts.PENDING_REJECT_IN_PROGRESS)
 
 
-async def reason_timed_out(update: Update, context: CustomContext) -> None:
-    """No reason came: forget the 不通过, the change stays pending."""
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    user = await roles.current_user(update, context)
-    await _tell(update, context, texts.PENDING_REJECT_TIMEOUT, reply_markup=roles.menu_for(user))
+#: No reason came: forget the 不通过, the change stays pending.
+reason_timed_out = guided.timeout_handler(DRAFT, texts.PENDING_REJECT_TIMEOUT)
 
 
 def _menu_labels() -> list[str]:

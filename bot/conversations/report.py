@@ -19,17 +19,12 @@ from enum import StrEnum
 from typing import Any
 
 from telegram import Update
-from telegram.ext import (
-    BaseHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import ConversationHandler, filters
 
 from bot import texts
 from bot.context import CustomContext
+from bot.conversations import guided
+from bot.conversations.guided import say
 from bot.telegram import keyboards, notify, roles
 from policy_kb.schema import KnowledgeBase, Measure, Target
 from services import audit, items, reports
@@ -44,10 +39,6 @@ log = logging.getLogger("fupin.bot")
 NAME = "report"
 #: Key of the draft in user_data.
 DRAFT = "report"
-#: Refused answers to one step before the step explains itself and offers to stop.
-MAX_WRONG = 3
-#: Seconds of silence after which the conversation ends by itself.
-TIMEOUT_SECONDS = 30 * 60
 #: Longest note; the schema holds 500, a note is a sentence or two.
 MAX_NOTE = 200
 #: Feature name in role refusals.
@@ -94,11 +85,7 @@ _DEPENDS_ON_MEASURE = ("indicator", "unit", "quantity")
 
 
 def _draft(context: CustomContext) -> dict[str, Any]:
-    draft = context.user_data.setdefault(DRAFT, {}) if context.user_data is not None else {}
-    draft.setdefault("trail", [])
-    draft.setdefault("wrong", 0)
-    draft.setdefault("villages", [])
-    return draft
+    return guided.draft_of(context, DRAFT, wrong=0, villages=[])
 
 
 def measure_choices(kb: KnowledgeBase) -> list[tuple[Measure, str]]:
@@ -224,11 +211,6 @@ async def _question(context: CustomContext, state: ReportState, draft: dict[str,
     return texts.REPORT_EDIT, labels, 3
 
 
-async def _say(update: Update, context: CustomContext, text: str, **kwargs: Any) -> None:
-    if update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, text, **kwargs)
-
-
 async def _ask(update: Update, context: CustomContext, state: ReportState, *, prefix: str = "") -> ReportState:
     draft = _draft(context)
     if state is ReportState.CONFIRM:
@@ -237,7 +219,7 @@ async def _ask(update: Update, context: CustomContext, state: ReportState, *, pr
     draft["wrong"] = 0
     prompt, options, per_row = await _question(context, state, draft)
     markup = keyboards.choices(options, per_row=per_row, back=bool(draft["trail"]))
-    await _say(update, context, prefix + prompt, reply_markup=markup)
+    await say(update, context, prefix + prompt, markup)
     return state
 
 
@@ -250,23 +232,21 @@ async def _advance(update: Update, context: CustomContext, current: ReportState)
 async def _wrong(update: Update, context: CustomContext, state: ReportState, reason: str | None = None) -> ReportState:
     """Count a refused answer and say why; the third in a row explains the step and offers to stop."""
     draft = _draft(context)
-    draft["wrong"] += 1
+    third = guided.strike(draft)
     prompt, options, per_row = await _question(context, state, draft)
     markup = keyboards.choices(options, per_row=per_row, back=bool(draft["trail"]))
     if reason is None:
         reason = texts.REPORT_NOT_A_PHOTO if state is ReportState.PHOTO else texts.REPORT_WRONG
     # A quantity refusal already says what to type instead; other steps repeat their question.
     text = reason if state is ReportState.QUANTITY else reason + "\n" + prompt
-    if draft["wrong"] >= MAX_WRONG:
-        draft["wrong"] = 0
+    if third:
         text = texts.REPORT_TOO_MANY_WRONG + "\n\n" + text
-    await _say(update, context, text, reply_markup=markup)
+    await say(update, context, text, markup)
     return state
 
 
 def _text(update: Update) -> str:
-    message = update.effective_message
-    return (message.text or "").strip() if message else ""
+    return guided.text_of(update).strip()
 
 
 def pick(text: str, labels: list[str]) -> int | None:
@@ -287,17 +267,17 @@ async def begin(update: Update, context: CustomContext) -> ReportState | int:
     role = user.role(RoleKind.CADRE) if user else None
     villages = [[v.id, v.full_name] for v in role.villages] if role else []
     if not villages:
-        await _say(update, context, texts.REPORT_NO_VILLAGE, reply_markup=roles.menu_for(user))
+        await say(update, context, texts.REPORT_NO_VILLAGE, roles.menu_for(user))
         return ConversationHandler.END
     if not measure_choices(context.kb):
-        await _say(update, context, texts.REPORT_NO_MEASURES, reply_markup=roles.menu_for(user))
+        await say(update, context, texts.REPORT_NO_MEASURES, roles.menu_for(user))
         return ConversationHandler.END
     draft: dict[str, Any] = {"villages": villages}
     if len(villages) == 1:
         draft["village_id"] = villages[0][0]
     if context.user_data is not None:
         context.user_data[DRAFT] = draft
-    await _say(update, context, texts.REPORT_INTRO)
+    await say(update, context, texts.REPORT_INTRO)
     return await _ask(update, context, ReportState.MEASURE)
 
 
@@ -456,9 +436,7 @@ async def _submit(update: Update, context: CustomContext, *, merge_into: int | N
     assert tg_user is not None  # a private chat's message has a sender
     try:
         async with session_scope(context.sessionmaker) as session:
-            reporter = await roles.user_in(session, update)
-            if reporter is None:
-                raise Forbidden()
+            reporter = await guided.acting_user(session, update)
             submitted = await reports.submit_report(
                 session,
                 context.kb,
@@ -487,7 +465,7 @@ async def _submit(update: Update, context: CustomContext, *, merge_into: int | N
         draft["wrong"] = 0
         draft["trail"] = [s for s in draft["trail"] if s != ReportState.CONFIRM.value]
         markup = keyboards.choices([texts.BUTTON_CONFIRM, texts.BUTTON_EDIT], back=True)
-        await _say(update, context, texts.REPORT_REFUSED.format(reason=error.message), reply_markup=markup)
+        await say(update, context, texts.REPORT_REFUSED.format(reason=error.message), markup)
         return ReportState.CONFIRM
     if not submitted.created:
         return await _end(update, context, texts.REPORT_ALREADY.format(number=item.id))
@@ -508,60 +486,24 @@ async def _submit(update: Update, context: CustomContext, *, merge_into: int | N
 
 
 async def _end(update: Update, context: CustomContext, text: str) -> int:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    user = await roles.current_user(update, context)
-    await _say(update, context, text, reply_markup=roles.menu_for(user))
-    return ConversationHandler.END
+    return await guided.end(update, context, DRAFT, text)
 
 
-async def back(update: Update, context: CustomContext) -> ReportState:
-    """Ask the previous step again."""
-    draft = _draft(context)
-    if not draft["trail"]:
-        return await _ask(update, context, ReportState.MEASURE)
-    previous = ReportState(draft["trail"].pop())
+def _leave_edit(draft: dict[str, Any], previous: ReportState) -> None:
+    """Going back to the summary or the 修改 menu ends editing: answers lead on again."""
     if previous in (ReportState.CONFIRM, ReportState.EDIT):
         draft.pop("editing", None)
-    return await _ask(update, context, previous)
 
 
-async def cancel(update: Update, context: CustomContext) -> int:
-    """Drop the draft and end."""
-    return await _end(update, context, texts.REPORT_CANCELLED)
-
-
-async def timed_out(update: Update, context: CustomContext) -> None:
-    """Drop an abandoned draft and say so."""
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    await _say(update, context, texts.REPORT_TIMEOUT)
-
-
-async def busy(update: Update, context: CustomContext) -> None:
-    """Another command in the middle of the report: remind of the step (the state is unchanged)."""
-    await _say(update, context, texts.REPORT_IN_PROGRESS)
-
-
-def _step(state: ReportState, callback: Any) -> list[BaseHandler[Update, CustomContext, Any]]:
-    async def not_understood(update: Update, context: CustomContext) -> ReportState:
-        return await _wrong(update, context, state)
-
-    answer = filters.PHOTO | (filters.TEXT & ~filters.COMMAND) if state is ReportState.PHOTO else None
-    return [
-        MessageHandler(filters.Text([texts.BUTTON_BACK]), back),
-        MessageHandler(filters.Text([texts.BUTTON_CANCEL]), cancel),
-        MessageHandler(answer or (filters.TEXT & ~filters.COMMAND), callback),
-        MessageHandler(~filters.COMMAND, not_understood),
-    ]
+back = guided.back_handler(draft=_draft, ask=_ask, first=ReportState.MEASURE, forget=_leave_edit)
+cancel = guided.cancel_handler(DRAFT, texts.REPORT_CANCELLED, send=say)
+#: Says so without the menu, as /report always has (the other conversations send it).
+timed_out = guided.timeout_handler(DRAFT, texts.REPORT_TIMEOUT, menu=False)
+busy = guided.busy_handler(texts.REPORT_IN_PROGRESS, send=say)
 
 
 def build_report_conversation() -> ConversationHandler[CustomContext]:
-    """The /report conversation for cadres, persistent, ending by itself after `TIMEOUT_SECONDS`."""
-    entry = [
-        CommandHandler("report", begin),
-        MessageHandler(filters.Text([texts.BUTTON_REPORT]), begin),
-    ]
+    """The /report conversation for cadres, persistent, ending by itself after `guided.TIMEOUT_SECONDS`."""
     steps = {
         ReportState.MEASURE: measure,
         ReportState.INDICATOR: indicator,
@@ -574,20 +516,16 @@ def build_report_conversation() -> ConversationHandler[CustomContext]:
         ReportState.EDIT: edit,
         ReportState.DUPLICATE: duplicate,
     }
-    states: dict[object, list[BaseHandler[Update, CustomContext, Any]]] = {
-        state: _step(state, callback) for state, callback in steps.items()
-    }
-    states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, timed_out)]
-    return ConversationHandler(
-        entry_points=entry,  # type: ignore[arg-type]
-        states=states,  # type: ignore[arg-type]
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            CommandHandler("report", begin),
-            MessageHandler(filters.COMMAND, busy),
-        ],
+    return guided.guided_conversation(
         name=NAME,
-        persistent=True,
-        allow_reentry=True,
-        conversation_timeout=TIMEOUT_SECONDS,
+        command="report",
+        button=texts.BUTTON_REPORT,
+        begin=begin,
+        steps=steps,
+        answers={ReportState.PHOTO: filters.PHOTO | guided.TEXT_ANSWER},
+        wrong=_wrong,
+        back=back,
+        cancel=cancel,
+        busy=busy,
+        timed_out=timed_out,
     )

@@ -1,0 +1,271 @@
+"""The scaffolding every guided conversation shares: its draft, 上一步 / 取消, the timeout, its handler.
+
+A guided conversation asks one thing per step, keeps the answers in a draft in `user_data` and
+its state in the persisted `ConversationHandler`, so a restart resumes at the same step. What is
+the same in all of them lives here; each conversation's steps, questions and rules stay in its
+own module, which still reads top to bottom.
+
+Two ways of answering are kept apart on purpose: `reply` answers the message (the step's own
+message is still there), `say` writes to the chat (the message may have been deleted, as a
+身份证号 is, or the update may be a button press or a timeout). A conversation keeps the one it
+was written with, so what the user sees does not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Mapping
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import ReplyKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, MessageHandler, TypeHandler, filters
+
+from bot import texts
+from bot.context import CustomContext
+from bot.telegram import roles
+from services.errors import Forbidden
+from services.models import User
+
+#: Seconds of silence after which a conversation ends by itself.
+TIMEOUT_SECONDS = 30 * 60
+#: Refused answers to one step before the step explains itself and offers to stop.
+MAX_WRONG = 3
+#: A step's answer: typed text, not a command.
+TEXT_ANSWER = filters.TEXT & ~filters.COMMAND
+
+S = TypeVar("S", bound=StrEnum)
+#: The handlers of one state.
+Handlers = list[BaseHandler[Update, CustomContext, Any]]
+#: A handler callback.
+Callback = Callable[[Update, CustomContext], Coroutine[Any, Any, Any]]
+
+
+class Send(Protocol):
+    """`reply` or `say`: how a conversation writes to the user."""
+
+    async def __call__(
+        self, update: Update, context: CustomContext, text: str, markup: ReplyKeyboardMarkup | None = None
+    ) -> None: ...
+
+
+# -- the draft ------------------------------------------------------------------------------------
+
+
+def draft_of(context: CustomContext, key: str, **defaults: Any) -> dict[str, Any]:
+    """The conversation's draft in user_data, with its trail of steps for 上一步 and `defaults`.
+
+    A draft read back after a restart lacks nothing: missing fields get their defaults here.
+    """
+    draft: dict[str, Any] = context.user_data.setdefault(key, {}) if context.user_data is not None else {}
+    draft.setdefault("trail", [])
+    for field, value in defaults.items():
+        draft.setdefault(field, value)
+    return draft
+
+
+def drop_draft(context: CustomContext, key: str) -> None:
+    """Forget the draft: the conversation ended, was cancelled or timed out."""
+    if context.user_data is not None:
+        context.user_data.pop(key, None)
+
+
+def strike(draft: dict[str, Any]) -> bool:
+    """Count a refused answer; True on the `MAX_WRONG`-th in a row, which starts the count again.
+
+    The caller then explains the step and offers to stop; asking a step resets the count.
+    """
+    draft["wrong"] = draft.get("wrong", 0) + 1
+    if draft["wrong"] < MAX_WRONG:
+        return False
+    draft["wrong"] = 0
+    return True
+
+
+def text_of(update: Update) -> str:
+    """The message's text, or "" (a sticker, a photo)."""
+    message = update.effective_message
+    return (message.text or "") if message else ""
+
+
+# -- writing to the user --------------------------------------------------------------------------
+
+
+async def reply(update: Update, context: CustomContext, text: str, markup: ReplyKeyboardMarkup | None = None) -> None:
+    """Answer the message the update carries."""
+    if update.effective_message:
+        await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def say(update: Update, context: CustomContext, text: str, markup: ReplyKeyboardMarkup | None = None) -> None:
+    """Write to the chat the update came from (its message may be gone, or be a button's)."""
+    if update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+
+async def end(update: Update, context: CustomContext, key: str, text: str) -> int:
+    """Drop the draft, say `text` with the user's menu, end the conversation."""
+    drop_draft(context, key)
+    user = await roles.current_user(update, context)
+    await say(update, context, text, roles.menu_for(user))
+    return ConversationHandler.END
+
+
+async def acting_user(session: AsyncSession, update: Update) -> User:
+    """The update's `User` in `session`, for a service that writes.
+
+    Raises:
+        Forbidden: the sender is not a known user (their account went while they answered).
+    """
+    user = await roles.user_in(session, update)
+    if user is None:
+        raise Forbidden()
+    return user
+
+
+# -- handlers every step has ----------------------------------------------------------------------
+
+
+def back_handler(
+    *,
+    draft: Callable[[CustomContext], dict[str, Any]],
+    ask: Callable[[Update, CustomContext, S], Coroutine[Any, Any, S]],
+    first: S,
+    forget: Callable[[dict[str, Any], S], None] | None = None,
+) -> Callable[[Update, CustomContext], Coroutine[Any, Any, S]]:
+    """上一步: ask the last step of the trail again (the first step when there is none).
+
+    Args:
+        draft: the conversation's draft reader.
+        ask: asks a step and returns the state it asked.
+        first: the step asked when the trail is empty.
+        forget: drops what the step gone back to stored beyond its own field (its answer is
+            otherwise replaced when given again).
+    """
+    states = type(first)
+
+    async def back(update: Update, context: CustomContext) -> S:
+        """Forget the last answer and ask its step again."""
+        trail = draft(context)["trail"]
+        if not trail:
+            return await ask(update, context, first)
+        previous = states(trail.pop())
+        if forget is not None:
+            forget(draft(context), previous)
+        return await ask(update, context, previous)
+
+    return back
+
+
+def cancel_handler(key: str, text: str, *, send: Send) -> Callable[[Update, CustomContext], Coroutine[Any, Any, int]]:
+    """取消 and /cancel: drop the draft, say `text` with the user's menu, end; nothing is filed."""
+
+    async def cancel(update: Update, context: CustomContext) -> int:
+        """Drop the draft and end."""
+        drop_draft(context, key)
+        await send(update, context, text, await roles.menu(update, context))
+        return ConversationHandler.END
+
+    return cancel
+
+
+def timeout_handler(
+    key: str, text: str, *, menu: bool = True
+) -> Callable[[Update, CustomContext], Coroutine[Any, Any, None]]:
+    """Drop an abandoned draft and say `text` (with the user's menu unless `menu` is False)."""
+
+    async def timed_out(update: Update, context: CustomContext) -> None:
+        """Drop an abandoned draft and say so."""
+        drop_draft(context, key)
+        if update.effective_chat:
+            await say(update, context, text, await roles.menu(update, context) if menu else None)
+
+    return timed_out
+
+
+def busy_handler(text: str, *, send: Send) -> Callable[[Update, CustomContext], Coroutine[Any, Any, None]]:
+    """Another command in the middle: remind of the conversation (the state is unchanged)."""
+
+    async def busy(update: Update, context: CustomContext) -> None:
+        """Another command in the middle: remind of the step."""
+        await send(update, context, text)
+
+    return busy
+
+
+def step(
+    state: S,
+    callback: Callback,
+    *,
+    wrong: Callable[[Update, CustomContext, S], Coroutine[Any, Any, S]],
+    back: Callback,
+    cancel: Callback,
+    answer: filters.BaseFilter = TEXT_ANSWER,
+) -> Handlers:
+    """One state's handlers: 上一步, 取消, the `answer` to `callback`, anything else (a sticker) to `wrong`."""
+
+    async def not_understood(update: Update, context: CustomContext) -> S:
+        return await wrong(update, context, state)
+
+    return [
+        MessageHandler(filters.Text([texts.BUTTON_BACK]), back),
+        MessageHandler(filters.Text([texts.BUTTON_CANCEL]), cancel),
+        MessageHandler(answer, callback),
+        MessageHandler(~filters.COMMAND, not_understood),
+    ]
+
+
+def guided_conversation(
+    *,
+    name: str,
+    command: str,
+    begin: Callback,
+    steps: Mapping[S, Callback],
+    wrong: Callable[[Update, CustomContext, S], Coroutine[Any, Any, S]],
+    back: Callback,
+    cancel: Callback,
+    busy: Callback,
+    timed_out: Callback,
+    button: str | None = None,
+    answers: Mapping[S, filters.BaseFilter] | None = None,
+    timeout: float = TIMEOUT_SECONDS,
+) -> ConversationHandler[CustomContext]:
+    """A persistent conversation entered by `/command` (and its menu `button`), one `step` per state.
+
+    /cancel cancels, `/command` starts afresh, any other command is `busy`; silence for `timeout`
+    seconds calls `timed_out`.
+
+    Args:
+        name: the name in persistence; changing it forgets every conversation in progress.
+        steps: each state's callback for its answer.
+        wrong: says a state's answer was not understood and asks again.
+        answers: a state's answer when it is not typed text (a photo).
+    """
+    entry: Handlers = [CommandHandler(command, begin)]
+    if button is not None:
+        entry.append(MessageHandler(filters.Text([button]), begin))
+    states: dict[object, Handlers] = {
+        state: step(
+            state,
+            callback,
+            wrong=wrong,
+            back=back,
+            cancel=cancel,
+            answer=(answers or {}).get(state, TEXT_ANSWER),
+        )
+        for state, callback in steps.items()
+    }
+    states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, timed_out)]
+    return ConversationHandler(
+        entry_points=entry,
+        states=states,  # type: ignore[arg-type]
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CommandHandler(command, begin),
+            MessageHandler(filters.COMMAND, busy),
+        ],
+        name=name,
+        persistent=True,
+        allow_reentry=True,
+        conversation_timeout=timeout,
+    )
