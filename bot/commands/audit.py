@@ -10,7 +10,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import texts
-from bot.commands.runner import EXIT_INVALID_INPUT, CliError, run_in_session
+from bot.commands.runner import CliInputError, run_in_session
 from services.workdays import CHINA_TZ
 
 
@@ -21,7 +21,7 @@ def parse_since(value: str) -> dt.datetime:
     without a zone is China time too; one with a zone (…Z, …+00:00) is taken as written.
 
     Raises:
-        CliError: not a date or time; exit status 2, as for other input the user can correct.
+        CliInputError: not a date or time; exit status 2, as for other input the user can correct.
     """
     text = value.strip()
     try:
@@ -29,7 +29,7 @@ def parse_since(value: str) -> dt.datetime:
             return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), tzinfo=CHINA_TZ)
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise CliError(texts.AUDIT_BAD_DATE.format(value=value), exit_code=EXIT_INVALID_INPUT) from None
+        raise CliInputError(texts.AUDIT_BAD_DATE.format(value=value)) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
 
 

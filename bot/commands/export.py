@@ -9,7 +9,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import texts
-from bot.commands.runner import EXIT_INVALID_INPUT, CliError, run_in_session
+from bot.commands.runner import CliInputError, run_in_session
 from services.sheets import ExportFormat, ExportKind
 
 
@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
             path.write_bytes(render(sheet, fmt))
         except OSError as exc:
             message = texts.EXPORT_WRITE_FAILED.format(path=path, reason=exc.strerror)
-            raise CliError(message, exit_code=EXIT_INVALID_INPUT) from exc
+            raise CliInputError(message) from exc
         typer.echo(texts.EXPORT_DONE.format(path=path, rows=len(sheet.rows)))
         if full:
             typer.echo(texts.EXPORT_FULL_WARNING)

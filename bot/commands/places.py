@@ -9,7 +9,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import texts
-from bot.commands.runner import EXIT_INVALID_INPUT, CliError, run_in_session
+from bot.commands.runner import CliInputError, run_in_session
 
 
 def read_text_file(path: Path) -> str:
@@ -17,10 +17,10 @@ def read_text_file(path: Path) -> str:
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
-        raise CliError(texts.PLACES_FILE_NOT_FOUND.format(path=path), exit_code=EXIT_INVALID_INPUT) from exc
+        raise CliInputError(texts.PLACES_FILE_NOT_FOUND.format(path=path)) from exc
     except OSError as exc:
         message = texts.PLACES_FILE_UNREADABLE.format(path=path, reason=exc.strerror)
-        raise CliError(message, exit_code=EXIT_INVALID_INPUT) from exc
+        raise CliInputError(message) from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

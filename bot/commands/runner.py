@@ -20,18 +20,23 @@ EXIT_FAILURE = 1
 
 
 class CliError(click.ClickException):
-    """A failure shown as one Chinese line on stderr with a chosen exit status.
+    """A failure shown as one Chinese line on stderr, exit status `EXIT_FAILURE`.
 
     A ClickException rather than `typer.Exit`, because `bot.cli.main` runs click with
-    `standalone_mode=False` and turns only exceptions into exit statuses.
+    `standalone_mode=False` and turns only exceptions into exit statuses. The status is a class
+    attribute, as click declares it: raise `CliInputError` for input the user can correct.
     """
 
-    def __init__(self, message: str, *, exit_code: int = EXIT_FAILURE) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+    exit_code = EXIT_FAILURE
 
     def show(self, file: object = None) -> None:
         click.echo(texts.ERROR.format(message=self.message), err=True)
+
+
+class CliInputError(CliError):
+    """A `CliError` for input the user can correct: exit status `EXIT_INVALID_INPUT`."""
+
+    exit_code = EXIT_INVALID_INPUT
 
 
 def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -61,6 +66,6 @@ def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     try:
         return asyncio.run(_run())
     except InvalidInput as exc:
-        raise CliError(exc.message, exit_code=EXIT_INVALID_INPUT) from exc
+        raise CliInputError(exc.message) from exc
     except FupinError as exc:
         raise CliError(exc.message) from exc

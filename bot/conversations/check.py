@@ -263,7 +263,7 @@ async def disability(update: Update, context: CustomContext) -> CheckState:
     return await _advance(update, context, CheckState.DISABILITY, CheckState.WORK)
 
 
-async def work(update: Update, context: CustomContext) -> int:
+async def work(update: Update, context: CustomContext) -> CheckState | int:
     """Stores ability to work; shows the itemised entitlements and ends."""
     value = _yes_no(guided.text_of(update))
     if value is None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -68,6 +68,15 @@ FIELDS: dict[HouseholdState, str] = {
     HouseholdState.CAUSE: "cause",
     HouseholdState.NOTE: "note",
 }
+
+
+class RosterMatch(TypedDict):
+    """The roster's household for the ID number given, as the draft keeps it in `found`."""
+
+    head_name: str
+    members: int
+    village: str
+    status: str
 
 
 # -- the draft --------------------------------------------------------------------------------
@@ -276,7 +285,7 @@ async def id_number(update: Update, context: CustomContext) -> HouseholdState:
             household = await households.check_target(
                 session, kind=kind, id_number=number, village_id=draft["village_id"]
             )
-            found = (
+            found: RosterMatch | None = (
                 {
                     "head_name": household.head_name,
                     "members": household.members,
@@ -411,13 +420,15 @@ async def _submit(update: Update, context: CustomContext) -> HouseholdState | in
                 update_id=update.update_id,
                 actor=audit.telegram_actor(tg_user.id),
             )
-            reply = submitted_text(submitted.change)
-            if households.may_move(reporter, submitted.change):
-                stage = households.STAGE_LABELS[submitted.change.stage]
+            change = submitted.change
+            assert change is not None  # submit_change always files, or finds the redelivered, change
+            reply = submitted_text(change)
+            if households.may_move(reporter, change):
+                stage = households.STAGE_LABELS[change.stage]
                 reply += texts.HOUSEHOLD_YOUR_STAGE.format(stage=stage)
             item_id, created = submitted.item.id, submitted.created
-            movers = [u.telegram_user_id for u in await households.movers_of(session, change=submitted.change)]
-            turn = pending.turn_notice(submitted.change)
+            movers = [u.telegram_user_id for u in await households.movers_of(session, change=change)]
+            turn = pending.turn_notice(change)
     except Forbidden as error:
         return await _end(update, context, error.message)
     except FupinError as error:

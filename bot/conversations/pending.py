@@ -244,7 +244,7 @@ async def advance_pressed(update: Update, context: CustomContext) -> None:
 
 
 @roles.requires(*REVIEWERS, what=WHAT)
-async def reject_pressed(update: Update, context: CustomContext) -> int | None:
+async def reject_pressed(update: Update, context: CustomContext) -> RejectState | int:
     """不通过: check the viewer may act on the change now, remember it, ask for the reason."""
     query = update.callback_query
     parsed = _parse(query.data if query else None)

@@ -187,9 +187,9 @@ async def _question(context: CustomContext, state: ReportState, draft: dict[str,
         assert target is not None
         example = "3" if target.unit in COUNTABLE_UNITS else "3.5"
         prompt = texts.REPORT_QUANTITY.format(name=reports.indicator_label(target), unit=target.unit, example=example)
-        left = (await _remaining(context, draft["measure_id"], [target.indicator]))[target.indicator]
-        if left is not None:
-            prompt += texts.REPORT_QUANTITY_REMAINING.format(remaining=format_quantity(left), unit=target.unit)
+        remaining = (await _remaining(context, draft["measure_id"], [target.indicator]))[target.indicator]
+        if remaining is not None:
+            prompt += texts.REPORT_QUANTITY_REMAINING.format(remaining=format_quantity(remaining), unit=target.unit)
         return prompt, [], 2
     if state is ReportState.OVER:
         prompt = texts.REPORT_OVER.format(

@@ -12,8 +12,8 @@ Someone who never sent /start (no `User` row) counts as a household: anyone may 
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Iterable
-from typing import TypeVar
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import BotCommand, BotCommandScopeChat, ReplyKeyboardMarkup, Update
@@ -32,7 +32,8 @@ _CACHE = "_fupin_current_user"
 STAFF_KINDS = (RoleKind.OFFICE, RoleKind.TOWNSHIP, RoleKind.UNIT, RoleKind.CADRE)
 
 R = TypeVar("R")
-Handler = Callable[[Update, CustomContext], Awaitable[R]]
+#: An async handler as PTB wants it: PTB's handlers are typed to take coroutine functions.
+Handler = Callable[[Update, CustomContext], Coroutine[Any, Any, R]]
 
 
 async def current_user(update: Update, context: CustomContext, *, fresh: bool = False) -> User | None:
