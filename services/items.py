@@ -364,34 +364,31 @@ async def due_for_reminder(session: AsyncSession, *, today: dt.date) -> list[Ite
     return [i for i in items if i.reminded_at is None or china_today(i.reminded_at) < today]
 
 
-async def mark_reminded(session: AsyncSession, *, item: Item, actor: str, at: dt.datetime | None = None) -> None:
-    """Record that the owning unit was reminded of the overdue item (once a day at most)."""
-    before = {"reminded_at": item.reminded_at.isoformat() if item.reminded_at else None}
-    item.reminded_at = at or utcnow()
+async def _stamp(
+    session: AsyncSession, *, item: Item, field: str, action: str, actor: str, at: dt.datetime | None
+) -> None:
+    """Set one of the item's reminder timestamps and audit it."""
+    before = getattr(item, field)
+    setattr(item, field, at or utcnow())
     await session.flush()
     await audit.record(
         session,
         actor=actor,
-        action="item.remind",
+        action=action,
         subject=f"item:{item.id}",
-        before=before,
-        after={"reminded_at": item.reminded_at.isoformat()},
+        before={field: before.isoformat() if before else None},
+        after={field: getattr(item, field).isoformat()},
     )
+
+
+async def mark_reminded(session: AsyncSession, *, item: Item, actor: str, at: dt.datetime | None = None) -> None:
+    """Record that the owning unit was reminded of the overdue item (once a day at most)."""
+    await _stamp(session, item=item, field="reminded_at", action="item.remind", actor=actor, at=at)
 
 
 async def mark_escalated(session: AsyncSession, *, item: Item, actor: str, at: dt.datetime | None = None) -> None:
     """Record that the office was told the item is overdue."""
-    before = {"escalated_at": item.escalated_at.isoformat() if item.escalated_at else None}
-    item.escalated_at = at or utcnow()
-    await session.flush()
-    await audit.record(
-        session,
-        actor=actor,
-        action="item.escalate",
-        subject=f"item:{item.id}",
-        before=before,
-        after={"escalated_at": item.escalated_at.isoformat()},
-    )
+    await _stamp(session, item=item, field="escalated_at", action="item.escalate", actor=actor, at=at)
 
 
 async def find_duplicate(
