@@ -34,7 +34,7 @@ from services.models import (
     utcnow,
 )
 from services.routing import OFFICE_UNIT, PartySpec, lead_unit
-from services.workdays import add_working_days, china_today
+from services.workdays import CHINA_TZ, add_working_days, china_today
 
 #: Chinese name of each state, as units and reporters see it.
 STATE_LABELS: dict[ItemState, str] = {
@@ -358,10 +358,20 @@ async def reported_by(session: AsyncSession, *, user: User, limit: int = 10) -> 
 
 
 async def due_for_reminder(session: AsyncSession, *, today: dt.date) -> list[Item]:
-    """Open items past their due date that were not reminded yet on `today` (China's date)."""
-    query = select(Item).where(_open(), Item.due_date < today).order_by(Item.due_date, Item.id)
-    items = (await session.scalars(query)).all()
-    return [i for i in items if i.reminded_at is None or china_today(i.reminded_at) < today]
+    """Open items past their due date that were not reminded yet on `today` (China's date).
+
+    The rows are locked until the caller's transaction ends, and rows another process holds are
+    skipped (PostgreSQL's `SKIP LOCKED`; SQLite has one writer anyway): with several processes
+    each running the overdue job, an item is reminded by one of them only.
+    """
+    midnight = dt.datetime.combine(today, dt.time(), tzinfo=CHINA_TZ)
+    query = (
+        select(Item)
+        .where(_open(), Item.due_date < today, or_(Item.reminded_at.is_(None), Item.reminded_at < midnight))
+        .order_by(Item.due_date, Item.id)
+        .with_for_update(skip_locked=True, of=Item)
+    )
+    return list((await session.scalars(query)).all())
 
 
 async def _stamp(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from policy_kb import load_kb
 from services import audit
@@ -269,6 +270,20 @@ async def test_overdue_items_are_reminded_once_a_day(session: AsyncSession, worl
     assert await due_for_reminder(session, today=dt.date(2018, 10, 12)) == []
     actions = [r.action for r in await audit_rows(session, item)]
     assert actions == ["item.create", "item.remind", "item.escalate", "item.close"]
+
+
+async def test_two_processes_checking_at_once_remind_an_item_once(
+    database_url: str, session: AsyncSession, world: World, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several processes share one database on PostgreSQL only (SKIP LOCKED); SQLite has one")
+    item = await road_item(session, world)
+    await session.commit()
+    today = dt.date(2018, 10, 11)
+    async with sessionmaker() as first, first.begin():
+        assert [i.id for i in await due_for_reminder(first, today=today)] == [item.id]
+        async with sessionmaker() as second, second.begin():
+            assert await asyncio.wait_for(due_for_reminder(second, today=today), timeout=5) == []
 
 
 async def test_a_reminder_late_in_the_beijing_evening_counts_for_that_day(session: AsyncSession, world: World) -> None:
