@@ -353,9 +353,3 @@ async def finish_delivered(
             await outbox.enqueue(session, chat_id=broadcast.report_chat_id, text=render(report))
         reports.append(report)
     return reports
-
-
-async def recent_broadcasts(session: AsyncSession, *, limit: int = 10) -> list[DeliveryReport]:
-    """The latest broadcasts with their delivery, newest first (for the dashboard and the API)."""
-    ids = (await session.scalars(select(Broadcast.id).order_by(Broadcast.id.desc()).limit(limit))).all()
-    return [await delivery_report(session, broadcast_id=i) for i in ids]

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from policy_kb.schema import KnowledgeBase
-from services.broadcasts import DeliveryReport, delivery_report, recent_broadcasts
-from services.households import CLOSED_STAGES, PUBLIC_PATH, STAGE_LABELS, pending_changes
-from services.models import Broadcast, ChangeStage, utcnow
+from services.broadcasts import DeliveryReport, delivery_report
+from services.households import CLOSED_STAGES, PUBLIC_PATH, STAGE_LABELS
+from services.models import Broadcast, ChangeStage, HouseholdChange, utcnow
 from services.office import UnitItems, items_by_unit
 from services.progress import IndicatorProgress, progress
 
@@ -58,9 +59,17 @@ class Overview:
 
 
 async def waiting_changes(session: AsyncSession) -> list[StageCount]:
-    """Household changes waiting in each stage, every stage listed (0 when none)."""
-    grouped = await pending_changes(session)
-    return [StageCount(stage=s, label=STAGE_LABELS[s], count=len(grouped.get(s, []))) for s in WAITING_STAGES]
+    """Household changes waiting in each stage, every stage listed (0 when none); counted, not loaded."""
+    counts: dict[ChangeStage, int] = dict(
+        (
+            await session.execute(
+                select(HouseholdChange.stage, func.count())
+                .where(HouseholdChange.stage.not_in(CLOSED_STAGES))
+                .group_by(HouseholdChange.stage)
+            )
+        ).all()
+    )
+    return [StageCount(stage=s, label=STAGE_LABELS[s], count=counts.get(s, 0)) for s in WAITING_STAGES]
 
 
 async def broadcast_line(session: AsyncSession, broadcast: Broadcast) -> BroadcastLine:
@@ -71,12 +80,8 @@ async def broadcast_line(session: AsyncSession, broadcast: Broadcast) -> Broadca
 
 async def broadcast_lines(session: AsyncSession, *, limit: int = RECENT_BROADCASTS) -> list[BroadcastLine]:
     """The latest broadcasts, newest first, with their delivery."""
-    lines = []
-    for report in await recent_broadcasts(session, limit=limit):
-        broadcast = await session.get(Broadcast, report.broadcast_id)
-        assert broadcast is not None
-        lines.append(BroadcastLine(report=report, scheduled_at=broadcast.scheduled_at, created_by=broadcast.created_by))
-    return lines
+    latest = await session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit))
+    return [await broadcast_line(session, broadcast) for broadcast in latest.all()]
 
 
 async def overview(session: AsyncSession, kb: KnowledgeBase, *, today: dt.date) -> Overview:
