@@ -15,6 +15,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from services.sheets import Cell, ExportFormat, Sheet
+from services.when import local_text
+from services.workdays import CHINA_TZ
 
 #: Media type of each format, for HTTP downloads.
 MEDIA_TYPES = {
@@ -31,7 +33,7 @@ def _csv_cell(value: Cell) -> str | int | float:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+        return local_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -40,7 +42,7 @@ def _csv_cell(value: Cell) -> str | int | float:
 def _xlsx_cell(value: Cell) -> Cell:
     # Excel has no time zones: show times as the county reads them (Beijing), without a zone.
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
+        return value.astimezone(CHINA_TZ).replace(tzinfo=None)
     return value
 
 

@@ -13,9 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.commands import texts
 from bot.commands.runner import run_in_session
 
-#: Invite expiry is shown to the office in Beijing time; JSON output stays in UTC (ISO 8601).
-BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
-
 
 @dataclass(frozen=True)
 class IssuedInvite:
@@ -58,6 +55,7 @@ def register(app: typer.Typer) -> None:
         from services.config import get_settings
         from services.invites import create_invite, invite_link
         from services.users import ROLE_LABELS
+        from services.when import local_text
 
         settings = get_settings()
 
@@ -86,7 +84,7 @@ def register(app: typer.Typer) -> None:
             texts.INVITE_CREATED.format(
                 role=issued.role_label,
                 binding=texts.INVITE_BINDING.format(what=issued.binding) if issued.binding else "",
-                expires=issued.expires_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
+                expires=local_text(issued.expires_at),
                 link=issued.link,
             )
         )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from telegram import LinkPreviewOptions, Update
 
 from bot import texts
@@ -12,11 +10,11 @@ from bot.telegram import roles
 from services.config import Settings
 from services.models import RoleKind
 from services.office_tokens import issue_token
+from services.when import local_text
 
 #: The dashboard's path on the HTTP app.
 DASHBOARD_PATH = "/dashboard"
 #: Expiry is shown in Beijing time.
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 def dashboard_url(settings: Settings) -> str:
@@ -38,7 +36,7 @@ async def dashboard(update: Update, context: CustomContext) -> None:
     await message.reply_text(
         texts.DASHBOARD_LINK.format(
             url=f"{url}#token={issued.token}",
-            expires=issued.expires_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
+            expires=local_text(issued.expires_at),
             token=issued.token,
         ),
         link_preview_options=LinkPreviewOptions(is_disabled=True),
