@@ -19,7 +19,7 @@ from services.errors import InvalidInput
 from services.households import STATUS_LABELS
 from services.items import KIND_LABELS, STATE_LABELS
 from services.masking import mask_id_number, mask_name
-from services.models import Household, Item, PartyRole, Township, Village
+from services.models import Household, Item, Township, Village
 from services.office import is_overdue
 from services.places import list_townships
 from services.progress import progress
@@ -72,7 +72,6 @@ async def tasks_sheet(session: AsyncSession, *, today: dt.date) -> Sheet:
     items = (await session.scalars(select(Item).order_by(Item.id))).all()
     rows: list[tuple[Cell, ...]] = []
     for item in items:
-        others = [p.unit or (p.township.name if p.township else "") for p in item.parties if p.role != PartyRole.LEAD]
         rows.append(
             (
                 item.id,
@@ -82,7 +81,7 @@ async def tasks_sheet(session: AsyncSession, *, today: dt.date) -> Sheet:
                 item.village.township.name,
                 item.village.name,
                 item.owner_unit,
-                LIST_SEPARATOR.join(others),
+                LIST_SEPARATOR.join(item.participants),
                 STATE_LABELS[item.state],
                 item.created_at,
                 item.due_date,

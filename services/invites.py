@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import secrets
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,10 +33,20 @@ CODE_BYTES = 16
 
 def plan_units() -> list[str]:
     """Every responsible unit the plan names — the only units a unit role may be bound to."""
-    from policy_kb import load_kb  # type: ignore[attr-defined]  # load_kb lands with the KB builder
+    from policy_kb import load_kb  # imported on use: the CLI's other commands need no knowledge base
 
-    units: list[str] = load_kb().all_units()
-    return units
+    return load_kb().all_units()
+
+
+#: Where an invite stands: still usable, redeemed, or past its validity.
+InviteStatus = Literal["open", "used", "expired"]
+
+
+def invite_status(invite: Invite, *, now: dt.datetime) -> InviteStatus:
+    """Whether the invite can still be redeemed at `now`, and if not, why."""
+    if invite.used_at is not None:
+        return "used"
+    return "expired" if invite.expires_at <= now else "open"
 
 
 def invite_link(code: str, *, bot_username: str) -> str:

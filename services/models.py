@@ -360,6 +360,11 @@ class Item(Base):
         back_populates="item", lazy="selectin", cascade="all, delete-orphan", order_by="ItemParty.id"
     )
 
+    @property
+    def participants(self) -> list[str]:
+        """Names of the units and the township taking part, the lead unit left out."""
+        return [p.name for p in self.parties if p.role is not PartyRole.LEAD]
+
 
 class ItemParty(Base):
     """A unit or township an item is routed to, and in what role."""
@@ -376,6 +381,11 @@ class ItemParty(Base):
 
     item: Mapped[Item] = relationship(back_populates="parties")
     township: Mapped[Township | None] = relationship(lazy="selectin")
+
+    @property
+    def name(self) -> str:
+        """The unit's or the township's name, for people."""
+        return self.unit or (self.township.name if self.township else "")
 
 
 class Report(Base):

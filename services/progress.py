@@ -19,6 +19,11 @@ from services.quantities import SHOWN_DECIMALS
 from services.reports import indicator_label, reportable_measures
 
 
+def share(done: float, target: float) -> float:
+    """`done` as a percentage of `target`, one decimal (0 for a target of 0)."""
+    return round(100 * done / target, 1) if target else 0.0
+
+
 def _number(value: float) -> int | float:
     """106.0 → 106 in JSON, as the plan writes it; float noise of sums rounded away."""
     value = round(float(value), SHOWN_DECIMALS)
@@ -47,8 +52,7 @@ class IndicatorProgress:
     percent: float = field(init=False)
 
     def __post_init__(self) -> None:
-        share = 100 * self.done / self.target if self.target else 0.0
-        object.__setattr__(self, "percent", round(share, 1))
+        object.__setattr__(self, "percent", share(self.done, self.target))
 
     def as_json(self) -> dict[str, Any]:
         """The `fupin progress --json` shape: measure, indicator, unit, target, done, by_township."""

@@ -58,7 +58,6 @@ def item_buttons(item: Item) -> InlineKeyboardMarkup | None:
 
 def item_card(item: Item) -> str:
     """The item as units see it: number, kind, title, village, reporter (masked), parties, due date, state."""
-    others = [p.unit or (p.township.name if p.township else "") for p in item.parties if p.unit != item.owner_unit]
     return texts.ITEM_CARD.format(
         number=item.id,
         kind=items.KIND_LABELS[item.kind],
@@ -66,7 +65,7 @@ def item_card(item: Item) -> str:
         village=item.village.full_name,
         reporter=mask_name(item.reporter.display_name),
         owner=item.owner_unit,
-        others=texts.ITEM_OTHERS.format(names="、".join(o for o in others if o)) if others else "",
+        others=texts.ITEM_OTHERS.format(names="、".join(item.participants)) if item.participants else "",
         due=item.due_date.isoformat(),
         state=items.STATE_LABELS[item.state],
     )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.dashboard import BroadcastLine, Overview
-from services.invites import invite_link
+from services.invites import InviteStatus, invite_link, invite_status
 from services.items import STATE_LABELS
 from services.models import (
     AudienceKind,
@@ -19,7 +18,6 @@ from services.models import (
     Item,
     ItemKind,
     ItemState,
-    PartyRole,
     Role,
     RoleKind,
     Township,
@@ -27,7 +25,7 @@ from services.models import (
     Village,
 )
 from services.office import UnitItems, is_overdue
-from services.progress import IndicatorProgress
+from services.progress import IndicatorProgress, share
 from services.users import ROLE_LABELS
 
 
@@ -83,9 +81,6 @@ class InviteIn(BaseModel):
     ttl_days: int | None = Field(default=None, ge=1, le=90, description="有效天数，默认 FUPIN_INVITE_TTL_DAYS")
 
 
-InviteStatus = Literal["open", "used", "expired"]
-
-
 class InviteOut(BaseModel):
     """An issued invite with its deep link."""
 
@@ -106,7 +101,6 @@ class InviteOut(BaseModel):
 
     @classmethod
     def of(cls, invite: Invite, *, bot_username: str, now: dt.datetime) -> InviteOut:
-        status: InviteStatus = "used" if invite.used_at else ("expired" if invite.expires_at <= now else "open")
         return cls(
             id=invite.id,
             code=invite.code,
@@ -121,7 +115,7 @@ class InviteOut(BaseModel):
             expires_at=invite.expires_at,
             used_at=invite.used_at,
             used_by_id=invite.used_by_id,
-            status=status,
+            status=invite_status(invite, now=now),
         )
 
 
@@ -203,9 +197,7 @@ class ItemOut(BaseModel):
             due_date=item.due_date,
             overdue=is_overdue(item, today=today),
             return_reason=item.return_reason,
-            participants=[
-                p.unit or (p.township.name if p.township else "") for p in item.parties if p.role != PartyRole.LEAD
-            ],
+            participants=item.participants,
         )
 
 
@@ -216,11 +208,6 @@ class TownshipProgressOut(BaseModel):
     done: float
     #: Share of the county-wide target, in percent.
     percent: float
-
-
-def _share(done: float, target: float) -> float:
-    """`done` as a percentage of `target`, one decimal."""
-    return round(100 * done / target, 1) if target else 0.0
 
 
 class ProgressOut(BaseModel):
@@ -250,9 +237,7 @@ class ProgressOut(BaseModel):
             percent=p.percent,
             at_least=p.at_least,
             by_township=[
-                TownshipProgressOut(
-                    township=name, done=done, percent=round(100 * done / p.target, 1) if p.target else 0
-                )
+                TownshipProgressOut(township=name, done=done, percent=share(done, p.target))
                 for name, done in p.by_township.items()
             ],
         )
