@@ -58,7 +58,6 @@ LOW_CONFIDENCE = "\n\n我不太确定您问的是哪一项，您是不是想问�
 ALTERNATIVE_BUTTON = "{title}"
 ALTERNATIVE_EXPIRED = "这个按钮已失效，请直接输入您的问题。"
 TOO_LONG = "您的消息太长了（{length} 字）。请用一两句话说明您想问什么，不超过 {limit} 字。"
-NO_TEXT_QUESTION = "您的消息里没有文字。请用文字提问，例如“危房改造补多少钱”。"
 
 # --- anything else ---------------------------------------------------------------------------
 NOT_TEXT = "我只能看懂文字消息，暂时看不了图片、语音或贴纸。请用文字告诉我您想问什么。"
@@ -373,7 +372,6 @@ PENDING_ALREADY = "已处理"
 #: Sent to the people whose turn a change's new stage is.
 PENDING_YOUR_TURN = "待审核户情：{number} {head} {kind}（{village}），当前阶段“{stage}”，请发 /pending 处理。"
 PENDING_REJECT_REASON = "请输入 {number} {head} {kind} 不通过的原因（会告知报送的驻村干部），或点“取消”："
-PENDING_REJECT_EMPTY = "原因不能为空，请用文字写明为什么不通过，或点“取消”。"
 PENDING_REJECT_CANCELLED = "已取消，这户仍待审核。"
 PENDING_REJECTED = "{number} {head} {kind}：不通过，原因已告知报送的驻村干部。"
 PENDING_REJECT_IN_PROGRESS = "请先输入不通过的原因，或点“取消”。"

@@ -137,16 +137,9 @@ def cli_database(database_url: str, engine: AsyncEngine, monkeypatch: pytest.Mon
     get_settings.cache_clear()
 
 
-#: Units the tests use; both are responsible units in the plan.
-TEST_UNITS = ["县交通局", "县教育局"]
-
-
 @pytest.fixture
-def plan_units(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The plan's responsible units; a stand-in list while `policy_kb.load_kb` is not written yet."""
-    import policy_kb
-    import services.invites
+def plan_units() -> list[str]:
+    """The plan's responsible units, as invites for a unit role accept them."""
+    from services.invites import plan_units
 
-    if not hasattr(policy_kb, "load_kb"):
-        monkeypatch.setattr(services.invites, "plan_units", lambda: [*TEST_UNITS, "县卫生健康局"])
-    return services.invites.plan_units()
+    return plan_units()
