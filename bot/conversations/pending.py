@@ -117,10 +117,10 @@ async def show_pending(update: Update, context: CustomContext) -> None:
     if chat is None:
         return
     pages: list[tuple[str, InlineKeyboardMarkup | None]] = []
+    user = await roles.current_user(update, context)
+    if user is None:
+        return
     async with session_scope(context.sessionmaker) as session:
-        user = await roles.user_in(session, update)
-        if user is None:
-            return
         scope, where = _scope(user)
         grouped = await households.pending_changes(session, **where)
         for stage, changes in grouped.items():
@@ -254,8 +254,10 @@ async def reject_pressed(update: Update, context: CustomContext) -> RejectState 
         return ConversationHandler.END
     change_id, shown = parsed
     try:
+        user = await roles.current_user(update, context)
+        if user is None:
+            raise Forbidden()
         async with session_scope(context.sessionmaker) as session:
-            user = await guided.acting_user(session, update)
             change = await households.get_change(session, change_id=change_id)
             if change.stage is not shown:
                 raise Conflict(f"这条户情变动已处理，当前阶段：{households.STAGE_LABELS[change.stage]}。")

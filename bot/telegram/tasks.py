@@ -93,8 +93,8 @@ async def list_tasks(update: Update, context: CustomContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
+    user = await roles.current_user(update, context)
     async with session_scope(context.sessionmaker) as session:
-        user = await roles.user_in(session, update)
         open_items = await items.open_items_for(session, user=user) if user else []
     if user is None or not open_items:
         await context.bot.send_message(chat.id, texts.TASKS_NONE, reply_markup=roles.menu_for(user))
@@ -116,8 +116,8 @@ async def my_reports(update: Update, context: CustomContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
+    user = await roles.current_user(update, context)
     async with session_scope(context.sessionmaker) as session:
-        user = await roles.user_in(session, update)
         filed = await items.reported_by(session, user=user) if user else []
     if not filed:
         await context.bot.send_message(chat.id, texts.MY_REPORTS_NONE, reply_markup=roles.menu_for(user))
