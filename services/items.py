@@ -185,6 +185,24 @@ def acts_for(user: User, unit: str) -> bool:
     return unit == OFFICE_UNIT and user.role(RoleKind.OFFICE) is not None
 
 
+def check_actionable(item: Item, user: User | None, *, allowed_from: frozenset[ItemState] = OPEN_STATES) -> None:
+    """Refuse a button on `item` that `user` may not press now (接收/办结/退回 check this first).
+
+    Raises:
+        Forbidden: `user` is unknown or does not act for the owning unit.
+        Conflict: the item is a household change (it moves through /pending), or its state is
+            not in `allowed_from` (it was handled already).
+    """
+    if user is None or not acts_for(user, item.owner_unit):
+        raise Forbidden(f"这项事项由{item.owner_unit}办理，只有{item.owner_unit}的工作人员可以处理。")
+    if item.kind is ItemKind.HOUSEHOLD_CHANGE:
+        # Its state follows the change through 两公示一公告 (services.households); a button here
+        # would let the item and the change disagree.
+        raise Conflict(HOUSEHOLD_CHANGE_BY_STAGES)
+    if item.state not in allowed_from:
+        raise Conflict(f"这项事项{STATE_LABELS[item.state]}，已处理过，无需重复操作。")
+
+
 async def _transition(
     session: AsyncSession,
     *,
@@ -197,14 +215,7 @@ async def _transition(
     reason: str | None = None,
 ) -> Transition:
     item = await get_item(session, item_id=item_id, lock=True)
-    if not acts_for(user, item.owner_unit):
-        raise Forbidden(f"这项事项由{item.owner_unit}办理，只有{item.owner_unit}的工作人员可以处理。")
-    if item.kind is ItemKind.HOUSEHOLD_CHANGE:
-        # Its state follows the change through 两公示一公告 (services.households); a button here
-        # would let the item and the change disagree.
-        raise Conflict(HOUSEHOLD_CHANGE_BY_STAGES)
-    if item.state not in allowed_from:
-        raise Conflict(f"这项事项{STATE_LABELS[item.state]}，已处理过，无需重复操作。")
+    check_actionable(item, user, allowed_from=allowed_from)
     before_state, before = item.state, _state_snapshot(item)
     item.state = to
     if reason is not None:

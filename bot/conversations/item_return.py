@@ -56,11 +56,12 @@ async def begin(update: Update, context: CustomContext) -> ReturnState | int:
         except NotFound:
             await query.answer(texts.ITEM_GONE)
             return ConversationHandler.END
-    if user is None or not items.acts_for(user, item.owner_unit):
-        reason = f"这项事项由{item.owner_unit}办理，只有{item.owner_unit}的工作人员可以处理。"
-        await tasks.refuse(update, context, Forbidden(reason))
+    try:
+        items.check_actionable(item, user)
+    except Forbidden as error:
+        await tasks.refuse(update, context, error)
         return ConversationHandler.END
-    if item.state not in items.OPEN_STATES:
+    except Conflict:
         await query.answer(texts.ITEM_DONE_ALREADY)
         return ConversationHandler.END
     await query.answer()
