@@ -554,7 +554,7 @@ def _check_mover(change: HouseholdChange, user: User, verb: str) -> None:
         raise Forbidden(f"“{STAGE_LABELS[change.stage]}”阶段的户情变动只能由{MOVER_LABELS[mover]}或县扶贫办{verb}。")
 
 
-def _check_expected(change: HouseholdChange, expected: ChangeStage | None) -> None:
+def check_expected(change: HouseholdChange, expected: ChangeStage | None) -> None:
     """A button pressed twice, or by two people, finds the change moved on: tell them, move nothing."""
     if expected is not None and change.stage != expected:
         raise Conflict(f"这条户情变动已处理，当前阶段：{STAGE_LABELS[change.stage]}。")
@@ -584,7 +584,7 @@ async def advance_change(
         or the roster no longer allows the change when it would take effect).
     """
     change = await _load_for_update(session, change_id)
-    _check_expected(change, expected)
+    check_expected(change, expected)
     target = next_stage(change)
     _check_mover(change, user, "推进")
     before = change_snapshot(change)
@@ -614,7 +614,7 @@ async def reject_change(
     if reason_text is None:
         raise InvalidInput("请写明未通过的原因，例如“村民代表评议未通过”。")
     change = await _load_for_update(session, change_id)
-    _check_expected(change, expected)
+    check_expected(change, expected)
     next_stage(change)  # a closed change cannot be rejected either
     _check_mover(change, user, "退回")
     before = change_snapshot(change)

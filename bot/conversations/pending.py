@@ -259,8 +259,7 @@ async def reject_pressed(update: Update, context: CustomContext) -> RejectState 
             raise Forbidden()
         async with session_scope(context.sessionmaker) as session:
             change = await households.get_change(session, change_id=change_id)
-            if change.stage is not shown:
-                raise Conflict(f"这条户情变动已处理，当前阶段：{households.STAGE_LABELS[change.stage]}。")
+            households.check_expected(change, shown)
             if not households.may_move(user, change):
                 raise Forbidden(texts.NOT_ALLOWED_CALLBACK)
             label = _label(change)
