@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services import audit
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.idcards import normalize_id_number
-from services.items import OPEN_STATES, Submitted, create_item
+from services.items import OPEN_STATES, Submitted, create_item, settle
 from services.masking import mask_id_number, mask_name, mask_text
 from services.models import (
     ChangeKind,
@@ -635,12 +635,8 @@ async def _settle_item(
     item = await session.get(Item, change.item_id, with_for_update={"of": Item})
     if item is None or item.state not in OPEN_STATES:
         return
-    before = {"state": item.state.value, "return_reason": None}
-    item.state, item.return_reason = state, reason
-    await session.flush()
     action = "item.close" if state is ItemState.DONE else "item.return"
-    after = {"state": state.value, "return_reason": mask_text(reason) if reason else None}
-    await audit.record(session, actor=actor, action=action, subject=f"item:{item.id}", before=before, after=after)
+    await settle(session, item, to=state, reason=reason, action=action, actor=actor)
 
 
 async def _take_effect(session: AsyncSession, change: HouseholdChange, *, actor: str) -> None:

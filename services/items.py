@@ -216,7 +216,19 @@ async def _transition(
 ) -> Transition:
     item = await get_item(session, item_id=item_id, lock=True)
     check_actionable(item, user, allowed_from=allowed_from)
-    before_state, before = item.state, _state_snapshot(item)
+    before_state = item.state
+    await settle(session, item, to=to, reason=reason, action=action, actor=actor)
+    return Transition(item=item, before=before_state, after=to, actor_unit=item.owner_unit)
+
+
+async def settle(
+    session: AsyncSession, item: Item, *, to: ItemState, reason: str | None, action: str, actor: str
+) -> None:
+    """Move `item` to `to` (keeping `reason` as its return reason when given), audited as `action`.
+
+    The caller has checked the move is allowed and holds the item's row lock.
+    """
+    before = _state_snapshot(item)
     item.state = to
     if reason is not None:
         item.return_reason = reason
@@ -224,7 +236,6 @@ async def _transition(
     await audit.record(
         session, actor=actor, action=action, subject=f"item:{item.id}", before=before, after=_state_snapshot(item)
     )
-    return Transition(item=item, before=before_state, after=to, actor_unit=item.owner_unit)
 
 
 async def accept_item(session: AsyncSession, *, item_id: int, user: User, actor: str) -> Transition:
