@@ -344,9 +344,14 @@ async def _active_users(session: AsyncSession, condition: ColumnElement[bool]) -
     return list({u.id: u for u in users}.values())
 
 
+async def lead_users(session: AsyncSession, *, item: Item) -> list[User]:
+    """The owning unit's active users: they act on the item (reminders and merges go to them only)."""
+    return await _active_users(session, _members_of({item.owner_unit}))
+
+
 async def recipients(session: AsyncSession, *, item: Item) -> Recipients:
     """Who to send an item to: the owner's active users act; participants' and the township's are copied."""
-    lead = await _active_users(session, _members_of({item.owner_unit}))
+    lead = await lead_users(session, item=item)
     participants = {p.unit for p in item.parties if p.role == PartyRole.PARTICIPANT and p.unit}
     townships = {p.township_id for p in item.parties if p.role == PartyRole.TOWNSHIP and p.township_id}
     copied: list[User] = []

@@ -119,9 +119,9 @@ async def report_merged(context: CustomContext, *, item_id: int, added: str) -> 
     """Tell the lead unit that another report joined an open item, and what it added."""
     async with session_scope(context.sessionmaker) as session:
         item = await items.get_item(session, item_id=item_id)
-        who = await items.recipients(session, item=item)
+        lead = await items.lead_users(session, item=item)
     text = texts.ITEM_MERGED_LEAD.format(number=item.id, title=item.title, village=item.village.full_name, added=added)
-    await send_to(context, who.lead, text, reply_markup=item_buttons(item))
+    await send_to(context, lead, text, reply_markup=item_buttons(item))
 
 
 async def item_changed(context: CustomContext, transition: items.Transition) -> None:

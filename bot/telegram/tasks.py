@@ -149,12 +149,12 @@ async def remind_overdue(context: CustomContext) -> None:
         office = await items.office_staff(session) if overdue else []
         plan = []
         for item in overdue:
-            who = await items.recipients(session, item=item)
+            lead = await items.lead_users(session, item=item)
             escalate = item.escalated_at is None
             await items.mark_reminded(session, item=item, actor=audit.SYSTEM_ACTOR)
             if escalate:
                 await items.mark_escalated(session, item=item, actor=audit.SYSTEM_ACTOR)
-            plan.append((item, who.lead, escalate))
+            plan.append((item, lead, escalate))
     for item, lead, escalate in plan:
         card = notify.item_card(item)
         due = item.due_date.isoformat()
