@@ -19,7 +19,7 @@ from services.items import OPEN_STATES, STATE_LABELS, Submitted, create_item, ge
 from services.masking import mask_text
 from services.models import Item, ItemKind, ItemState, Report, RoleKind, User, Village
 from services.quantities import check_quantity, format_quantity
-from services.routing import parties_for
+from services.routing import parties_for, plan_measure
 
 __all__ = [
     "Submitted",
@@ -50,13 +50,6 @@ def report_topic(indicator: str) -> str:
     return indicator
 
 
-def _measure(kb: KnowledgeBase, measure_id: str) -> Measure:
-    try:
-        return kb.measure(measure_id)
-    except KeyError:
-        raise NotFound(f"实施方案中没有编号为 {measure_id} 的措施。") from None
-
-
 def find_target(kb: KnowledgeBase, *, measure_id: str, indicator: str) -> Target:
     """The measure's target for `indicator` (the plan's phrase or its reader-friendly name).
 
@@ -64,7 +57,7 @@ def find_target(kb: KnowledgeBase, *, measure_id: str, indicator: str) -> Target
         NotFound: no such measure.
         InvalidInput: the measure sets no target for this indicator; the message lists those it sets.
     """
-    measure = _measure(kb, measure_id)
+    measure = plan_measure(kb, measure_id)
     for target in measure.targets:
         if indicator in (target.indicator, target.display_name):
             return target

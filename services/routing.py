@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policy_kb.schema import KnowledgeBase
+from policy_kb.schema import KnowledgeBase, Measure
 from services.errors import NotFound
 from services.models import PartyRole, Township
 
@@ -35,16 +35,25 @@ class PartySpec:
         return self.township.name
 
 
+def plan_measure(kb: KnowledgeBase, measure_id: str) -> Measure:
+    """The plan's measure with this id.
+
+    Raises:
+        NotFound: the plan has no measure with this id.
+    """
+    try:
+        return kb.measure(measure_id)
+    except KeyError:
+        raise NotFound(f"实施方案中没有编号为 {measure_id} 的措施。") from None
+
+
 def parties_for(kb: KnowledgeBase, *, measure_id: str, township: Township) -> list[PartySpec]:
     """Lead unit first, then the participating units, then the village's township if the line names it.
 
     Raises:
         NotFound: the plan has no measure with this id.
     """
-    try:
-        measure = kb.measure(measure_id)
-    except KeyError:
-        raise NotFound(f"实施方案中没有编号为 {measure_id} 的措施。") from None
+    measure = plan_measure(kb, measure_id)
     units = list(dict.fromkeys(measure.units or [measure.lead_unit]))
     parties = [PartySpec(PartyRole.LEAD, unit=units[0])]
     parties += [PartySpec(PartyRole.PARTICIPANT, unit=unit) for unit in units[1:]]
