@@ -47,6 +47,18 @@ class InvalidInput(FupinError):
         self.problems = tuple(problems)
 
 
+def problems_error(title: str, problems: Sequence[str], *, shown: int) -> InvalidInput:
+    """A batch refused as a whole: how many problems `title` (e.g. 村庄名单) has, the first `shown` of them.
+
+    The error's `problems` holds every line.
+    """
+    lines = list(problems[:shown])
+    if len(problems) > shown:
+        lines.append(f"……另有 {len(problems) - shown} 处错误")
+    message = f"{title}有 {len(problems)} 处错误，未导入任何数据：\n" + "\n".join(lines)
+    return InvalidInput(message, problems=problems)
+
+
 class Unauthorized(FupinError):
     """No credentials, or credentials that prove nothing (unknown, forged or expired token)."""
 

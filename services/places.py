@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import audit
-from services.errors import InvalidInput
+from services.errors import InvalidInput, problems_error
 from services.models import Township, Village
 
 #: Package data file with one row per township: statistical code, name.
@@ -206,16 +206,8 @@ def read_villages_csv(text: str) -> list[VillageRow]:
             continue
         rows.append(VillageRow(line=reader.line_num, township=cells[0], village=cells[1]))
     if problems:
-        raise _problems_error(problems)
+        raise problems_error("村庄名单", problems, shown=MAX_PROBLEMS_SHOWN)
     return rows
-
-
-def _problems_error(problems: Sequence[str]) -> InvalidInput:
-    shown = list(problems[:MAX_PROBLEMS_SHOWN])
-    if len(problems) > MAX_PROBLEMS_SHOWN:
-        shown.append(f"……另有 {len(problems) - MAX_PROBLEMS_SHOWN} 处错误")
-    message = f"村庄名单有 {len(problems)} 处错误，未导入任何数据：\n" + "\n".join(shown)
-    return InvalidInput(message, problems=problems)
 
 
 async def import_villages(
@@ -258,7 +250,7 @@ async def import_villages(
         if township_name in townships and village:
             wanted.append((townships[township_name], village))
     if problems:
-        raise _problems_error(problems)
+        raise problems_error("村庄名单", problems, shown=MAX_PROBLEMS_SHOWN)
 
     existing = {
         (township_id, name) for township_id, name in await session.execute(select(Village.township_id, Village.name))

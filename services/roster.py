@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import audit
-from services.errors import InvalidInput
+from services.errors import InvalidInput, problems_error
 from services.households import (
     check_members,
     household_snapshot,
@@ -311,14 +311,6 @@ def _check_row(row: RosterRow, places: _Places, problems: list[str]) -> _Checked
     return _Checked(row=row.row, **checked)
 
 
-def _problems_error(problems: Sequence[str]) -> InvalidInput:
-    shown = list(problems[:MAX_PROBLEMS_SHOWN])
-    if len(problems) > MAX_PROBLEMS_SHOWN:
-        shown.append(f"……另有 {len(problems) - MAX_PROBLEMS_SHOWN} 处错误")
-    message = f"贫困户名单有 {len(problems)} 处错误，未导入任何数据：\n" + "\n".join(shown)
-    return InvalidInput(message, problems=problems)
-
-
 async def import_roster(session: AsyncSession, *, rows: Sequence[RosterRow], actor: str) -> ImportResult:
     """Add or update households by 身份证号, all or nothing; each changed household is audited, masked.
 
@@ -345,7 +337,7 @@ async def import_roster(session: AsyncSession, *, rows: Sequence[RosterRow], act
         first_row[good.id_number] = row.row
         checked.append(good)
     if problems:
-        raise _problems_error(problems)
+        raise problems_error("贫困户名单", problems, shown=MAX_PROBLEMS_SHOWN)
 
     # A county roster is a few thousand households: one query for all, one flush for all.
     existing = {h.id_number: h for h in (await session.scalars(select(Household))).all()}
