@@ -297,7 +297,11 @@ async def find_household(session: AsyncSession, *, id_number: str) -> Household 
     Raises:
         InvalidInput: the number itself is invalid.
     """
-    number = normalize_id_number(id_number)
+    return await _household_numbered(session, normalize_id_number(id_number))
+
+
+async def _household_numbered(session: AsyncSession, number: str) -> Household | None:
+    """The registered household with this already normalized 身份证号, if any."""
     return await session.scalar(select(Household).where(Household.id_number == number))
 
 
@@ -378,7 +382,7 @@ async def check_target(session: AsyncSession, *, kind: ChangeKind, id_number: st
     village = await session.get(Village, village_id)
     if village is None:
         raise NotFound("没有这个村。")
-    household = await session.scalar(select(Household).where(Household.id_number == number))
+    household = await _household_numbered(session, number)
     _check_roster(kind, household, village)
     open_change = await _open_change_for(session, number)
     if open_change is not None:
@@ -641,7 +645,7 @@ async def _settle_item(
 
 async def _take_effect(session: AsyncSession, change: HouseholdChange, *, actor: str) -> None:
     """Write the change into the roster: create or update the household, audited."""
-    household = await session.scalar(select(Household).where(Household.id_number == change.id_number))
+    household = await _household_numbered(session, change.id_number)
     if household is None and change.kind in ROSTER_KINDS:
         raise InvalidInput("建档立卡名单中已没有这个身份证号，无法生效；请联系县扶贫办核对名单。")
     status = STATUS_AFTER[change.kind]
