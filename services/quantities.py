@@ -43,14 +43,14 @@ VAGUE_RE = re.compile(r"些|几|多|来|左右|上下|大概|大约|约|差不�
 _BLANKS_RE = re.compile(r"\s+")
 
 
-def _example(unit: str) -> str:
+def example_quantity(unit: str) -> str:
     """A number to show in a message, whole for countable units."""
     return "3" if unit in COUNTABLE_UNITS else "3.5"
 
 
 def _ask_again(unit: str) -> str:
     """The closing sentence of every refusal: what to type instead."""
-    example = _example(unit)
+    example = example_quantity(unit)
     return f"请重新输入数量（单位：{unit}），如 {example} 或 {example}{unit}。"
 
 

@@ -31,7 +31,7 @@ from services import audit, items, reports
 from services.db import session_scope
 from services.errors import Forbidden, FupinError, InvalidInput
 from services.models import ItemKind, RoleKind
-from services.quantities import COUNTABLE_UNITS, format_quantity, parse_quantity
+from services.quantities import example_quantity, format_quantity, parse_quantity
 
 log = logging.getLogger("fupin.bot")
 
@@ -185,7 +185,7 @@ async def _question(context: CustomContext, state: ReportState, draft: dict[str,
     if state is ReportState.QUANTITY:
         target = _target(context.kb, draft)
         assert target is not None
-        example = "3" if target.unit in COUNTABLE_UNITS else "3.5"
+        example = example_quantity(target.unit)
         prompt = texts.REPORT_QUANTITY.format(name=reports.indicator_label(target), unit=target.unit, example=example)
         remaining = (await _remaining(context, draft["measure_id"], [target.indicator]))[target.indicator]
         if remaining is not None:
