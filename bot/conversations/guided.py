@@ -17,15 +17,12 @@ from collections.abc import Callable, Coroutine, Mapping
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import ReplyKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, MessageHandler, TypeHandler, filters
 
 from bot import texts
 from bot.context import CustomContext
 from bot.telegram import roles
-from services.errors import Forbidden
-from services.models import User
 
 #: Seconds of silence after which a conversation ends by itself.
 TIMEOUT_SECONDS = 30 * 60
@@ -109,18 +106,6 @@ async def end(update: Update, context: CustomContext, key: str, text: str) -> in
     user = await roles.current_user(update, context)
     await say(update, context, text, roles.menu_for(user))
     return ConversationHandler.END
-
-
-async def acting_user(session: AsyncSession, update: Update) -> User:
-    """The update's `User` in `session`, for a service that writes.
-
-    Raises:
-        Forbidden: the sender is not a known user (their account went while they answered).
-    """
-    user = await roles.user_in(session, update)
-    if user is None:
-        raise Forbidden()
-    return user
 
 
 # -- handlers every step has ----------------------------------------------------------------------

@@ -406,7 +406,7 @@ async def _submit(update: Update, context: CustomContext) -> HouseholdState | in
     assert kind is not None
     try:
         async with session_scope(context.sessionmaker) as session:
-            reporter = await guided.acting_user(session, update)
+            reporter = await roles.acting_user(session, update)
             submitted = await households.submit_change(
                 session,
                 reporter=reporter,

@@ -80,7 +80,7 @@ async def reason(update: Update, context: CustomContext) -> ReturnState | int:
         return ConversationHandler.END
     try:
         async with session_scope(context.sessionmaker) as session:
-            user = await guided.acting_user(session, update)
+            user = await roles.acting_user(session, update)
             transition = await items.return_item(
                 session,
                 item_id=item_id,

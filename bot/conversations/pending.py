@@ -209,7 +209,7 @@ async def advance_pressed(update: Update, context: CustomContext) -> None:
     change_id, shown = parsed
     try:
         async with session_scope(context.sessionmaker) as session:
-            user = await guided.acting_user(session, update)
+            user = await roles.acting_user(session, update)
             change = await households.advance_change(
                 session,
                 change_id=change_id,
@@ -288,7 +288,7 @@ async def reason_given(update: Update, context: CustomContext) -> int | None:
     reason = (message.text or "").strip()
     try:
         async with session_scope(context.sessionmaker) as session:
-            user = await guided.acting_user(session, update)
+            user = await roles.acting_user(session, update)
             change = await households.reject_change(
                 session,
                 change_id=draft["change_id"],

@@ -436,7 +436,7 @@ async def _submit(update: Update, context: CustomContext, *, merge_into: int | N
     assert tg_user is not None  # a private chat's message has a sender
     try:
         async with session_scope(context.sessionmaker) as session:
-            reporter = await guided.acting_user(session, update)
+            reporter = await roles.acting_user(session, update)
             submitted = await reports.submit_report(
                 session,
                 context.kb,

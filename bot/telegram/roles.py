@@ -23,6 +23,7 @@ from bot import texts
 from bot.context import CustomContext
 from bot.telegram import keyboards
 from services.db import session_scope
+from services.errors import Forbidden
 from services.models import RoleKind, User
 from services.users import ROLE_LABELS, find_user
 
@@ -68,6 +69,18 @@ async def user_in(session: AsyncSession, update: Update) -> User | None:
     if tg_user is None:
         return None
     return await find_user(session, telegram_user_id=tg_user.id)
+
+
+async def acting_user(session: AsyncSession, update: Update) -> User:
+    """The update's `User` in `session`, for a service that writes.
+
+    Raises:
+        Forbidden: the sender is not a known user (their account went while they answered).
+    """
+    user = await user_in(session, update)
+    if user is None:
+        raise Forbidden()
+    return user
 
 
 def kinds_of(user: User | None) -> set[RoleKind]:

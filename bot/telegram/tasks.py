@@ -40,9 +40,7 @@ async def button(update: Update, context: CustomContext) -> None:
     change = items.accept_item if action == notify.ACCEPT else items.close_item
     try:
         async with session_scope(context.sessionmaker) as session:
-            user = await roles.user_in(session, update)
-            if user is None:
-                raise Forbidden()
+            user = await roles.acting_user(session, update)
             transition = await change(
                 session, item_id=item_id, user=user, actor=audit.telegram_actor(update.effective_user.id)
             )
