@@ -3,7 +3,7 @@
 Telegram wants `answerCallbackQuery` within seconds of a press and refuses it later ("query is
 too old…", after downtime or a queue) or a second time; the network may fail too. None of that
 may stop the work the press asked for — the state change, the card edit, the notices — so one
-handler (`press_answered`, registered before all others in `bot.app`) answers every press at
+handler (`press_answered`, registered in `bot.app` right after the gate) answers every press at
 once and swallows a refusal, and no other handler answers a press. Since the answer cannot
 carry the outcome, handlers tell it in a message (`tell_presser`), where it also stays readable.
 """

@@ -152,7 +152,7 @@ def can_do(user: User | None) -> str:
 async def refuse(update: Update, context: CustomContext, *, what: str, kinds: Iterable[RoleKind]) -> None:
     """Tell the user that `what` is for `kinds` only and what they may do instead.
 
-    A button press gets it as a message too (the press itself was answered before, by the gate).
+    A button press gets it as a message too (`bot.telegram.presses` answered the press before).
     """
     user = await current_user(update, context)
     text = texts.NOT_ALLOWED.format(what=what, roles=role_names(kinds), can_do=can_do(user))
