@@ -31,7 +31,7 @@ from bot.conversations.household import build_household_conversation
 from bot.conversations.item_return import build_return_conversation
 from bot.conversations.report import build_report_conversation
 from bot.persistence import SqlPersistence
-from bot.telegram import dashboard, gate, households, keyboards, notify, registration, tasks
+from bot.telegram import dashboard, gate, households, keyboards, notify, presses, registration, tasks
 from bot.telegram.delivery import Delivery
 from bot.telegram.errors import error_handler
 from services import updates
@@ -40,8 +40,9 @@ from services.db import session_scope
 log = logging.getLogger("fupin.bot")
 
 #: Handler groups, run in this order for every update.
-GROUP_RATE_LIMIT = -2
-GROUP_GATE = -1
+GROUP_RATE_LIMIT = -3
+GROUP_GATE = -2
+GROUP_PRESS = -1
 GROUP_MAIN = 0
 #: Last: write the conversation state and mark the update handled, once the handlers are done.
 GROUP_FLUSH = 100
@@ -108,7 +109,10 @@ def build_application(
     application.add_handler(TypeHandler(Update, gate.rate_limit), group=GROUP_RATE_LIMIT)
     # 2. Edited messages and group chats get a fixed reply and stop.
     application.add_handler(TypeHandler(Update, gate.chat_gate), group=GROUP_GATE)
-    # 3. Households. The conversation comes first: inside /check it takes every message.
+    # 3. Every button press that got this far is answered at once; a late answer Telegram refuses
+    #    stops nothing, and no handler below answers a press again.
+    application.add_handler(CallbackQueryHandler(presses.press_answered), group=GROUP_PRESS)
+    # 4. Households. The conversation comes first: inside /check it takes every message.
     main = [
         build_check_conversation(),
         # The office's notices and deadlines (each refuses other roles at its entry).
@@ -156,7 +160,7 @@ def build_application(
         # Scheduled before the bot starts, so the first run may come late: run it anyway, once.
         job_kwargs={"misfire_grace_time": None, "coalesce": True},
     )
-    # 4. Write state and mark the update handled.
+    # 5. Write state and mark the update handled.
     application.add_handler(TypeHandler(Update, _flush), group=GROUP_FLUSH)
     application.add_error_handler(error_handler)  # type: ignore[arg-type]
     return application

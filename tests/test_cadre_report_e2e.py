@@ -101,7 +101,7 @@ async def test_a_cadre_reports_and_the_unit_accepts_and_closes(
         assert "抄送" in copy["text"] and not buttons(copy)
 
     press = await client.press(transport, card, notify.item_data(notify.ACCEPT, item.id))
-    assert (await client.wait_for_callback_answer(press))["text"] == texts.ITEM_ACCEPTED_ANSWER
+    await client.wait_for_callback_answer(press)
     assert "县交通局 已接收" in (await reply(client, cadre))["text"]
     edited = await client.wait_for(transport["id"], lambda m: "✔️" in (m["text"] or ""))
     assert notify.item_data(notify.ACCEPT, item.id) not in buttons(edited)
@@ -112,11 +112,11 @@ async def test_a_cadre_reports_and_the_unit_accepts_and_closes(
     listed = await reply(client, transport)
     assert buttons(listed) == [notify.item_data(a, item.id) for a in (notify.CLOSE, notify.RETURN)]
     press = await client.press(transport, listed, notify.item_data(notify.CLOSE, item.id))
-    assert (await client.wait_for_callback_answer(press))["text"] == texts.ITEM_CLOSED_ANSWER
+    await client.wait_for_callback_answer(press)
     assert "县交通局 已办结" in (await reply(client, cadre))["text"]
     # Pressing again on the old card: already handled.
-    again = await client.press(transport, card, notify.item_data(notify.CLOSE, item.id))
-    assert (await client.wait_for_callback_answer(again))["text"] == texts.ITEM_DONE_ALREADY
+    await client.press(transport, card, notify.item_data(notify.CLOSE, item.id))
+    assert (await reply(client, transport))["text"] == texts.ITEM_DONE_ALREADY.format(number=item.id)
     assert (await the_item(sessionmaker)).state is ItemState.DONE
     assert texts.TASKS_NONE == await say(client, transport, texts.BUTTON_TASKS)
     # The cadre's 我的上报 shows where it stands.
@@ -143,8 +143,7 @@ async def test_households_and_other_units_are_refused(
     # Presses from outside the owning unit (the emulator lets us press the unit's card as them).
     for outsider in (household, education):
         for action in (notify.ACCEPT, notify.RETURN):
-            press = await client.press(outsider, card, notify.item_data(action, item.id))
-            assert (await client.wait_for_callback_answer(press))["text"] == texts.NOT_ALLOWED_CALLBACK
+            await client.press(outsider, card, notify.item_data(action, item.id))
             assert "只有县交通局的工作人员可以处理" in (await reply(client, outsider))["text"]
     assert (await the_item(sessionmaker)).state is ItemState.NEW
     assert "待办事项共 1 项" not in await say(client, education, "/tasks")

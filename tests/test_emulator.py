@@ -380,6 +380,77 @@ def test_group_limit_is_twenty_per_minute() -> None:
     assert flood.check(1, -42, is_group=True) is None
 
 
+# -- answering button presses ------------------------------------------------------------------
+
+QUERY_TOO_OLD = "(?i)query is too old and response timeout expired or query ID is invalid"
+
+
+async def _press_card(client: EmulatorClient, bot: Bot) -> dict[str, Any]:
+    """A user presses 接收 on a card the bot sent; returns the press."""
+    user = await client.create_user("李军", role="unit")
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("接收", callback_data="task:1:accept")]])
+    card = await bot.send_message(user["id"], "新任务", reply_markup=markup)
+    return await client.press(user, card.message_id, "task:1:accept")
+
+
+async def test_a_press_is_answered_once() -> None:
+    async with running_emulator() as emu, emu.client() as client, Bot(emu.token, base_url=emu.api_url) as bot:
+        press = await _press_card(client, bot)
+        await bot.answer_callback_query(press["callback_query_id"], text="已接收")
+        with pytest.raises(BadRequest, match=QUERY_TOO_OLD):
+            await bot.answer_callback_query(press["callback_query_id"], text="再答一次")
+        shown = await client.wait_for_callback_answer(press)
+    assert shown["text"] == "已接收"
+
+
+async def test_a_press_answered_in_time_is_shown() -> None:
+    clock = FrozenClock()
+    async with (
+        running_emulator(clock=clock) as emu,
+        emu.client() as client,
+        Bot(emu.token, base_url=emu.api_url) as bot,
+    ):
+        press = await _press_card(client, bot)
+        clock.now += 9.9
+        assert await bot.answer_callback_query(press["callback_query_id"]) is True
+
+
+async def test_a_press_answered_after_ten_seconds_is_refused_and_not_shown() -> None:
+    clock = FrozenClock()
+    async with (
+        running_emulator(clock=clock) as emu,
+        emu.client() as client,
+        Bot(emu.token, base_url=emu.api_url) as bot,
+    ):
+        press = await _press_card(client, bot)
+        clock.now += 10.0
+        with pytest.raises(BadRequest, match=QUERY_TOO_OLD):
+            await bot.answer_callback_query(press["callback_query_id"], text="已接收")
+        assert emu.state.callbacks[press["callback_query_id"]].answered is False
+
+
+async def test_a_timeout_of_zero_refuses_every_answer_as_after_downtime() -> None:
+    async with running_emulator() as emu, emu.client() as client, Bot(emu.token, base_url=emu.api_url) as bot:
+        emu.state.callback_timeout = 0
+        press = await _press_card(client, bot)
+        with pytest.raises(BadRequest, match=QUERY_TOO_OLD):
+            await bot.answer_callback_query(press["callback_query_id"])
+
+
+def test_the_timeout_is_configurable() -> None:
+    clock = FrozenClock()
+    state = EmulatorState(clock=clock, callback_timeout=30)
+    bot = state.add_bot("42:direct")
+    user = state.add_user("直接")
+    card = state.bot_send(
+        bot, user.id, {"text": "新任务"}, reply_markup={"inline_keyboard": [[{"text": "接收", "callback_data": "a"}]]}
+    )
+    press = state.user_press(bot, user.id, message_id=card.message_id, data="a")
+    clock.now += 29
+    state.answer_callback(bot, press.id, text=None, show_alert=False, url=None)
+    assert press.answered is True
+
+
 async def test_blocked_user_gives_forbidden(emu: RunningEmulator, client: EmulatorClient) -> None:
     user = await client.create_user("不想收消息的人")
     await client.block(user)

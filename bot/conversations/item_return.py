@@ -21,6 +21,7 @@ from bot.context import CustomContext
 from bot.conversations import guided
 from bot.conversations.guided import say
 from bot.telegram import keyboards, notify, roles, tasks
+from bot.telegram.presses import tell_presser
 from services import audit, items
 from services.db import session_scope
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -54,7 +55,7 @@ async def begin(update: Update, context: CustomContext) -> ReturnState | int:
         try:
             item = await items.get_item(session, item_id=item_id)
         except NotFound:
-            await query.answer(texts.ITEM_GONE)
+            await tell_presser(update, context, texts.ITEM_GONE)
             return ConversationHandler.END
     try:
         items.check_actionable(item, user)
@@ -62,9 +63,8 @@ async def begin(update: Update, context: CustomContext) -> ReturnState | int:
         await tasks.refuse(update, context, error)
         return ConversationHandler.END
     except Conflict:
-        await query.answer(texts.ITEM_DONE_ALREADY)
+        await tell_presser(update, context, texts.ITEM_DONE_ALREADY.format(number=item_id))
         return ConversationHandler.END
-    await query.answer()
     if context.user_data is not None:
         context.user_data[DRAFT] = item_id
     prompt = texts.ITEM_RETURN_REASON.format(number=item.id, title=item.title)

@@ -35,6 +35,7 @@ from bot.context import CustomContext
 from bot.conversations import guided
 from bot.conversations.guided import say
 from bot.telegram import keyboards, notify, roles
+from bot.telegram.presses import tell_presser
 from services import audit, households
 from services.db import session_scope
 from services.errors import Conflict, Forbidden, FupinError
@@ -204,7 +205,7 @@ async def advance_pressed(update: Update, context: CustomContext) -> None:
     tg_user = update.effective_user
     if query is None or parsed is None or tg_user is None:
         if query is not None:
-            await query.answer(texts.CALLBACK_UNKNOWN)
+            await say(update, context, texts.CALLBACK_UNKNOWN)
         return
     change_id, shown = parsed
     try:
@@ -224,15 +225,13 @@ async def advance_pressed(update: Update, context: CustomContext) -> None:
             reporter = await session.get(User, change.reporter_id)
             reporter_tg_id = reporter.telegram_user_id if reporter is not None else None
     except Conflict as error:
-        await query.answer(texts.PENDING_ALREADY)
         await _drop_buttons(update, change_id)
         await say(update, context, error.message)
         return
     except FupinError as error:
-        await query.answer(error.message, show_alert=True)
+        await tell_presser(update, context, error.message)
         return
     log.info("household change %s moved on from %s by %s", change_id, shown.value, audit.telegram_actor(tg_user.id))
-    await query.answer(done)
     await _drop_buttons(update, change_id)
     await say(update, context, done)
     if reporter_tg_id is not None:
@@ -250,7 +249,7 @@ async def reject_pressed(update: Update, context: CustomContext) -> RejectState 
     parsed = _parse(query.data if query else None)
     if query is None or parsed is None:
         if query is not None:
-            await query.answer(texts.CALLBACK_UNKNOWN)
+            await say(update, context, texts.CALLBACK_UNKNOWN)
         return ConversationHandler.END
     change_id, shown = parsed
     try:
@@ -264,16 +263,14 @@ async def reject_pressed(update: Update, context: CustomContext) -> RejectState 
                 raise Forbidden(texts.NOT_ALLOWED_CALLBACK)
             label = _label(change)
     except Conflict as error:
-        await query.answer(texts.PENDING_ALREADY)
         await _drop_buttons(update, change_id)
         await say(update, context, error.message)
         return ConversationHandler.END
     except FupinError as error:
-        await query.answer(error.message, show_alert=True)
+        await tell_presser(update, context, error.message)
         return ConversationHandler.END
     if context.user_data is not None:
         context.user_data[DRAFT] = {"change_id": change_id, "stage": shown.value, "label": label}
-    await query.answer()
     markup = keyboards.choices([], back=False)
     await say(update, context, texts.PENDING_REJECT_REASON.format(**label), markup)
     return RejectState.REASON

@@ -230,6 +230,8 @@ class CallbackRecord:
     user_id: int
     data: str
     seq: int
+    #: when the button was pressed, on the state's monotonic clock
+    pressed_at: float = 0.0
     answered: bool = False
     text: str | None = None
     show_alert: bool = False

@@ -20,7 +20,7 @@ from bot.emulator.app import SANDBOX_PREFIX, create_emulator_app
 from bot.emulator.client import EmulatorClient
 from bot.emulator.flood import FloodControl, FloodLimits
 from bot.emulator.models import BotAccount
-from bot.emulator.state import EmulatorState
+from bot.emulator.state import CALLBACK_TIMEOUT, EmulatorState
 from bot.emulator.webhook import WebhookSender
 
 #: token of the bot `running_emulator` registers unless told otherwise
@@ -99,6 +99,7 @@ async def running_emulator(
     flood: bool = False,
     flood_limits: FloodLimits | None = None,
     clock: Callable[[], float] | None = None,
+    callback_timeout: float = CALLBACK_TIMEOUT,
     webhook_retry_delay: float = 0.05,
 ) -> AsyncIterator[RunningEmulator]:
     """Serve an emulator on 127.0.0.1 for the duration of the block.
@@ -106,13 +107,16 @@ async def running_emulator(
     Args:
         state: an existing world; by default a new one.
         token, username: the bot registered (unless `state` already knows `token`).
-        flood, flood_limits, clock: flood control for a new state (clock: monotonic seconds).
+        flood, flood_limits, clock: flood control for a new state (clock: monotonic seconds,
+            also the age of button presses).
+        callback_timeout: seconds a new state lets a button press wait for its answer.
         webhook_retry_delay: first wait before redelivering a refused webhook update; short
             by default so that tests of redelivery stay fast.
     """
     if state is None:
-        flood_control = FloodControl(enabled=flood, limits=flood_limits or FloodLimits(), clock=clock or time.monotonic)
-        state = EmulatorState(flood=flood_control)
+        clock = clock or time.monotonic
+        flood_control = FloodControl(enabled=flood, limits=flood_limits or FloodLimits(), clock=clock)
+        state = EmulatorState(flood=flood_control, clock=clock, callback_timeout=callback_timeout)
     bot = state.bot_by_token(token) or state.add_bot(token, username=username)
     app = create_emulator_app(state, webhooks=WebhookSender(state, retry_delay=webhook_retry_delay))
     async with serve_app(app) as base_url:

@@ -2,7 +2,8 @@
 
 Pure and synchronous apart from the waiters it wakes: the Bot API layer (`methods.py`), the
 sandbox client API (`app.py`) and tests all change the world through these methods, so the
-rules (blocked users, flood limits, what an edit may change) live in one place.
+rules (blocked users, flood limits, what an edit may change, how long a press waits for its
+answer) live in one place.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ from bot.emulator.models import (
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
+#: Seconds within which a button press must be answered; Telegram refuses later answers. It
+#: publishes no figure; about ten seconds is what bots see in practice.
+CALLBACK_TIMEOUT = 10.0
+
+_QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 
 _NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the same "
@@ -43,15 +49,27 @@ _NOT_MODIFIED = (
 class EmulatorState:
     """All bots, users, chats, conversations and files of one emulator instance."""
 
-    def __init__(self, *, flood: FloodControl | None = None, wall_clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        *,
+        flood: FloodControl | None = None,
+        wall_clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = time.monotonic,
+        callback_timeout: float = CALLBACK_TIMEOUT,
+    ):
         """Create an empty world.
 
         Args:
             flood: flood control; default is one with limits off.
             wall_clock: source of message dates (seconds since the epoch).
+            clock: monotonic seconds, for the age of a button press; tests pass one they move.
+            callback_timeout: seconds a press may wait for its answer; 0 refuses every answer,
+                as Telegram does after the bot was down. Changeable on a running state.
         """
         self.flood = flood or FloodControl()
         self.wall_clock = wall_clock
+        self.clock = clock
+        self.callback_timeout = callback_timeout
         self.bots: dict[str, BotAccount] = {}
         self.users: dict[int, EmuUser] = {}
         self.groups: dict[int, EmuChat] = {}
@@ -271,6 +289,7 @@ class EmulatorState:
             user_id=user.id,
             data=data,
             seq=next(self._seq),
+            pressed_at=self.clock(),
         )
         self.callbacks[callback.id] = callback
         conv.callbacks.append(callback)
@@ -401,10 +420,17 @@ class EmulatorState:
     def answer_callback(
         self, bot: BotAccount, callback_query_id: str, *, text: str | None, show_alert: bool, url: str | None
     ) -> None:
-        """Record the answer the user sees for a pressed button (once per press, as in Telegram)."""
+        """Record the answer the user sees for a pressed button: once per press and in time, as in Telegram.
+
+        Raises:
+            ApiError: 400 "query is too old…" for an unknown query, one already answered, or one
+                pressed `callback_timeout` seconds ago or more.
+        """
         callback = self.callbacks.get(callback_query_id)
         if callback is None or callback.bot_id != bot.id or callback.answered:
-            raise bad_request("query is too old and response timeout expired or query ID is invalid")
+            raise bad_request(_QUERY_TOO_OLD)
+        if self.clock() - callback.pressed_at >= self.callback_timeout:
+            raise bad_request(_QUERY_TOO_OLD)
         callback.answered, callback.text, callback.show_alert, callback.url = True, text, show_alert, url
         callback.seq = next(self._seq)
         self.conversation(bot, callback.chat_id).seq = callback.seq

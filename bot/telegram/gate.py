@@ -8,6 +8,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot import texts
 from bot.context import CustomContext
+from bot.telegram.presses import answer_press
 
 
 async def rate_limit(update: Update, context: CustomContext) -> None:
@@ -44,5 +45,5 @@ async def chat_gate(update: Update, context: CustomContext) -> None:
         if addressed:
             await message.reply_text(texts.GROUP_ONLY_PRIVATE)
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.GROUP_ONLY_PRIVATE)
+        await answer_press(update.callback_query, texts.GROUP_ONLY_PRIVATE)
     raise ApplicationHandlerStop

@@ -65,9 +65,9 @@ async def alternative_pressed(update: Update, context: CustomContext) -> None:
         try:
             asked = context.kb.measure(measure_id).title
         except KeyError:
-            await query.answer(texts.ALTERNATIVE_EXPIRED)
+            if update.effective_message:
+                await update.effective_message.reply_text(texts.ALTERNATIVE_EXPIRED)
             return
-    await query.answer()
     await _answer(update, context, asked)
 
 
@@ -101,6 +101,6 @@ async def not_text(update: Update, context: CustomContext) -> None:
 
 
 async def unknown_callback(update: Update, context: CustomContext) -> None:
-    """A button the bot no longer knows (e.g. from an old message)."""
-    if update.callback_query:
-        await update.callback_query.answer(texts.CALLBACK_UNKNOWN)
+    """A button the bot no longer knows (e.g. from an old message): said in its chat."""
+    if update.effective_message:
+        await update.effective_message.reply_text(texts.CALLBACK_UNKNOWN)

@@ -152,12 +152,10 @@ def can_do(user: User | None) -> str:
 async def refuse(update: Update, context: CustomContext, *, what: str, kinds: Iterable[RoleKind]) -> None:
     """Tell the user that `what` is for `kinds` only and what they may do instead.
 
-    A button press gets the short refusal as its callback answer and the full one as a message.
+    A button press gets it as a message too (`bot.telegram.presses` answered the press before).
     """
     user = await current_user(update, context)
     text = texts.NOT_ALLOWED.format(what=what, roles=role_names(kinds), can_do=can_do(user))
-    if update.callback_query is not None:
-        await update.callback_query.answer(texts.NOT_ALLOWED_CALLBACK)
     if update.effective_user is not None:  # their own chat: a pressed card's chat may be someone else's
         await context.bot.send_message(update.effective_user.id, text, reply_markup=menu_for(user))
 

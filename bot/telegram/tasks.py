@@ -1,8 +1,9 @@
 """The task loop on Telegram: 接收 / 办结 buttons, `/tasks`, the cadre's `/myreports`, overdue reminders.
 
 Who may act is decided by `services.items` (Forbidden for another unit or a household, Conflict
-for a button pressed twice); this module only maps those answers to a callback answer and a
-message. 退回 needs a reason and lives in `bot.conversations.item_return`.
+for a button pressed twice); this module only maps those answers to a message (the press itself
+is answered before, by `bot.telegram.presses`). 退回 needs a reason and lives in
+`bot.conversations.item_return`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot import texts
 from bot.context import CustomContext
 from bot.telegram import notify, roles
+from bot.telegram.presses import tell_presser
 from services import audit, items
 from services.db import session_scope
 from services.errors import Conflict, Forbidden, NotFound
@@ -48,25 +50,20 @@ async def button(update: Update, context: CustomContext) -> None:
         await refuse(update, context, error)
         return
     except Conflict:
-        await query.answer(texts.ITEM_DONE_ALREADY)
+        await tell_presser(update, context, texts.ITEM_DONE_ALREADY.format(number=item_id))
         return
     except NotFound:
-        await query.answer(texts.ITEM_GONE)
+        await tell_presser(update, context, texts.ITEM_GONE)
         return
-    await query.answer(texts.ITEM_ACCEPTED_ANSWER if action == notify.ACCEPT else texts.ITEM_CLOSED_ANSWER)
     await show_acted(update, transition, who=user)
     await notify.item_changed(context, transition)
 
 
 async def refuse(update: Update, context: CustomContext, error: Forbidden) -> None:
-    """A press by someone who may not act on the item: a short callback answer and the reason."""
-    if update.callback_query is not None:
-        await update.callback_query.answer(texts.NOT_ALLOWED_CALLBACK)
-    # To the presser's own chat: a card's chat is not necessarily theirs.
-    if update.effective_user is not None:
-        user = await roles.current_user(update, context)
-        text = texts.ITEM_REFUSED.format(reason=error.message, can_do=roles.can_do(user))
-        await context.bot.send_message(update.effective_user.id, text, reply_markup=roles.menu_for(user))
+    """A press by someone who may not act on the item: the reason, and what they may do instead."""
+    user = await roles.current_user(update, context)
+    text = texts.ITEM_REFUSED.format(reason=error.message, can_do=roles.can_do(user))
+    await tell_presser(update, context, text, reply_markup=roles.menu_for(user))
 
 
 async def show_acted(update: Update, transition: items.Transition, *, who: User) -> None:
