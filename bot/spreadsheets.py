@@ -21,7 +21,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from services.sheets import Cell, ExportFormat, Row, Sheet
 from services.when import local_text
@@ -29,6 +28,8 @@ from services.workdays import CHINA_TZ
 
 if TYPE_CHECKING:
     from _csv import Writer as _csv_writer
+
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 #: Media type of each format, for HTTP downloads.
 MEDIA_TYPES = {
