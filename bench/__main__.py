@@ -2,13 +2,14 @@
 
 import sys
 
-from bench import broadcast, dashboard, qa
+from bench import broadcast, dashboard, export, qa
 
 #: Each benchmark by the name `python -m bench NAME` runs it with.
 BENCHES = {
     "qa": qa.main,
     "dashboard": lambda: dashboard.main([]),
     "broadcast": broadcast.main,
+    "export": lambda: export.main([]),
 }
 
 unknown = [name for name in sys.argv[1:] if name not in BENCHES]

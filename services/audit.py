@@ -7,9 +7,10 @@ because the log is read by more people than the records it describes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.models import AuditEntry, utcnow
@@ -48,6 +49,27 @@ async def record(
     session.add(entry)
     await session.flush()
     return entry
+
+
+async def record_each(
+    session: AsyncSession,
+    *,
+    actor: str,
+    action: str,
+    changes: Iterable[tuple[str, dict[str, Any] | None, dict[str, Any] | None]],
+) -> None:
+    """Append one audit row per `(subject, before, after)`, in one bulk statement.
+
+    For imports of thousands of records: a flush per row would hold the database's write lock
+    (SQLite has one for the whole file) for minutes while the bot waits to write its own.
+    """
+    at = utcnow()
+    rows = [
+        {"at": at, "actor": actor, "action": action, "subject": subject, "before": before, "after": after}
+        for subject, before, after in changes
+    ]
+    if rows:
+        await session.execute(insert(AuditEntry), rows)
 
 
 async def list_audit(session: AsyncSession, since: dt.datetime | None = None) -> list[AuditEntry]:

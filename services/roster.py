@@ -20,7 +20,7 @@ from zipfile import BadZipFile
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import audit
@@ -339,7 +339,10 @@ async def import_roster(session: AsyncSession, *, rows: Sequence[RosterRow], act
     if problems:
         raise problems_error("贫困户名单", problems, shown=MAX_PROBLEMS_SHOWN)
 
-    # A county roster is a few thousand households: one query for all, one flush for all.
+    # All reads and checks are done before the first write, and the writes are bulk statements: the
+    # write transaction is short, so the bot (on SQLite, which has one write lock for the whole file)
+    # is kept waiting a second or two, not for the minutes a flush per household of a 100,000-row
+    # roster would take.
     existing = {h.id_number: h for h in (await session.scalars(select(Household))).all()}
     written: list[tuple[Household, dict[str, Any] | None]] = []
     for good in checked:
@@ -350,8 +353,8 @@ async def import_roster(session: AsyncSession, *, rows: Sequence[RosterRow], act
         if good.status is not None:
             fields["status"] = good.status
         if household is None:
+            # Not added to the session: inserted in bulk below, kept here for its audit snapshot.
             household = Household(id_number=good.id_number, **{"status": HouseholdStatus.REGISTERED, **fields})
-            session.add(household)
             written.append((household, None))
         elif any(getattr(household, name) != value for name, value in fields.items()):
             snapshot = household_snapshot(household)
@@ -359,14 +362,21 @@ async def import_roster(session: AsyncSession, *, rows: Sequence[RosterRow], act
                 setattr(household, name, value)
             written.append((household, snapshot))
     await session.flush()
-    for household, before in written:
-        await audit.record(
-            session,
-            actor=actor,
-            action="household.import",
-            subject=f"household:{household.id}",
-            before=before,
-            after=household_snapshot(household),
+    new = [household for household, before in written if before is None]
+    if new:
+        columns = ("id_number", "head_name", "village_id", "members", "cause", "status")
+        inserted = await session.execute(
+            insert(Household).returning(Household.id_number, Household.id),
+            [{name: getattr(h, name) for name in columns} | {"village_id": h.village.id} for h in new],
         )
+        ids: dict[str, int] = {id_number: id_ for id_number, id_ in inserted}
+        for household in new:
+            household.id = ids[household.id_number]
+    await audit.record_each(
+        session,
+        actor=actor,
+        action="household.import",
+        changes=((f"household:{h.id}", before, household_snapshot(h)) for h, before in written),
+    )
     created = sum(1 for _household, before in written if before is None)
     return ImportResult(created=created, updated=len(written) - created, unchanged=len(checked) - len(written))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -31,12 +32,21 @@ EXPORT_TITLES: dict[ExportKind, str] = {
 
 #: What one cell may hold.
 Cell = str | int | float | dt.date | dt.datetime | None
+#: One data row.
+Row = tuple[Cell, ...]
+
+#: Rows read from the database at a time: what an export holds in memory however large the table.
+BATCH_ROWS = 1000
 
 
 @dataclass(frozen=True)
 class Sheet:
-    """One table: a title, the header row and the data rows."""
+    """One table: a title, the header row and the data rows, in batches of at most `BATCH_ROWS`.
+
+    The batches are read from the database while the file is written, inside the caller's session,
+    and can be iterated once: a county roster of 100,000 households is never held whole.
+    """
 
     title: str
     headers: tuple[str, ...]
-    rows: list[tuple[Cell, ...]]
+    batches: AsyncIterator[list[Row]]

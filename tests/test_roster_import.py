@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from services.audit import list_audit
 from services.errors import InvalidInput
@@ -209,3 +209,47 @@ def test_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput) as caught:
         read_roster(tmp_path / "nowhere.csv")
     assert "找不到文件" in caught.value.message
+
+
+async def test_a_large_roster_is_written_in_a_few_bulk_statements(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession], villages: None, tmp_path: Path
+) -> None:
+    """On SQLite the import holds the one write lock the bot also needs: a statement per household
+    (or per audit row) would keep the bot waiting for minutes on a county-sized roster."""
+    names = "一二三四五六七八九十"
+    rows = [
+        [
+            f"王{names[n % 10]}{names[n // 10 % 10]}",
+            fake_id_number(n % 1000, born=f"{1950 + n // 1000}0101"),
+            "新宾镇",
+            "东村",
+            2,
+        ]
+        for n in range(1500)
+    ]
+    path = tmp_path / "roster.csv"
+    path.write_text(csv_text([HEADER[:5], *rows]), encoding="utf-8")
+    parsed = read_roster(path)
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with sessionmaker.begin() as session:
+            result = await import_roster(session, rows=parsed, actor="cli")
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert result.created == 1500
+    assert len(statements) < 20
+
+
+async def test_every_household_of_a_bulk_import_is_audited_under_its_own_id(
+    sessionmaker: async_sessionmaker[AsyncSession], villages: None, tmp_path: Path
+) -> None:
+    await load(sessionmaker, write_xlsx(tmp_path / "roster.xlsx", [HEADER, *GOOD_ROWS]))
+    async with sessionmaker() as session:
+        ids = set((await session.scalars(select(Household.id))).all())
+        subjects = {e.subject for e in await list_audit(session) if e.action == "household.import"}
+    assert subjects == {f"household:{i}" for i in ids}

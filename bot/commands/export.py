@@ -23,25 +23,26 @@ def register(app: typer.Typer) -> None:
         output: Annotated[Path | None, typer.Option("--output", "-o", help=texts.EXPORT_OUTPUT_HELP)] = None,
         full: Annotated[bool, typer.Option("--full", help=texts.EXPORT_FULL_HELP)] = False,
     ) -> None:
-        from bot.spreadsheets import file_name, render
+        from bot.spreadsheets import file_name, write
         from policy_kb import load_kb
         from services import audit
         from services.exports import build_sheet
-        from services.sheets import Sheet
         from services.workdays import china_today
 
         today = china_today()
 
-        async def work(session: AsyncSession) -> Sheet:
-            return await build_sheet(session, load_kb(), kind=kind, today=today, actor=audit.CLI_ACTOR, full=full)
+        async def work(session: AsyncSession) -> tuple[Path, int]:
+            # Written inside the unit of work: the rows stream from the database into the file, and a
+            # failed write rolls back the full roster's audit entry with it.
+            sheet = await build_sheet(session, load_kb(), kind=kind, today=today, actor=audit.CLI_ACTOR, full=full)
+            path = output or Path(file_name(sheet, fmt, day=today))
+            try:
+                return path, await write(sheet, fmt, path)
+            except OSError as exc:
+                message = texts.EXPORT_WRITE_FAILED.format(path=path, reason=exc.strerror)
+                raise CliInputError(message) from exc
 
-        sheet = run_in_session(work)
-        path = output or Path(file_name(sheet, fmt, day=today))
-        try:
-            path.write_bytes(render(sheet, fmt))
-        except OSError as exc:
-            message = texts.EXPORT_WRITE_FAILED.format(path=path, reason=exc.strerror)
-            raise CliInputError(message) from exc
-        typer.echo(texts.EXPORT_DONE.format(path=path, rows=len(sheet.rows)))
+        path, rows = run_in_session(work)
+        typer.echo(texts.EXPORT_DONE.format(path=path, rows=rows))
         if full:
             typer.echo(texts.EXPORT_FULL_WARNING)
