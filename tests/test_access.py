@@ -124,6 +124,12 @@ async def test_the_sandbox_refuses_a_database_that_served_real_telegram(
     assert "Traceback" not in err
 
 
+def test_the_app_refuses_a_sandbox_on_another_address_even_from_copied_settings() -> None:
+    copied = Settings().model_copy(update={"host": "0.0.0.0"})  # copies skip the settings' own checks
+    with pytest.raises(ValueError, match="0.0.0.0"):
+        create_app(copied)
+
+
 # --- webhook mode against the emulator as Telegram ------------------------------------------------
 
 

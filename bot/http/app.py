@@ -40,7 +40,7 @@ from bot.http.webhook import create_webhook_router
 from bot.ratelimit import RateLimiter
 from policy_kb.results import Answer
 from services import telegram_bots
-from services.config import Settings, get_settings
+from services.config import SANDBOX_NOT_LOOPBACK, Settings, get_settings, is_loopback
 from services.db import create_engine, database_reachable, make_sessionmaker, migrate, session_scope
 from services.users import list_users
 
@@ -119,6 +119,9 @@ def create_app(
     """
     settings = settings or get_settings()
     mode = bot_mode(settings)
+    if mode is BotMode.SANDBOX and not is_loopback(settings.host):
+        # `Settings` refuses this already; settings copied with another host must not slip past.
+        raise ValueError(SANDBOX_NOT_LOOPBACK.format(host=settings.host))
     if mode is BotMode.SANDBOX:
         emulator_state = emulator_state or EmulatorState()
         if emulator_state.bot_by_token(DEFAULT_TOKEN) is None:

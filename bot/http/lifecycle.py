@@ -110,12 +110,10 @@ class BotRunner:
                 await self.application.initialize()
                 return
             except NetworkError as exc:  # TimedOut is a NetworkError too
-                log.warning(
-                    "the Telegram Bot API is unreachable (%s: %s); retrying in %.0f s",
-                    type(exc).__name__,
-                    exc,
-                    pause,
-                )
+                # The reason, never the token (were a URL ever quoted in it).
+                reason = str(exc).replace(self.application.bot.token, "<token>")
+                kind = type(exc).__name__
+                log.warning("the Telegram Bot API is unreachable (%s: %s); retrying in %.0f s", kind, reason, pause)
             await asyncio.sleep(pause)
             pause = min(pause * 2, RETRY_MAX)
 
