@@ -71,8 +71,8 @@ def mask_record(record: logging.LogRecord) -> logging.LogRecord:
     The arguments are masked one by one (not merged into the message), so formatters that read
     `record.args` — uvicorn's access log does — still find them.
     """
-    if isinstance(record.msg, str):
-        record.msg = mask_text(record.msg)
+    # A message that is not a string (an exception, say) is shown as its str() anyway.
+    record.msg = mask_text(record.msg if isinstance(record.msg, str) else str(record.msg))
     if isinstance(record.args, tuple):
         record.args = tuple(_masked_argument(a) for a in record.args)
     elif isinstance(record.args, Mapping):
