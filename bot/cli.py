@@ -15,7 +15,13 @@ def build_app() -> typer.Typer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `fupin` console script; returns the process exit status."""
+    """Entry point of the `fupin` console script; returns the process exit status.
+
+    Every log record of the process is masked (身份证号, phone numbers) whatever logs it.
+    """
+    from services.masking import install_log_masking
+
+    install_log_masking()
     app = build_app()
     try:
         result = app(args=argv, prog_name="fupin", standalone_mode=False)
@@ -25,9 +31,14 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except typer.Abort:
         return 1
-    except Exception as exc:  # click's UsageError and friends
+    except Exception as exc:  # click's UsageError and friends, and settings the environment gets wrong
         import click
+        from pydantic import ValidationError
 
+        from bot.commands.runner import settings_error
+
+        if isinstance(exc, ValidationError):
+            exc = settings_error(exc)
         if isinstance(exc, click.ClickException):
             exc.show()
             return exc.exit_code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from typing import Literal
 
@@ -13,6 +14,33 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./fupin.db"
 
 #: Official Bot API base; a self-hosted Bot API server or the sandbox emulator replaces it.
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
+
+# Why the program refuses to start, in Chinese and English: the operator reading them may be either.
+NO_TOKEN_IN_PRODUCTION = (
+    "生产环境必须设置 FUPIN_TELEGRAM_TOKEN；没有令牌只能以沙盒模式在本机开发时运行。"
+    " / FUPIN_TELEGRAM_TOKEN must be set in production; without it only the local development sandbox runs."
+)
+NO_ADMIN_TOKEN_IN_PRODUCTION = "生产环境必须设置 FUPIN_ADMIN_TOKEN。 / FUPIN_ADMIN_TOKEN must be set in production."
+NO_WEBHOOK_SECRET = (
+    "设置了 FUPIN_WEBHOOK_URL 就必须设置 FUPIN_WEBHOOK_SECRET，否则任何人都能冒充 Telegram 发来消息。"
+    " / FUPIN_WEBHOOK_SECRET must be set whenever FUPIN_WEBHOOK_URL is: without it anyone can post updates."
+)
+SANDBOX_NOT_LOOPBACK = (
+    "沙盒模式（未设置 FUPIN_TELEGRAM_TOKEN）只能监听本机地址（127.0.0.1、::1 或 localhost），不能监听 {host}："
+    "沙盒里任何人都能生成邀请、查看名册。"
+    " / Sandbox mode (no FUPIN_TELEGRAM_TOKEN) listens on loopback only (127.0.0.1, ::1 or localhost),"
+    " not on {host}: in the sandbox anyone can mint invites and read the roster."
+)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:  # a host name other than localhost may resolve anywhere
+        return False
 
 
 class Settings(BaseSettings):
@@ -71,13 +99,21 @@ class Settings(BaseSettings):
         return self.telegram_token is None
 
     @model_validator(mode="after")
-    def _enforce_production_secrets(self) -> Settings:
-        """Refuse to run in production with a webhook but no secret, or with no admin token."""
+    def _refuse_unsafe_setups(self) -> Settings:
+        """Refuse the set-ups that would let strangers in (see the messages above).
+
+        Production without a token would otherwise start the sandbox, whose chat page and invites
+        are open to whoever reaches the port; a webhook without a secret takes updates from anyone.
+        """
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError(NO_WEBHOOK_SECRET)
         if self.environment == "production":
-            if self.webhook_url and self.webhook_secret is None:
-                raise ValueError("FUPIN_WEBHOOK_SECRET must be set when FUPIN_WEBHOOK_URL is set in production")
+            if self.telegram_token is None:
+                raise ValueError(NO_TOKEN_IN_PRODUCTION)
             if self.admin_token is None:
-                raise ValueError("FUPIN_ADMIN_TOKEN must be set in production")
+                raise ValueError(NO_ADMIN_TOKEN_IN_PRODUCTION)
+        if self.sandbox and not is_loopback(self.host):
+            raise ValueError(SANDBOX_NOT_LOOPBACK.format(host=self.host))
         return self
 
 

@@ -9,13 +9,20 @@ from importlib import resources
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+#: Seconds `/readyz` waits for the database before calling it unreachable.
+READY_TIMEOUT = 3.0
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An async engine; SQLite gets foreign keys switched on, as PostgreSQL always has them."""
-    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    """An async engine; SQLite gets foreign keys switched on, as PostgreSQL always has them.
+
+    `hide_parameters`: an error's message (and so its log line) never carries the statement's
+    parameters — names, 身份证号 and phone numbers.
+    """
+    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -38,6 +45,16 @@ async def session_scope(sessionmaker: async_sessionmaker[AsyncSession]) -> Async
     """A session whose transaction commits on success and rolls back on error."""
     async with sessionmaker() as session, session.begin():
         yield session
+
+
+async def database_reachable(engine: AsyncEngine, *, timeout: float = READY_TIMEOUT) -> bool:
+    """Whether the database answers a trivial query within `timeout` seconds."""
+    try:
+        async with asyncio.timeout(timeout), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception:  # any failure (refused, timed out, authentication…) means: not ready
+        return False
+    return True
 
 
 def alembic_config(url: str) -> Config:

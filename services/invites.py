@@ -18,13 +18,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import audit
 from services.config import get_settings
-from services.errors import InvalidInput, InviteExpired, InviteNotFound, InviteUsed
+from services.errors import Forbidden, InvalidInput, InviteExpired, InviteNotFound, InviteUsed
 from services.masking import mask_name
 from services.models import Invite, Role, RoleKind, Township, Village, utcnow
+from services.office_tokens import Principal
 from services.places import closest, find_township, list_townships, resolve_villages
 from services.users import ROLE_LABELS, get_or_create_user, grant_role
 
 log = logging.getLogger(__name__)
+
+#: Why an office user's token cannot invite to the office.
+OFFICE_INVITE_NEEDS_ADMIN = (
+    "县扶贫办的邀请只能用管理令牌（FUPIN_ADMIN_TOKEN）或命令行 fupin users invite 生成："
+    "/dashboard 领到的令牌有时限，由它邀请来的账号却长期有效。"
+)
 
 #: Random bytes per code: 16 give 22 URL-safe characters, well inside Telegram's 64-character
 #: `start` parameter and beyond guessing.
@@ -109,8 +116,13 @@ async def create_invite(
     ttl: dt.timedelta | None = None,
     now: dt.datetime | None = None,
     actor: str = audit.CLI_ACTOR,
+    issuer: Principal | None = None,
 ) -> Invite:
     """Issue an invite for `role`, bound to what that role needs.
+
+    What a token creates must not outlive or outrank it: an invite made with a token that expires
+    (an office user's `/dashboard` token) expires no later than the token, and such a token cannot
+    invite to the office — the account an office invite creates could mint new tokens forever.
 
     Args:
         role: household, cadre, township, unit or office (or the Chinese label).
@@ -120,13 +132,18 @@ async def create_invite(
         ttl: how long the code stays valid; default `FUPIN_INVITE_TTL_DAYS` days.
         now: the current time (tests fix it); default the clock.
         actor: who issues it, for the audit log.
+        issuer: who asked over the admin API; None for the command line and the sandbox.
 
     Raises:
         InvalidInput: an unknown role, village, township or unit — the message names the valid
             choices — a missing binding, or a binding the role does not take.
+        Forbidden: an office invite asked for with an office user's token.
     """
     kind = parse_role(role)
     label = ROLE_LABELS[kind]
+    delegated = issuer is not None and issuer.user is not None
+    if delegated and kind is RoleKind.OFFICE:
+        raise Forbidden(OFFICE_INVITE_NEEDS_ADMIN)
     given = {"村": bool(villages), "乡镇": township is not None, "单位": unit is not None}
     needed = {RoleKind.CADRE: "村", RoleKind.TOWNSHIP: "乡镇", RoleKind.UNIT: "单位"}.get(kind)
     extra = [what for what, present in given.items() if present and what != needed]
@@ -155,6 +172,9 @@ async def create_invite(
     if ttl <= dt.timedelta(0):
         raise InvalidInput("邀请的有效期必须大于零。")
     now = now or utcnow()
+    expires_at = now + ttl
+    if issuer is not None and issuer.expires_at is not None:
+        expires_at = min(expires_at, issuer.expires_at)
     invite = Invite(
         code=new_code(),
         role=kind,
@@ -163,7 +183,7 @@ async def create_invite(
         unit=bound_unit,
         created_by=actor,
         created_at=now,
-        expires_at=now + ttl,
+        expires_at=expires_at,
     )
     session.add(invite)
     await session.flush()

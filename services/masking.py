@@ -6,7 +6,11 @@ enough to tell records apart (张*明, 2104**********1234, 138****5678).
 
 from __future__ import annotations
 
+import logging
+import numbers
 import re
+from collections.abc import Mapping
+from typing import Any
 
 #: Mask character used everywhere, so masked values look alike across logs.
 MASK = "*"
@@ -50,3 +54,47 @@ def mask_text(text: str) -> str:
     """Mask every ID number and mobile number found in free text (names cannot be found this way)."""
     text = ID_NUMBER_RE.sub(lambda m: mask_id_number(m.group(1)), text)
     return PHONE_RE.sub(lambda m: mask_phone(m.group(1)), text)
+
+
+def _masked_argument(value: object) -> object:
+    """A log argument with ID and phone numbers masked; numbers stay numbers for `%d`-style formats."""
+    if isinstance(value, str):
+        return mask_text(value)
+    if value is None or isinstance(value, numbers.Number):
+        return value
+    return mask_text(str(value))
+
+
+def mask_record(record: logging.LogRecord) -> logging.LogRecord:
+    """Mask every ID and phone number in a log record: its message, its arguments and its traceback.
+
+    The arguments are masked one by one (not merged into the message), so formatters that read
+    `record.args` — uvicorn's access log does — still find them.
+    """
+    # A message that is not a string (an exception, say) is shown as its str() anyway.
+    record.msg = mask_text(record.msg if isinstance(record.msg, str) else str(record.msg))
+    if isinstance(record.args, tuple):
+        record.args = tuple(_masked_argument(a) for a in record.args)
+    elif isinstance(record.args, Mapping):
+        record.args = {k: _masked_argument(v) for k, v in record.args.items()}
+    if record.exc_info and record.exc_text is None:
+        record.exc_text = mask_text(logging.Formatter().formatException(record.exc_info))
+    return record
+
+
+def install_log_masking() -> None:
+    """Mask every log record this process creates, whichever logger logs it and whichever handler shows it.
+
+    A filter on the root logger would see only records logged on the root itself (Python applies a
+    logger's filters before propagation, not to records from child loggers), and uvicorn's loggers
+    have handlers of their own; wrapping the record factory reaches them all. Idempotent.
+    """
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "masks_personal_data", False):
+        return
+
+    def masking_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        return mask_record(factory(*args, **kwargs))
+
+    masking_factory.masks_personal_data = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(masking_factory)

@@ -262,6 +262,23 @@ class TelegramUpdate(Base):
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     payload: Mapped[dict[str, Any]]
     handled_at: Mapped[dt.datetime | None]
+    #: Why the update could not be handled (e.g. it is not a valid Update); kept instead of the payload.
+    error: Mapped[str | None] = mapped_column(String(500))
+
+
+class TelegramBot(Base):
+    """A real Telegram bot this database has served (written when the bot starts with a token).
+
+    The sandbox refuses a database with any row here: its chat page lets anyone act as anyone,
+    which must never reach real people's data. `bot_id` 0 stands for a bot that served the
+    database before this table existed (see migration 0005_access).
+    """
+
+    __tablename__ = "telegram_bots"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    username: Mapped[str] = mapped_column(String(64))
+    first_started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 # --- Issue 5: households, progress reports, household changes and the items routed to units ---------

@@ -34,10 +34,15 @@ _DERIVATION_LABEL = b"fupin dashboard token key v1"
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the admin token's holder (`user` None) or an active office user."""
+    """Who is calling: the admin token's holder (`user` None) or an active office user.
+
+    `expires_at` is when the caller's token stops working (None for the admin token): what the
+    caller creates must not outlive it (`services.invites.create_invite`).
+    """
 
     actor: str
     user: User | None = None
+    expires_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -86,8 +91,8 @@ def issue_token(user: User, *, settings: Settings, now: dt.datetime | None = Non
     return IssuedToken(token=f"{payload}.{_signature(signing_key(settings), payload)}", expires_at=expires_at)
 
 
-def _user_id_of(token: str, *, key: bytes, now: dt.datetime) -> int:
-    """The user id a well-signed, unexpired token names; Unauthorized otherwise."""
+def _user_id_of(token: str, *, key: bytes, now: dt.datetime) -> tuple[int, dt.datetime]:
+    """The user id a well-signed, unexpired token names, and its expiry; Unauthorized otherwise."""
     parts = token.split(".")
     if len(parts) != 4 or parts[0] != TOKEN_PREFIX or not parts[1].isdigit() or not parts[2].isdigit():
         raise Unauthorized()
@@ -96,7 +101,7 @@ def _user_id_of(token: str, *, key: bytes, now: dt.datetime) -> int:
         raise Unauthorized()
     if int(parts[2]) <= now.timestamp():
         raise Unauthorized("令牌已过期，请在机器人中重新发送 /dashboard 获取。")
-    return int(parts[1])
+    return int(parts[1]), dt.datetime.fromtimestamp(int(parts[2]), dt.UTC)
 
 
 async def authenticate(
@@ -113,10 +118,10 @@ async def authenticate(
     admin = settings.admin_token
     if admin is not None and hmac.compare_digest(token.encode(), admin.get_secret_value().encode()):
         return Principal(actor=ADMIN_ACTOR)
-    user_id = _user_id_of(token, key=signing_key(settings), now=now or utcnow())
+    user_id, expires_at = _user_id_of(token, key=signing_key(settings), now=now or utcnow())
     user = await session.get(User, user_id)
     if user is None:
         raise Unauthorized()
     if not user.active or user.role(RoleKind.OFFICE) is None:
         raise Forbidden("此令牌的用户已停用或不再是县扶贫办工作人员。")
-    return Principal(actor=f"user:{user.id}", user=user)
+    return Principal(actor=f"user:{user.id}", user=user, expires_at=expires_at)

@@ -15,6 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.errors import InvalidInput
 from services.models import TelegramUpdate, utcnow
 
+#: Longest error kept with an update that could not be handled (the column's width).
+ERROR_LENGTH = 500
+
 
 async def record_update(*, session: AsyncSession, payload: dict[str, Any]) -> bool:
     """Store a received update; False when its `update_id` was already stored (a redelivery).
@@ -35,16 +38,18 @@ async def record_update(*, session: AsyncSession, payload: dict[str, Any]) -> bo
     return True
 
 
-async def mark_handled(*, session: AsyncSession, update_id: int) -> None:
+async def mark_handled(*, session: AsyncSession, update_id: int, error: str | None = None) -> None:
     """Note that the bot has processed `update_id` (unknown ids — e.g. from polling — are ignored).
 
     The payload is dropped once handled: only the id is needed to recognise a redelivery, and the
-    message may hold a 身份证号 or a phone number that must not be kept in the clear.
+    message may hold a 身份证号 or a phone number that must not be kept in the clear. `error` says
+    why an update could not be handled at all (it is then never handed to the bot again).
     """
     row = await session.get(TelegramUpdate, update_id)
     if row is not None and row.handled_at is None:
         row.handled_at = utcnow()
         row.payload = {"update_id": update_id}
+        row.error = error[:ERROR_LENGTH] if error is not None else None
 
 
 async def unhandled_updates(*, session: AsyncSession) -> list[dict[str, Any]]:

@@ -59,10 +59,14 @@ async def seed_villages(session: AsyncSession) -> None:
     await import_villages(session, rows)
 
 
-async def office_token(sessionmaker: async_sessionmaker[AsyncSession], *, telegram_id: int = 9001) -> tuple[str, int]:
+async def office_token(
+    sessionmaker: async_sessionmaker[AsyncSession], *, telegram_id: int = 9001, hours: int = 12
+) -> tuple[str, int]:
+    """A `/dashboard` token of a new office user, valid `hours` hours (12 by default, as configured)."""
+    settings = Settings(admin_token=ADMIN_TOKEN, dashboard_token_hours=hours)
     async with session_scope(sessionmaker) as session:
         user = await add_user(session, telegram_id, "王主任", RoleKind.OFFICE)
-        return issue_token(user, settings=SETTINGS).token, user.id
+        return issue_token(user, settings=settings).token, user.id
 
 
 # --- authentication -----------------------------------------------------------------------------
@@ -209,7 +213,7 @@ async def test_an_invite_is_created_with_its_deep_link_and_listed(
 ) -> None:
     async with session_scope(sessionmaker) as session:
         await seed_villages(session)
-    token, user_id = await office_token(sessionmaker)
+    token, user_id = await office_token(sessionmaker, hours=7 * 24)
     response = await api.http.post(
         "/api/invites", json={"role": "cadre", "villages": ["赫图阿拉村"], "ttl_days": 3}, headers=bearer(token)
     )
@@ -223,6 +227,38 @@ async def test_an_invite_is_created_with_its_deep_link_and_listed(
 
     listed = (await api.http.get("/api/invites", headers=api.admin)).json()
     assert [i["code"] for i in listed] == [invite["code"]]
+
+
+async def test_an_invite_made_with_a_12_hour_token_expires_with_the_token(
+    api: Api, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_scope(sessionmaker) as session:
+        await seed_villages(session)
+    before = dt.datetime.now(dt.UTC)
+    token, _ = await office_token(sessionmaker)
+    body = {"role": "cadre", "villages": ["赫图阿拉村"], "ttl_days": 90}
+    response = await api.http.post("/api/invites", json=body, headers=bearer(token))
+    assert response.status_code == 201, response.text
+    expires_at = dt.datetime.fromisoformat(response.json()["expires_at"])
+    assert expires_at <= before + dt.timedelta(hours=12, seconds=1)
+
+
+async def test_a_12_hour_token_cannot_invite_to_the_office(
+    api: Api, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    token, _ = await office_token(sessionmaker)
+    response = await api.http.post("/api/invites", json={"role": "office", "ttl_days": 90}, headers=bearer(token))
+    assert response.status_code == 403
+    assert "FUPIN_ADMIN_TOKEN" in response.json()["detail"]
+    assert (await api.http.get("/api/invites", headers=api.admin)).json() == []
+
+
+async def test_the_admin_token_still_invites_to_the_office_for_90_days(api: Api) -> None:
+    response = await api.http.post("/api/invites", json={"role": "office", "ttl_days": 90}, headers=api.admin)
+    assert response.status_code == 201, response.text
+    invite = response.json()
+    expires = dt.datetime.fromisoformat(invite["expires_at"]) - dt.datetime.fromisoformat(invite["created_at"])
+    assert expires == dt.timedelta(days=90)
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+import io
+import logging
+from collections.abc import Callable, Iterator
 
-from services.masking import mask_id_number, mask_name, mask_phone, mask_text
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.masking import install_log_masking, mask_id_number, mask_name, mask_phone, mask_text
+from services.models import User
 
 
 @pytest.mark.parametrize(
@@ -50,3 +57,65 @@ def test_mask_phone(phone: str, masked: str) -> None:
 def test_mask_text_hides_id_numbers_and_phones_in_a_sentence() -> None:
     text = "户主身份证210422198001011234，电话13812345678，请核实"
     assert mask_text(text) == "户主身份证2104**********1234，电话138****5678，请核实"
+
+
+# --- logs ----------------------------------------------------------------------------------------
+
+ID_NUMBER = "210422198001011234"
+PHONE = "13812345678"
+
+
+@pytest.fixture
+def masking_installed() -> Iterator[None]:
+    """`install_log_masking()` as `fupin serve` runs it, undone afterwards for the other tests."""
+    factory = logging.getLogRecordFactory()
+    install_log_masking()
+    yield
+    logging.setLogRecordFactory(factory)
+
+
+def _logged(logger_name: str, log: Callable[[logging.Logger], None]) -> str:
+    """What a handler of its own on `logger_name` writes (the root's handlers play no part)."""
+    logger = logging.getLogger(logger_name)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger.addHandler(handler)
+    logger.propagate, propagate = False, logger.propagate
+    try:
+        log(logger)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+    return stream.getvalue()
+
+
+def test_a_log_record_with_an_id_number_or_a_phone_number_is_masked(masking_installed: None) -> None:
+    shown = _logged("fupin.test.masking", lambda log: log.warning("户主 %s 电话 %s", ID_NUMBER, PHONE))
+    assert ID_NUMBER not in shown
+    assert PHONE not in shown
+    assert "2104**********1234" in shown
+
+
+def test_a_logged_exception_is_masked_too(masking_installed: None) -> None:
+    def log_failure(log: logging.Logger) -> None:
+        try:
+            raise ValueError(f"bad row: {ID_NUMBER} {PHONE}")
+        except ValueError:
+            log.exception("import failed")
+
+    shown = _logged("fupin.test.masking", log_failure)
+    assert "ValueError" in shown
+    assert ID_NUMBER not in shown
+    assert PHONE not in shown
+
+
+async def test_a_database_error_logged_carries_no_parameters(session: AsyncSession) -> None:
+    session.add(User(telegram_user_id=1, display_name="王大山"))
+    await session.commit()
+    session.add(User(telegram_user_id=1, display_name=f"王大山{ID_NUMBER}"))
+    with pytest.raises(IntegrityError) as failure:
+        await session.commit()
+    await session.rollback()
+    shown = _logged("fupin.test.sql", lambda log: log.error("insert failed", exc_info=failure.value))
+    assert "IntegrityError" in shown
+    assert ID_NUMBER not in shown

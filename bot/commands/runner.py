@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import texts
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 T = TypeVar("T")
 
@@ -37,6 +40,23 @@ class CliInputError(CliError):
     """A `CliError` for input the user can correct: exit status `EXIT_INVALID_INPUT`."""
 
     exit_code = EXIT_INVALID_INPUT
+
+
+def settings_error(exc: ValidationError) -> CliError:
+    """The settings the environment gives refused (`services.config.Settings`), one line a problem.
+
+    The program's own refusals (production without a token, a webhook without a secret…) are
+    shown as written; a malformed value names its variable.
+    """
+    return CliError("\n".join(_setting_problem(error) for error in exc.errors()))
+
+
+def _setting_problem(error: Any) -> str:
+    cause = error.get("ctx", {}).get("error")
+    if isinstance(cause, ValueError):
+        return str(cause)
+    variable = "FUPIN_" + "_".join(str(part) for part in error["loc"]).upper()
+    return texts.SETTING_INVALID.format(variable=variable, reason=error["msg"])
 
 
 def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:

@@ -1,6 +1,13 @@
-"""`fupin serve`: the HTTP app and the Telegram bot in one process (sandbox mode without a token)."""
+"""`fupin serve`: the HTTP app and the Telegram bot in one process (sandbox mode without a token).
+
+A set-up that would let strangers in — production without a token, a webhook without a secret,
+the sandbox on a non-loopback address or on a database that has served real Telegram — is refused
+here with one clear line (Chinese and English) and a non-zero exit status, before anything listens.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import typer
 
@@ -13,16 +20,25 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option(None, help="监听地址 (默认 FUPIN_HOST 或 127.0.0.1)"),
         port: int = typer.Option(None, help="端口 (默认 FUPIN_PORT 或 8080)"),
     ) -> None:
-        """启动助手：HTTP 服务与机器人（无 Telegram 令牌时为沙盒模式）。"""
+        """启动助手：HTTP 服务与机器人（无 Telegram 令牌时为沙盒模式，只监听本机）。"""
+        import asyncio
         import logging
 
-        from bot.http.app import create_app
+        from bot.commands.runner import CliError
+        from bot.http.app import check_sandbox_database, create_app
         from bot.http.server import run
-        from services.config import get_settings
+        from services.config import Settings
+        from services.errors import FupinError
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("httpx").setLevel(logging.WARNING)
-        settings = get_settings()
-        # The sandbox bot dials the address the server listens on, so settings must carry it.
-        settings = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port})
+        # The sandbox bot dials the address the server listens on, so settings must carry it; they
+        # are read again with it, so that the checks on the address apply to `--host` too.
+        given: dict[str, Any] = {name: value for name, value in (("host", host), ("port", port)) if value is not None}
+        settings = Settings(**given)  # a refused set-up is shown by `bot.cli.main` (settings_error)
+        if settings.sandbox:
+            try:
+                asyncio.run(check_sandbox_database(settings.database_url))
+            except FupinError as exc:
+                raise CliError(exc.message) from None
         run(create_app(settings), host=settings.host, port=settings.port)

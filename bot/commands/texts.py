@@ -5,6 +5,9 @@ from __future__ import annotations
 #: Printed to stderr before a domain error's own message.
 ERROR = "错误：{message}"
 
+# --- fupin serve --------------------------------------------------------------------------------
+SETTING_INVALID = "环境变量 {variable} 的值不对：{reason} / {variable} is invalid: {reason}"
+
 # --- fupin places -------------------------------------------------------------------------------
 PLACES_HELP = "乡镇与村：导入村庄名单，查看列表。"
 PLACES_IMPORT_HELP = "从 CSV 文件导入村庄名单（表头 township,village）。每一行都正确才会写入；重复导入不会产生重复。"

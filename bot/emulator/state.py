@@ -40,6 +40,9 @@ CALLBACK_TIMEOUT = 10.0
 
 _QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 
+#: The first Telegram user id the emulator hands out.
+FIRST_USER_ID = 7_000_000_001
+
 _NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the same "
     "as a current content and reply markup of the message"
@@ -81,7 +84,8 @@ class EmulatorState:
         self.changed = Notifier()
         self.closed = False
         self._seq = itertools.count(1)
-        self._user_ids = itertools.count(7_000_000_001)
+        #: The id the next new user gets; always above every id handed out or given (see `add_user`).
+        self._next_user_id = FIRST_USER_ID
         self._group_ids = itertools.count(1)
         self._file_numbers = itertools.count(1)
 
@@ -124,9 +128,17 @@ class EmulatorState:
         role: str | None = None,
         language_code: str = "zh-hans",
     ) -> EmuUser:
-        """Create a Telegram user (or replace the one with `user_id`)."""
+        """Create a Telegram user (or replace the one with `user_id`).
+
+        A new user's id comes after every id already in use, as in Telegram, where an id never
+        passes to someone else: a sandbox that gets its people back after a restart
+        (`bot.http.app.restore_sandbox_people`) must not hand a former cadre's id to a newcomer.
+        """
+        if user_id is None:
+            user_id = self._next_user_id
+        self._next_user_id = max(self._next_user_id, user_id + 1)
         user = EmuUser(
-            id=user_id if user_id is not None else next(self._user_ids),
+            id=user_id,
             first_name=first_name,
             username=username,
             last_name=last_name,

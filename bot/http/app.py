@@ -4,6 +4,11 @@ One process, one event loop: uvicorn serves this app, and the python-telegram-bo
 is initialised, started and stopped in the lifespan (the pattern of PTB's customwebhookbot
 example). With no token the app also mounts the Bot API emulator under `/telegram` and serves
 the sandbox chat page at `/`; the bot then talks to that emulator over HTTP on this same port.
+
+The sandbox listens on loopback only (`Settings` refuses another host) and refuses a database a
+real Telegram bot has served (`services.telegram_bots`). Its emulator forgets everything on a
+restart, so the people the database knows are handed back to it at start: a chat page that was
+open keeps its person, and a new person gets an id nobody had (never a former cadre's).
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import texts
 from bot.app import build_application
@@ -33,8 +39,10 @@ from bot.http.lifecycle import BotMode, BotRunner
 from bot.http.webhook import create_webhook_router
 from bot.ratelimit import RateLimiter
 from policy_kb.results import Answer
-from services.config import Settings, get_settings
-from services.db import create_engine, make_sessionmaker, migrate
+from services import telegram_bots
+from services.config import SANDBOX_NOT_LOOPBACK, Settings, get_settings, is_loopback
+from services.db import create_engine, database_reachable, make_sessionmaker, migrate, session_scope
+from services.users import list_users
 
 #: Where the emulator is mounted in sandbox mode; the bot's base URL is `<this>/bot`.
 EMULATOR_PREFIX = "/telegram"
@@ -54,6 +62,37 @@ def answer_question(question: str) -> Answer:
 def _loopback(host: str) -> str:
     """The address the sandbox bot dials to reach this server."""
     return "127.0.0.1" if host in {"", "0.0.0.0", "::", "localhost"} else host
+
+
+async def check_sandbox_database(database_url: str) -> None:
+    """Migrate the database and refuse it when a real Telegram bot has served it (sandbox only).
+
+    `fupin serve` calls this before the server starts, so the refusal is one clear line; the
+    lifespan calls it again for any other host of the app.
+
+    Raises:
+        Conflict: the database has served real Telegram.
+    """
+    await migrate(database_url)
+    engine = create_engine(database_url)
+    try:
+        async with session_scope(make_sessionmaker(engine)) as session:
+            await telegram_bots.refuse_sandbox(session)
+    finally:
+        await engine.dispose()
+
+
+async def restore_sandbox_people(state: EmulatorState, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """Give the emulator back the Telegram users the database knows, under their ids and names.
+
+    Every person who has talked to the sandbox bot is a user row (`/start` registers everyone), so
+    identities survive a restart; the emulator's next new id then comes after all of them.
+    """
+    async with session_scope(sessionmaker) as session:
+        people = await list_users(session)
+    for person in people:
+        if person.telegram_user_id not in state.users:
+            state.add_user(person.display_name, user_id=person.telegram_user_id)
 
 
 def bot_mode(settings: Settings) -> BotMode:
@@ -80,6 +119,9 @@ def create_app(
     """
     settings = settings or get_settings()
     mode = bot_mode(settings)
+    if mode is BotMode.SANDBOX and not is_loopback(settings.host):
+        # `Settings` refuses this already; settings copied with another host must not slip past.
+        raise ValueError(SANDBOX_NOT_LOOPBACK.format(host=settings.host))
     if mode is BotMode.SANDBOX:
         emulator_state = emulator_state or EmulatorState()
         if emulator_state.bot_by_token(DEFAULT_TOKEN) is None:
@@ -90,16 +132,23 @@ def create_app(
         assert settings.telegram_token is not None
         token = settings.telegram_token.get_secret_value()
         base_url = settings.telegram_api_url
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    # `Settings` refuses a webhook without a secret.
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     webhook_path = urlsplit(settings.webhook_url or "").path or DEFAULT_WEBHOOK_PATH
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from policy_kb import load_kb
 
-        await migrate(settings.database_url)
+        if mode is BotMode.SANDBOX:
+            await check_sandbox_database(settings.database_url)
+        else:
+            await migrate(settings.database_url)
         engine = create_engine(settings.database_url)
         sessionmaker = make_sessionmaker(engine)
+        if mode is BotMode.SANDBOX:
+            assert emulator_state is not None
+            await restore_sandbox_people(emulator_state, sessionmaker)
         kb = load_kb()
         # Warm the question engine (tokenizer, vocabulary) so the first household does not wait.
         await asyncio.to_thread(answer_question, WARM_UP_QUESTION)
@@ -153,7 +202,22 @@ def create_app(
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
+        """The process is up (nothing else is checked: see `/readyz`)."""
         return {"status": "ok", "mode": mode.value}
+
+    @app.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        """Ready to serve people: the database answers and the bot runs; 503 otherwise."""
+        database = await database_reachable(request.app.state.engine)
+        runner: BotRunner = request.app.state.bot_runner
+        bot = runner.ready.is_set() and runner.application.running
+        body = {
+            "status": "ok" if database and bot else "unavailable",
+            "mode": mode.value,
+            "database": "ok" if database else "unreachable",
+            "bot": "running" if bot else "not running",
+        }
+        return JSONResponse(body, status_code=200 if database and bot else 503)
 
     if mode is BotMode.SANDBOX:
         assert emulator_state is not None

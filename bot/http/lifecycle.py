@@ -5,7 +5,14 @@
   in a background task that waits for the port.
 - polling (token, no webhook URL): long polling against `FUPIN_TELEGRAM_API_URL`.
 - webhook (token and `FUPIN_WEBHOOK_URL`): Telegram posts to `bot.http.webhook`; updates that
-  were stored but never handled (the process stopped in between) are handed over on start.
+  were stored but never handled (the process stopped in between) are handed over on start; one
+  that cannot be read is recorded as handled with its error, so it never blocks a start.
+
+With a token the bot starts in the background too, so that the HTTP server serves `/healthz` and
+`/readyz` (503 until the bot runs) while an unreachable Bot API is retried with growing pauses,
+each logged in one line. A token Telegram rejects stops the bot (logged once, never the token).
+With a token the bot also records itself in the database (`services.telegram_bots`), so that
+the sandbox never runs on it afterwards.
 """
 
 from __future__ import annotations
@@ -15,9 +22,11 @@ import logging
 from enum import StrEnum
 
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 
 from bot.context import FupinApplication
-from services import updates
+from bot.http.webhook import read_update
+from services import telegram_bots, updates
 from services.db import session_scope
 
 log = logging.getLogger("fupin.http")
@@ -26,6 +35,9 @@ log = logging.getLogger("fupin.http")
 POLL_TIMEOUT = 10
 #: How long the sandbox bot waits for the HTTP server to listen.
 LISTEN_WAIT = 30.0
+#: Seconds before the first new attempt to reach an unreachable Bot API; doubled each time, up to the cap.
+RETRY_FIRST = 1.0
+RETRY_MAX = 60.0
 
 
 class BotMode(StrEnum):
@@ -59,13 +71,22 @@ class BotRunner:
         self.ready = asyncio.Event()
 
     async def start(self) -> None:
-        """Start the bot now, or (sandbox) as soon as the server listens."""
-        if self.mode is BotMode.SANDBOX:
-            self._starting = asyncio.create_task(self._start_when_listening(), name="fupin-bot-start")
-            return
-        await self._start()
+        """Start the bot in the background: as soon as the server listens (sandbox), or at once."""
+        self._starting = asyncio.create_task(self._start_in_background(), name="fupin-bot-start")
 
-    async def _start_when_listening(self) -> None:
+    async def _start_in_background(self) -> None:
+        if self.mode is BotMode.SANDBOX and not await self._wait_listening():
+            return
+        try:
+            await self._initialize()
+            await self._start()
+        except InvalidToken:
+            # PTB's message repeats the token, so it is not logged.
+            log.error("Telegram rejected FUPIN_TELEGRAM_TOKEN; the bot is not running (check the token)")
+        except Exception:
+            log.exception("the bot failed to start; it is not running")
+
+    async def _wait_listening(self) -> bool:
         host, port = self._listen
         loop = asyncio.get_running_loop()
         deadline = loop.time() + LISTEN_WAIT
@@ -75,19 +96,35 @@ class BotRunner:
             except OSError:
                 if loop.time() > deadline:
                     log.error("the sandbox bot could not reach %s:%s; it is not running", host, port)
-                    return
+                    return False
                 await asyncio.sleep(0.02)
                 continue
             writer.close()
-            break
-        try:
-            await self._start()
-        except Exception:
-            log.exception("the sandbox bot failed to start")
+            return True
+
+    async def _initialize(self) -> None:
+        """`Application.initialize` (its `getMe` is the first call to the Bot API), retried while unreachable."""
+        pause = RETRY_FIRST
+        while True:
+            try:
+                await self.application.initialize()
+                return
+            except NetworkError as exc:  # TimedOut is a NetworkError too
+                # The reason, never the token (were a URL ever quoted in it).
+                reason = str(exc).replace(self.application.bot.token, "<token>")
+                kind = type(exc).__name__
+                log.warning("the Telegram Bot API is unreachable (%s: %s); retrying in %.0f s", kind, reason, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, RETRY_MAX)
 
     async def _start(self) -> None:
         application = self.application
-        await application.initialize()
+        if self.mode is not BotMode.SANDBOX:
+            services = application.bot_data["services"]
+            async with session_scope(services.sessionmaker) as session:
+                await telegram_bots.record_bot(
+                    session, bot_id=application.bot.id, username=application.bot.username or ""
+                )
         # `post_init` runs only under run_polling/run_webhook; this app drives the bot by hand.
         if application.post_init is not None:
             await application.post_init(application)
@@ -113,8 +150,16 @@ class BotRunner:
         services = self.application.bot_data["services"]
         async with session_scope(services.sessionmaker) as session:
             pending = await updates.unhandled_updates(session=session)
-        for payload in pending:
-            await self.application.update_queue.put(Update.de_json(payload, self.application.bot))
+            readable = []
+            for payload in pending:
+                update = read_update(payload, self.application.bot)
+                if isinstance(update, Update):
+                    readable.append(update)
+                    continue
+                log.warning("stored update %s cannot be read (%s); recorded as handled", payload["update_id"], update)
+                await updates.mark_handled(session=session, update_id=payload["update_id"], error=update)
+        for update in readable:
+            await self.application.update_queue.put(update)
 
     async def stop_receiving(self) -> None:
         """Stop the long poll, then the outbox worker (before uvicorn waits for open requests to finish).

@@ -42,7 +42,7 @@ def _run_sync(connection: Connection) -> None:
 async def _run_async(url: str) -> None:
     # A plain engine, not services.db.create_engine: SQLite's foreign-key pragma stays off while
     # batch migrations drop and recreate tables, as Alembic recommends.
-    engine = create_async_engine(url, poolclass=pool.NullPool)
+    engine = create_async_engine(url, poolclass=pool.NullPool, hide_parameters=True)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run_sync)

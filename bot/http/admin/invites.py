@@ -16,7 +16,10 @@ router = APIRouter(prefix="/invites", tags=["invites"])
 
 @router.post("", response_model=InviteOut, status_code=status.HTTP_201_CREATED)
 async def issue(body: InviteIn, session: SessionDep, settings: SettingsDep, office: OfficeDep) -> InviteOut:
-    """A single-use invite link for a role; a wrong village, township or unit gets 422 naming the choices."""
+    """A single-use invite link for a role; a wrong village, township or unit gets 422 naming the choices.
+
+    With an office user's token the invite expires no later than the token, and an office invite is 403.
+    """
     invite = await create_invite(
         session=session,
         role=body.role,
@@ -25,6 +28,7 @@ async def issue(body: InviteIn, session: SessionDep, settings: SettingsDep, offi
         unit=body.unit,
         ttl=dt.timedelta(days=body.ttl_days) if body.ttl_days else None,
         actor=office.actor,
+        issuer=office,
     )
     return InviteOut.of(invite, bot_username=settings.bot_username, now=utcnow())
 
