@@ -51,9 +51,12 @@ class Settings(BaseSettings):
     #: Minutes between the bot's checks for overdue items (first check at start-up); each overdue item
     #: reminds its unit once a day and is escalated to the office once.
     overdue_check_minutes: float = Field(default=60, gt=0)
-    #: Messages a second the outbox worker sends overall (Telegram allows about 30); when several
-    #: processes drain one PostgreSQL outbox, give each its share (30 / processes).
-    outbox_rate: float = Field(default=30.0, gt=0)
+    #: Messages a second this process sends in all, replies and outbox together (Telegram allows
+    #: about 30); when several processes serve one bot, give each its share (30 / processes).
+    send_rate: float = Field(default=30.0, gt=0)
+    #: The part of `send_rate` the outbox (notices, broadcasts) may take. Below it on purpose:
+    #: replies to people come first and always have the rest, even while a broadcast goes out.
+    outbox_rate: float = Field(default=20.0, gt=0)
     #: Network attempts before an outgoing message is given up (a 429 is not counted).
     outbox_max_attempts: int = Field(default=5, ge=1)
     #: Days before a deadline its reminders go out, 0 being the day itself (env: `[7,1,0]`).

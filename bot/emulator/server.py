@@ -99,6 +99,7 @@ async def running_emulator(
     flood: bool = False,
     flood_limits: FloodLimits | None = None,
     clock: Callable[[], float] | None = None,
+    round_trip: float = 0.0,
     webhook_retry_delay: float = 0.05,
 ) -> AsyncIterator[RunningEmulator]:
     """Serve an emulator on 127.0.0.1 for the duration of the block.
@@ -107,12 +108,13 @@ async def running_emulator(
         state: an existing world; by default a new one.
         token, username: the bot registered (unless `state` already knows `token`).
         flood, flood_limits, clock: flood control for a new state (clock: monotonic seconds).
+        round_trip: seconds each Bot API request takes there and back, for a new state.
         webhook_retry_delay: first wait before redelivering a refused webhook update; short
             by default so that tests of redelivery stay fast.
     """
     if state is None:
         flood_control = FloodControl(enabled=flood, limits=flood_limits or FloodLimits(), clock=clock or time.monotonic)
-        state = EmulatorState(flood=flood_control)
+        state = EmulatorState(flood=flood_control, round_trip=round_trip)
     bot = state.bot_by_token(token) or state.add_bot(token, username=username)
     app = create_emulator_app(state, webhooks=WebhookSender(state, retry_delay=webhook_retry_delay))
     async with serve_app(app) as base_url:

@@ -33,6 +33,7 @@ from bot.emulator.models import (
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_CALLBACK_ANSWER_LENGTH = 200
 
 _NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the same "
@@ -43,15 +44,25 @@ _NOT_MODIFIED = (
 class EmulatorState:
     """All bots, users, chats, conversations and files of one emulator instance."""
 
-    def __init__(self, *, flood: FloodControl | None = None, wall_clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        *,
+        flood: FloodControl | None = None,
+        wall_clock: Callable[[], float] = time.time,
+        round_trip: float = 0.0,
+    ):
         """Create an empty world.
 
         Args:
             flood: flood control; default is one with limits off.
             wall_clock: source of message dates (seconds since the epoch).
+            round_trip: seconds every Bot API request takes there and back (Telegram's servers
+                are far away: 100–300 ms from a county office is common); half passes before
+                the request is handled, half before its answer leaves. Default 0.
         """
         self.flood = flood or FloodControl()
         self.wall_clock = wall_clock
+        self.round_trip = round_trip
         self.bots: dict[str, BotAccount] = {}
         self.users: dict[int, EmuUser] = {}
         self.groups: dict[int, EmuChat] = {}
