@@ -2,13 +2,15 @@
 
 import sys
 
-from bench import broadcast, dashboard, qa
+from bench import broadcast, dashboard, flood, qa, throughput
 
 #: Each benchmark by the name `python -m bench NAME` runs it with.
 BENCHES = {
     "qa": qa.main,
     "dashboard": lambda: dashboard.main([]),
     "broadcast": broadcast.main,
+    "throughput": throughput.main,
+    "flood": flood.main,
 }
 
 unknown = [name for name in sys.argv[1:] if name not in BENCHES]
