@@ -44,6 +44,7 @@ from services.models import (
 )
 from services.quantities import parse_quantity
 from services.routing import household_change_parties
+from services.wording import has_words
 
 #: What each kind of change is called in the county's paperwork; every face uses these words.
 CHANGE_KIND_LABELS: dict[ChangeKind, str] = {
@@ -612,11 +613,14 @@ async def reject_change(
     """End a change as 未通过 with the reason (e.g. 村民代表评议未通过); whoever may advance it may reject it.
 
     Raises:
-        InvalidInput: no reason given. NotFound, Forbidden, Conflict as for `advance_change`.
+        InvalidInput: no reason given, or none in words (an emoji, punctuation). NotFound,
+            Forbidden, Conflict as for `advance_change`.
     """
     reason_text = _clean_note(reason)
     if reason_text is None:
         raise InvalidInput("请写明未通过的原因，例如“村民代表评议未通过”。")
+    if not has_words(reason_text):
+        raise InvalidInput("未通过的原因要用文字写明，表情或标点看不出原因。请写明原因，例如“村民代表评议未通过”。")
     change = await _load_for_update(session, change_id)
     check_expected(change, expected)
     next_stage(change)  # a closed change cannot be rejected either

@@ -19,8 +19,9 @@ CHECK_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 #: Check character for each remainder of the weighted sum mod 11.
 CHECK_CHARS = "10X98765432"
 
-#: 17 digits, then a digit or X — the shape before any arithmetic.
-ID_SHAPE = re.compile(r"\d{17}[\dX]")
+#: 17 ASCII digits, then a digit or X — the shape before any arithmetic. ASCII only: Python's `\d`
+#: also matches Arabic-Indic and other scripts' digits, which must be folded first (`fold_digits`).
+ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
 #: Blanks people leave in a number copied from a form: spaces (incl. the ideographic one), dashes.
 SEPARATORS = re.compile(r"[\s\-]+")
@@ -40,16 +41,28 @@ def check_char(first17: str) -> str:
     return CHECK_CHARS[total % 11]
 
 
+def fold_digits(text: str) -> str:
+    """`text` with every decimal digit of any script (٠١٢, ０１２, ०१२…) written as ASCII 0–9.
+
+    NFKC folds full-width digits but not Arabic-Indic or Devanagari ones, and `int()` reads those
+    too: without this a number typed in them would pass every check yet differ, as a string, from
+    the same number typed in ASCII, and slip past the duplicate check.
+    """
+    return "".join(str(value) if (value := unicodedata.decimal(char, None)) is not None else char for char in text)
+
+
 def normalize_id_number(text: str, *, today: dt.date | None = None) -> str:
     """The canonical 18-character number (upper-case X) for what a person typed.
 
-    Accepts full-width digits and letters, spaces and dashes between groups, and a lowercase x.
+    Accepts full-width digits and letters, the digits of any script (`fold_digits`), spaces and
+    dashes between groups, and a lowercase x. This is the one place a typed number is folded, so
+    the same person's number always compares equal.
 
     Raises:
         InvalidInput: the message says which check failed — 位数, 格式, 出生日期 or 校验码 — and
             asks to check and retype; it never repeats the number itself.
     """
-    value = SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).upper()
+    value = SEPARATORS.sub("", fold_digits(unicodedata.normalize("NFKC", text))).upper()
     if len(value) != 18:
         raise InvalidInput(WRONG_LENGTH.format(count=len(value)))
     if not ID_SHAPE.fullmatch(value):

@@ -34,6 +34,7 @@ from services.models import (
     utcnow,
 )
 from services.routing import OFFICE_UNIT, PartySpec, lead_unit
+from services.wording import has_words
 from services.workdays import CHINA_TZ, add_working_days, china_today
 
 #: Chinese name of each state, as units and reporters see it.
@@ -280,12 +281,14 @@ async def return_item(session: AsyncSession, *, item_id: int, user: User, reason
     A returned report no longer counts towards progress.
 
     Raises:
-        InvalidInput: the reason is empty or too long.
+        InvalidInput: the reason is empty, not in words (an emoji, punctuation) or too long.
         NotFound, Forbidden, Conflict: as `close_item`.
     """
     reason = reason.strip()
     if not reason:
         raise InvalidInput("请写明退回原因，让上报人知道要补充或改正什么。")
+    if not has_words(reason):
+        raise InvalidInput("退回原因要用文字写明，表情或标点看不出原因。请写明要补充或改正什么，例如“照片与现场不符”。")
     if len(reason) > MAX_REASON:
         raise InvalidInput(f"退回原因最多 {MAX_REASON} 字，现在有 {len(reason)} 字，请精简后重新输入。")
     return await _transition(

@@ -39,6 +39,13 @@ THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 #: Words that make a quantity an estimate ("一些", "3公里多", "大概2座"): a report needs the figure.
 VAGUE_RE = re.compile(r"些|几|多|来|左右|上下|大概|大约|约|差不多|将近|近|余")
 
+#: A report above this many times the plan's whole (county-wide) target is a slip of the finger
+#: (a digit too many), not progress: one village cannot do ten years of the county's work.
+TARGET_MULTIPLE_CEILING = 10
+#: Above this no indicator of a county plan goes (10 亿 元, 公里, 户…); it also bounds indicators
+#: without a target figure, and keeps floats far from where they lose whole numbers.
+ABSOLUTE_CEILING = 1e9
+
 #: Blanks people put between the number and the unit, the ideographic space included.
 _BLANKS_RE = re.compile(r"\s+")
 
@@ -76,15 +83,19 @@ def _to_number(number: str, *, original: str, unit: str) -> float:
     return float(value)
 
 
-def parse_quantity(text: str, *, unit: str) -> float:
+def parse_quantity(text: str, *, unit: str, target: float | None = None) -> float:
     """The positive quantity in `text`, in the indicator's `unit`.
 
     Full-width digits and blanks are folded first; a unit may follow the number ("3.5公里", "两座")
     and must then be the indicator's own. Commas are read only as thousands separators ("1,200").
 
+    Args:
+        target: the plan's county-wide target for the indicator, when it sets one (`check_quantity`).
+
     Raises:
-        InvalidInput: not a number, zero or negative, a fraction for a countable unit, or another
-            unit than `unit`; the Chinese message says which and what to type instead.
+        InvalidInput: not a number, zero or negative, a fraction for a countable unit, another
+            unit than `unit`, or beyond what is plausible; the Chinese message says which and what
+            to type instead.
     """
     original = text.strip()
     folded = _BLANKS_RE.sub("", unicodedata.normalize("NFKC", original))
@@ -101,11 +112,20 @@ def parse_quantity(text: str, *, unit: str) -> float:
     if stated and not _same_unit(stated, unit):
         raise InvalidInput(f"这个指标按“{unit}”计，不是“{stated}”。{_ask_again(unit)}")
     value = _to_number(match["number"], original=original, unit=unit)
-    return check_quantity(-value if match["sign"] else value, unit=unit, original=original)
+    return check_quantity(-value if match["sign"] else value, unit=unit, original=original, target=target)
 
 
-def check_quantity(value: float, *, unit: str, original: str | None = None) -> float:
-    """`value` if it is a quantity a report may carry in `unit`: finite, above zero, whole if countable.
+def ceiling(target: float | None) -> float:
+    """The largest quantity one report may carry: `TARGET_MULTIPLE_CEILING` × the target, at most
+    `ABSOLUTE_CEILING` (which alone applies when the plan sets no figure)."""
+    if target is None or target <= 0:
+        return ABSOLUTE_CEILING
+    return min(ABSOLUTE_CEILING, TARGET_MULTIPLE_CEILING * float(target))
+
+
+def check_quantity(value: float, *, unit: str, original: str | None = None, target: float | None = None) -> float:
+    """`value` if it is a quantity a report may carry in `unit`: finite, above zero, whole if
+    countable, and plausible (at most `ceiling(target)`; `target` is the plan's county-wide figure).
 
     `parse_quantity` applies it to what was typed; `services.reports` applies it again, because a
     service must not trust that its caller parsed.
@@ -120,6 +140,12 @@ def check_quantity(value: float, *, unit: str, original: str | None = None) -> f
         raise InvalidInput(f"数量要大于 0，收到的是“{shown}”。{_ask_again(unit)}")
     if unit in COUNTABLE_UNITS and not float(value).is_integer():
         raise InvalidInput(f"“{unit}”要按整数计，不能是 {format_quantity(value)}。{_ask_again(unit)}")
+    limit = ceiling(target)
+    if value > limit:
+        whole = f"全县目标才 {format_quantity(float(target))}{unit}，" if target else ""
+        raise InvalidInput(
+            f"“{shown}”太大了：{whole}一次上报最多 {format_quantity(limit)}{unit}。多半是多打了几位，{_ask_again(unit)}"
+        )
     return float(value)
 
 

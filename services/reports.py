@@ -173,7 +173,7 @@ async def submit_report(
         if existing is not None:
             return Submitted(item=existing.item, created=False, report=existing)
     target = find_target(kb, measure_id=measure_id, indicator=indicator)
-    amount = check_quantity(quantity, unit=target.unit)
+    amount = check_quantity(quantity, unit=target.unit, target=float(target.quantity))
     village = _cadre_village(reporter, village_id)
     clean_note = _clean_note(note)
     topic = report_topic(target.indicator)

@@ -25,6 +25,16 @@ ROLE_LABELS: dict[RoleKind, str] = {
 }
 
 
+#: Longest display name the column holds. Telegram's first and last names may each be 64
+#: characters, so a full name reaches 129 with the space between them.
+MAX_DISPLAY_NAME = 128
+
+
+def fit_display_name(name: str) -> str:
+    """A Telegram name as stored: stripped and cut to the column (PostgreSQL refuses a longer one)."""
+    return name.strip()[:MAX_DISPLAY_NAME]
+
+
 def user_snapshot(user: User) -> dict[str, Any]:
     """The user's fields as the audit log keeps them — the display name masked."""
     return {
@@ -55,7 +65,11 @@ async def list_users(session: AsyncSession) -> list[User]:
 
 
 async def get_or_create_user(session: AsyncSession, *, telegram_user_id: int, display_name: str, actor: str) -> User:
-    """The user with this Telegram id, created if new; a changed display name is kept up to date."""
+    """The user with this Telegram id, created if new; a changed display name is kept up to date.
+
+    The name is Telegram's, of any length: it is fitted to the column here (`fit_display_name`).
+    """
+    display_name = fit_display_name(display_name)
     user = await find_user(session, telegram_user_id=telegram_user_id)
     if user is None:
         user = User(telegram_user_id=telegram_user_id, display_name=display_name, roles=[])

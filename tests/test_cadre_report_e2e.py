@@ -179,6 +179,8 @@ async def test_return_with_a_reason_tells_the_cadre(
     assert "请写明退回事项" in (await reply(client, transport))["text"]
     await client.send_sticker(transport)
     assert (await reply(client, transport))["text"] == texts.ITEM_RETURN_NOT_TEXT
+    # An emoji typed as text is no reason either: asked for words, still at the reason step.
+    assert "要用文字写明" in await say(client, transport, "👍")
     assert await say(client, transport, "数量超过全县目标，请核实") == texts.ITEM_RETURN_DONE.format(number=item.id)
     told = (await reply(client, cadre))["text"]
     assert "县交通局 已退回" in told and "退回原因：数量超过全县目标，请核实" in told

@@ -279,6 +279,8 @@ async def test_rejection_needs_a_reason_ends_the_change_and_returns_the_item(
     await move(session, submitted_change, people.cadre)
     with pytest.raises(InvalidInput):
         await reject_change(session, change_id=submitted_change.id, user=people.cadre, reason="  ", actor="a")
+    with pytest.raises(InvalidInput, match="要用文字写明"):
+        await reject_change(session, change_id=submitted_change.id, user=people.cadre, reason="👍。", actor="a")
     change = await reject_change(
         session, change_id=submitted_change.id, user=people.cadre, reason="公示期间有异议，核实不符", actor="a"
     )
@@ -440,6 +442,14 @@ async def test_one_open_change_per_household(session: AsyncSession, people: Peop
     with pytest.raises(Conflict) as caught:
         await file(session, people, head_name="张三")
     assert f"#{first.id}" in caught.value.message and "村级评议" in caught.value.message
+
+
+async def test_a_number_typed_in_other_digits_is_the_same_household(session: AsyncSession, people: People) -> None:
+    """Arabic-Indic digits are folded: the same person's second 纳入 is refused, not filed twice."""
+    await file(session, people)
+    typed = fake_id_number(1).translate({ord(c): 0x0660 + int(c) for c in "0123456789"})
+    with pytest.raises(Conflict):
+        await file(session, people, id_number=typed)
 
 
 async def test_the_same_update_twice_files_one_change(session: AsyncSession, people: People) -> None:

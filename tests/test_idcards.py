@@ -27,6 +27,11 @@ def full_width(number: str) -> str:
     return number.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789X"})
 
 
+def arabic_indic(number: str) -> str:
+    """The number in Arabic-Indic digits (٠١٢…), which `int()` and `\\d` accept as digits."""
+    return number.translate({ord(c): 0x0660 + int(c) for c in "0123456789"})
+
+
 @pytest.mark.parametrize(
     "typed",
     [
@@ -35,6 +40,8 @@ def full_width(number: str) -> str:
         pytest.param(spaced(STANDARD_EXAMPLE), id="spaces"),
         pytest.param(STANDARD_EXAMPLE[:6] + "\u3000" + STANDARD_EXAMPLE[6:], id="ideographic-space"),
         pytest.param(full_width(STANDARD_EXAMPLE), id="full-width"),
+        pytest.param(arabic_indic(STANDARD_EXAMPLE), id="arabic-indic"),
+        pytest.param(STANDARD_EXAMPLE.translate({ord(c): 0x0966 + int(c) for c in "0123456789"}), id="devanagari"),
         pytest.param(f"{STANDARD_EXAMPLE[:6]}-{STANDARD_EXAMPLE[6:14]}-{STANDARD_EXAMPLE[14:]}", id="dashes"),
     ],
 )

@@ -81,3 +81,22 @@ def test_the_plans_countable_units_are_countable() -> None:
 )
 def test_format_quantity(value: float, shown: str) -> None:
     assert format_quantity(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "says"),
+    [
+        pytest.param("100000000000000000000", None, "一次上报最多 1000000000公里", id="absurd-without-target"),
+        pytest.param("1千亿", 106.0, "一次上报最多 1060公里", id="absurd-with-target"),
+        pytest.param("1061", 106.0, "全县目标才 106公里", id="ten-times-the-target"),
+    ],
+)
+def test_implausible_quantities_are_refused(text: str, target: float | None, says: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_quantity(text, unit="公里", target=target)
+    assert says in caught.value.message
+
+
+def test_up_to_ten_times_the_target_is_accepted() -> None:
+    """Beyond what remains the bot asks to confirm; only the implausible is refused outright."""
+    assert parse_quantity("1060", unit="公里", target=106.0) == 1060

@@ -133,6 +133,19 @@ async def test_plain_start_records_a_household_once(
     assert again is not None and again.id == stored.id and [r.kind for r in again.roles] == [RoleKind.HOUSEHOLD]
 
 
+async def test_a_name_longer_than_its_column_still_starts(
+    sandbox: Sandbox, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Telegram's first and last names may reach 129 characters together; the column holds 128."""
+    client = sandbox.client
+    person = await client.create_user("长" * 129)
+    await client.send_text(person, "/start")
+    assert "新宾扶贫助手" in (await client.wait_for_bot_message(person["id"]))["text"]
+    stored = await _user(sessionmaker, person["id"])
+    assert stored is not None
+    assert stored.display_name == "长" * 128
+
+
 async def test_the_sandbox_page_registers_a_picked_staff_role_through_a_real_invite(sandbox: Sandbox) -> None:
     client = sandbox.client
     people = {}

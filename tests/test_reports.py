@@ -132,6 +132,8 @@ async def test_a_cadre_reports_only_for_their_own_villages(session: AsyncSession
         pytest.param({"quantity": 0}, InvalidInput, "要大于 0", id="zero"),
         pytest.param({"quantity": -2}, InvalidInput, "要大于 0", id="negative"),
         pytest.param({"quantity": float("nan")}, InvalidInput, "有效的数", id="not-a-number"),
+        pytest.param({"quantity": 1e20}, InvalidInput, "太大了", id="absurd"),
+        pytest.param({"quantity": 1061}, InvalidInput, "全县目标才 106公里", id="ten-times-the-target"),
         pytest.param({"note": "长" * 501}, InvalidInput, "备注最多 500 字", id="long-note"),
     ],
 )
@@ -185,3 +187,11 @@ async def test_remaining_counts_the_county_and_drops_returned_items(session: Asy
     assert await remaining(session, kb, measure_id=ROADS, indicator="硬化村组道路") == 0
     assert await remaining(session, kb, measure_id=ROADS, indicator="不存在的指标") is None
     assert await remaining(session, kb, measure_id="9.9", indicator="硬化村组道路") is None
+
+
+@pytest.mark.parametrize("reason", [pytest.param("👍", id="emoji"), pytest.param("。。。？", id="punctuation")])
+async def test_a_return_reason_must_be_words(session: AsyncSession, people: People, reason: str) -> None:
+    filed = await report(session, people)
+    with pytest.raises(InvalidInput, match="要用文字写明"):
+        await return_item(session, item_id=filed.item.id, user=people.transport, reason=reason, actor=ACTOR)
+    assert (await session.get(Item, filed.item.id)).state is ItemState.NEW  # type: ignore[union-attr]

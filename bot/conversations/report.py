@@ -324,8 +324,11 @@ async def village(update: Update, context: CustomContext) -> ReportState:
 async def quantity(update: Update, context: CustomContext) -> ReportState:
     """Stores the quantity, or asks to confirm one beyond what remains; then asks for a photo."""
     draft = _draft(context)
+    target = _target(context.kb, draft)
     try:
-        value = parse_quantity(_text(update), unit=draft["unit"])
+        value = parse_quantity(
+            _text(update), unit=draft["unit"], target=float(target.quantity) if target is not None else None
+        )
     except InvalidInput as error:
         return await _wrong(update, context, ReportState.QUANTITY, error.message)
     left = (await _remaining(context, draft["measure_id"], [draft["indicator"]]))[draft["indicator"]]
