@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import texts
+from bot import persistence, texts
 from bot.context import BotServices, CustomContext, FupinApplication
 from bot.conversations import pending
 from bot.conversations.broadcast import build_broadcast_conversation
@@ -54,15 +54,21 @@ def context_types() -> ContextTypes[CustomContext, dict[str, Any], dict[str, Any
 
 
 async def _flush(update: Update, context: CustomContext) -> None:
-    """Persist the update's effect at once (not on PTB's timer), so a crash loses no step."""
-    await context.application.update_persistence()
+    """Persist this user's step, draft and the update handled in one transaction, at once.
+
+    Only this user's rows: other users' updates may be half-way through their own steps.
+    """
+    if update.effective_user is not None:
+        await persistence.save_user(context.application, update.effective_user.id, handled_update_id=update.update_id)
+        return
     async with session_scope(context.sessionmaker) as session:
         await updates.mark_handled(session=session, update_id=update.update_id)
 
 
 async def _post_init(application: FupinApplication) -> None:
-    """Register the menu of commands Telegram shows next to the input field."""
+    """Register the menu of commands; end the conversations whose deadline passed while stopped."""
     await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+    await persistence.expire_due(application)
 
 
 def build_application(
@@ -159,6 +165,13 @@ def build_application(
         name=tasks.OVERDUE_JOB,
         # Scheduled before the bot starts, so the first run may come late: run it anyway, once.
         job_kwargs={"misfire_grace_time": None, "coalesce": True},
+    )
+    # Conversations past their deadline end (with their message), also those a restart interrupted.
+    application.job_queue.run_repeating(
+        persistence.expire_job,
+        interval=services.settings.conversation_sweep_seconds,
+        first=services.settings.conversation_sweep_seconds,
+        name=persistence.EXPIRE_JOB,
     )
     # 5. Write state and mark the update handled.
     application.add_handler(TypeHandler(Update, _flush), group=GROUP_FLUSH)

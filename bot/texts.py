@@ -329,12 +329,15 @@ HOUSEHOLD_EDIT = "要修改哪一项？"
 HOUSEHOLD_FIELDS = {
     "kind": "类别",
     "village_id": "村",
-    "id_number": "身份证号",
+    "id_masked": "身份证号",
     "head_name": "户主姓名",
     "members": "人口",
     "cause": "致贫原因",
     "note": "说明",
 }
+HOUSEHOLD_ID_AGAIN = (
+    "为保护个人信息，身份证号只在报送前临时记住，不随草稿保存；系统中途重启过，请再输入一次身份证号，其余内容都已保留。"
+)
 HOUSEHOLD_NOT_CADRE_VILLAGE = "您还没有绑定村，无法报送户情变动。请联系县扶贫办重新发放驻村干部邀请。"
 HOUSEHOLD_WRONG = "没看懂您的回答。请点下面的按钮选择，或点“上一步”“取消”。"
 HOUSEHOLD_WRONG_KIND = "没有这个变动类别。请从下面的按钮里选一个。"

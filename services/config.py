@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     #: Minutes between the bot's checks for overdue items (first check at start-up); each overdue item
     #: reminds its unit once a day and is escalated to the office once.
     overdue_check_minutes: float = Field(default=60, gt=0)
+    #: Seconds between the bot's checks for conversations past their 30-minute deadline (also run
+    #: at start-up): how late at most a timeout is noticed.
+    conversation_sweep_seconds: float = Field(default=30, gt=0)
     #: Messages a second the outbox worker sends overall (Telegram allows about 30); when several
     #: processes drain one PostgreSQL outbox, give each its share (30 / processes).
     outbox_rate: float = Field(default=30.0, gt=0)

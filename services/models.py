@@ -240,6 +240,8 @@ class BotStateEntry(Base):
 
     `namespace` says which (e.g. `conversation:check`, `user_data`); `key` identifies the chat
     or user within it. Kept as JSON so a restart resumes a half-finished conversation exactly.
+    A conversation's row carries its deadline (`expires_at`): past it, the conversation has timed
+    out even if the process that would have noticed was restarted in between.
     """
 
     __tablename__ = "bot_state"
@@ -248,6 +250,7 @@ class BotStateEntry(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     data: Mapped[Any] = mapped_column(JSON())
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class TelegramUpdate(Base):

@@ -304,6 +304,9 @@ async def test_a_restart_in_the_middle_of_household_resumes_and_files_once(
         assert "需要说明" in await cadre.say("缺劳力")
         summary = await cadre.say(texts.BUTTON_SKIP)
         assert mask_id_number(number) in summary and "西村" in summary
+        # The number was kept in memory only: 确认 asks for it once more, then the summary again.
+        assert texts.HOUSEHOLD_ID_AGAIN in await cadre.say(texts.BUTTON_CONFIRM)
+        assert mask_id_number(number) in await cadre.say(number, "请核对")
         assert "已报送" in await cadre.say(texts.BUTTON_CONFIRM)
         said = await _bot_texts(second.client, cadre)
         assert not [t for t in said if number in t]

@@ -6,6 +6,7 @@ import pytest
 
 from bot import texts
 from bot.conversations.household import HouseholdState, next_step, steps_for, summary_text
+from services.masking import mask_id_number
 from services.models import ChangeKind
 from tests.idcard_support import fake_id_number
 
@@ -50,7 +51,7 @@ def test_steps_follow_the_kind_and_the_cadres_villages(
 
 
 def test_while_editing_the_next_step_is_the_first_unanswered_one_else_the_summary() -> None:
-    full = {"village_id": 1, "id_number": "x", "head_name": "张三明", "members": 3, "note": None}
+    full = {"village_id": 1, "id_masked": "2104**********1234", "head_name": "张三明", "members": 3, "note": None}
     draft = _draft(ChangeKind.EXIT, editing=True, **full)
     assert next_step(draft, S.HEAD) is S.CONFIRM
     draft["kind"] = ChangeKind.INCLUDE.value  # now a cause is wanted
@@ -62,7 +63,7 @@ def test_the_summary_masks_the_number_the_name_and_numbers_in_the_note() -> None
     draft = _draft(
         ChangeKind.INCLUDE,
         village_id=1,
-        id_number=number,
+        id_masked=mask_id_number(number),
         head_name="张三明",
         members=3,
         cause="因病",
@@ -79,7 +80,7 @@ def test_the_summary_leaves_out_a_cause_the_kind_does_not_take() -> None:
     draft = _draft(
         ChangeKind.EXIT,
         village_id=1,
-        id_number=fake_id_number(9),
+        id_masked=mask_id_number(fake_id_number(9)),
         head_name="王大山",
         members=5,
         cause="因病",

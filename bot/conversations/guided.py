@@ -22,6 +22,7 @@ from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, Messa
 
 from bot import texts
 from bot.context import CustomContext
+from bot.persistence import DurableConversation
 from bot.telegram import roles
 
 #: Seconds of silence after which a conversation ends by itself.
@@ -61,10 +62,21 @@ def draft_of(context: CustomContext, key: str, **defaults: Any) -> dict[str, Any
     return draft
 
 
+def secrets_of(context: CustomContext, key: str) -> dict[str, Any]:
+    """The memory-only part of the draft `key`: what must never be written down, such as a 身份证号.
+
+    It lives in `chat_data`, which `bot.persistence` never stores: a restart forgets it, and the
+    step that needs it asks for it again.
+    """
+    return context.chat_data.setdefault(key, {}) if context.chat_data is not None else {}
+
+
 def drop_draft(context: CustomContext, key: str) -> None:
-    """Forget the draft: the conversation ended, was cancelled or timed out."""
+    """Forget the draft and its memory-only part: the conversation ended, was cancelled or timed out."""
     if context.user_data is not None:
         context.user_data.pop(key, None)
+    if context.chat_data is not None:
+        context.chat_data.pop(key, None)
 
 
 def strike(draft: dict[str, Any]) -> bool:
@@ -218,7 +230,7 @@ def guided_conversation(
     """A persistent conversation entered by `/command` (and its menu `button`), one `step` per state.
 
     /cancel cancels, `/command` starts afresh, any other command is `busy`; silence for `timeout`
-    seconds calls `timed_out`.
+    seconds calls `timed_out`, across restarts too (`bot.persistence.DurableConversation`).
 
     Args:
         name: the name in persistence; changing it forgets every conversation in progress.
@@ -241,9 +253,9 @@ def guided_conversation(
         for state, callback in steps.items()
     }
     states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, timed_out)]
-    return ConversationHandler(
+    return DurableConversation(
         entry_points=entry,
-        states=states,  # type: ignore[arg-type]
+        states=states,
         fallbacks=[
             CommandHandler("cancel", cancel),
             CommandHandler(command, begin),
@@ -252,5 +264,5 @@ def guided_conversation(
         name=name,
         persistent=True,
         allow_reentry=True,
-        conversation_timeout=timeout,
+        timeout=timeout,
     )

@@ -3,6 +3,9 @@
 Kind → village (skipped when the cadre has one) → 身份证号 → head → members → cause (for 新识别纳入
 and 返贫) → optional note → summary with 确认 / 修改 / 取消 → `services.households.submit_change`.
 The 身份证号 message is deleted as soon as it is read and the number is shown masked from then on;
+the draft keeps only the masked form, the number itself waits in memory (`guided.secrets_of`)
+until 确认 files it. After a restart it is gone, so 确认 asks the cadre to type it once more
+(checked again like the first time) rather than write a 身份证号 to disk in the clear;
 for a change about a household already on the roster the number is looked up at once, the cadre
 is told what was found (masked), and its head and size can be kept with one button.
 
@@ -62,7 +65,7 @@ class HouseholdState(StrEnum):
 FIELDS: dict[HouseholdState, str] = {
     HouseholdState.KIND: "kind",
     HouseholdState.VILLAGE: "village_id",
-    HouseholdState.ID_NUMBER: "id_number",
+    HouseholdState.ID_NUMBER: "id_masked",
     HouseholdState.HEAD: "head_name",
     HouseholdState.MEMBERS: "members",
     HouseholdState.CAUSE: "cause",
@@ -132,7 +135,7 @@ def summary_text(draft: dict[str, Any]) -> str:
     return texts.HOUSEHOLD_SUMMARY.format(
         kind=_kind_label(draft),
         village=_village_label(draft, draft.get("village_id")),
-        id_number=mask_id_number(draft.get("id_number", "")),
+        id_number=draft.get("id_masked", ""),
         head=mask_name(draft.get("head_name", "")),
         members=draft.get("members", ""),
         cause=texts.HOUSEHOLD_SUMMARY_CAUSE.format(cause=cause) if cause else "",
@@ -223,8 +226,7 @@ async def begin(update: Update, context: CustomContext) -> HouseholdState | int:
     villages = [[v.id, v.full_name] for v in role.villages] if role is not None else []
     if not villages:
         return await _end(update, context, texts.HOUSEHOLD_NOT_CADRE_VILLAGE)
-    if context.user_data is not None:
-        context.user_data[DRAFT] = {}
+    guided.drop_draft(context, DRAFT)  # a fresh draft, and no number remembered from another
     draft = _draft(context)
     draft["villages"] = villages
     if len(villages) == 1:
@@ -242,8 +244,9 @@ async def kind(update: Update, context: CustomContext) -> HouseholdState:
     draft = _draft(context)
     if draft.get("kind") != chosen.value:
         # Another kind is another filing: what hangs on the roster lookup is asked again.
-        for field in ("id_number", "found", "head_name", "members", "cause"):
+        for field in ("id_masked", "found", "head_name", "members", "cause"):
             draft.pop(field, None)
+        guided.secrets_of(context, DRAFT).pop("id_number", None)
     draft["kind"] = chosen.value
     return await _advance(update, context, HouseholdState.KIND)
 
@@ -257,7 +260,8 @@ async def village(update: Update, context: CustomContext) -> HouseholdState:
         return await _wrong(update, context, HouseholdState.VILLAGE, texts.HOUSEHOLD_WRONG_VILLAGE)
     if draft.get("village_id") != chosen:
         draft.pop("found", None)
-        draft.pop("id_number", None)  # the roster check depends on the village
+        draft.pop("id_masked", None)  # the roster check depends on the village
+        guided.secrets_of(context, DRAFT).pop("id_number", None)
     draft["village_id"] = chosen
     return await _advance(update, context, HouseholdState.VILLAGE)
 
@@ -298,8 +302,9 @@ async def id_number(update: Update, context: CustomContext) -> HouseholdState:
     except FupinError as error:  # a bad number, a roster that disagrees, a change already under way
         reason = texts.HOUSEHOLD_ID_REFUSED.format(reason=error.message)
         return await _wrong(update, context, HouseholdState.ID_NUMBER, reason)
-    draft["id_number"] = number
-    prefix = texts.HOUSEHOLD_ID_RECEIVED.format(id_number=mask_id_number(number)) + "\n"
+    draft["id_masked"] = mask_id_number(number)
+    guided.secrets_of(context, DRAFT)["id_number"] = number
+    prefix = texts.HOUSEHOLD_ID_RECEIVED.format(id_number=draft["id_masked"]) + "\n"
     if found is not None:
         draft["found"] = found
         # The roster's values are offered again rather than kept silently from an earlier number.
@@ -382,6 +387,13 @@ async def confirm(update: Update, context: CustomContext) -> HouseholdState | in
         return await _ask(update, context, HouseholdState.EDIT)
     if text != texts.BUTTON_CONFIRM:
         return await _wrong(update, context, HouseholdState.CONFIRM)
+    draft = _draft(context)
+    if "id_number" not in guided.secrets_of(context, DRAFT):
+        # Restarted since the number was given: it was kept in memory only. Ask it as an edit,
+        # so the answer is checked again and leads back to the summary.
+        draft["editing"] = True
+        draft["trail"].append(HouseholdState.CONFIRM.value)
+        return await _ask(update, context, HouseholdState.ID_NUMBER, prefix=texts.HOUSEHOLD_ID_AGAIN + "\n\n")
     return await _submit(update, context)
 
 
@@ -412,7 +424,7 @@ async def _submit(update: Update, context: CustomContext) -> HouseholdState | in
                 reporter=reporter,
                 kind=kind,
                 head_name=draft["head_name"],
-                id_number=draft["id_number"],
+                id_number=guided.secrets_of(context, DRAFT)["id_number"],
                 village_id=draft["village_id"],
                 members=draft["members"],
                 cause=draft.get("cause") if _needs_cause(draft) else None,
@@ -436,7 +448,7 @@ async def _submit(update: Update, context: CustomContext) -> HouseholdState | in
         markup = keyboards.choices([texts.BUTTON_CONFIRM, texts.BUTTON_EDIT], back=True)
         await say(update, context, texts.HOUSEHOLD_REFUSED.format(reason=error.message), markup)
         return HouseholdState.CONFIRM
-    log.info("household change filed as item %s (%s)", item_id, mask_id_number(draft["id_number"]))
+    log.info("household change filed as item %s (%s)", item_id, draft["id_masked"])
     if created:  # a replayed 确认 (crash before the update was marked handled) finds it filed and told
         await notify.item_created(context, item_id=item_id)
         await pending.tell_movers(context, update, movers, turn)

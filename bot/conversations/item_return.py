@@ -20,6 +20,7 @@ from bot import texts
 from bot.context import CustomContext
 from bot.conversations import guided
 from bot.conversations.guided import say
+from bot.persistence import DurableConversation
 from bot.telegram import keyboards, notify, roles, tasks
 from bot.telegram.presses import tell_presser
 from services import audit, items
@@ -124,7 +125,7 @@ def build_return_conversation() -> ConversationHandler[CustomContext]:
 
 
 def _conversation() -> ConversationHandler[CustomContext]:
-    return ConversationHandler(
+    return DurableConversation(
         entry_points=[CallbackQueryHandler(begin, pattern=rf"^{notify.ITEM_PREFIX}{notify.RETURN}:\d+$")],
         states={
             ReturnState.REASON: [
@@ -137,6 +138,6 @@ def _conversation() -> ConversationHandler[CustomContext]:
         name=NAME,
         persistent=True,
         allow_reentry=True,
-        conversation_timeout=guided.TIMEOUT_SECONDS,
+        timeout=guided.TIMEOUT_SECONDS,
         per_message=False,
     )

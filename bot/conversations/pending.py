@@ -34,6 +34,7 @@ from bot import texts
 from bot.context import CustomContext
 from bot.conversations import guided
 from bot.conversations.guided import say
+from bot.persistence import DurableConversation
 from bot.telegram import keyboards, notify, roles
 from bot.telegram.presses import tell_presser
 from services import audit, households
@@ -336,7 +337,7 @@ def build_reject_conversation() -> ConversationHandler[CustomContext]:
         # PTB warns that a CallbackQueryHandler is not tracked per message unless per_message=True.
         # Per chat and user is what is meant here: the reason is the reviewer's next message.
         warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
-        return ConversationHandler(
+        return DurableConversation(
             entry_points=[CallbackQueryHandler(reject_pressed, pattern=f"^{REJECT}")],
             states={
                 RejectState.REASON: [
@@ -352,7 +353,7 @@ def build_reject_conversation() -> ConversationHandler[CustomContext]:
             persistent=True,
             allow_reentry=True,
             per_message=False,
-            conversation_timeout=REASON_TIMEOUT_SECONDS,
+            timeout=REASON_TIMEOUT_SECONDS,
         )
 
 
