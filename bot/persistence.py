@@ -314,7 +314,9 @@ async def expire_due(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     """End every conversation past its deadline, tell its person, drop its draft; how many ended.
 
     Each is written at once. The message goes out before the write: a crash in between tells the
-    person twice after the restart, never leaves a draft behind untold.
+    person twice after the restart, never leaves a draft behind untold. A message arriving in
+    the very second of the deadline may still be taken as an answer while the sweep ends the
+    conversation; that window is the one PTB's own timeout job has too.
     """
     persistence = _persistence(application)
     conversations = durable_conversations(application)
