@@ -88,6 +88,8 @@ class Submitted:
     created: bool
     report: Report | None = None
     change: HouseholdChange | None = None
+    #: The report joined an open item instead of opening one.
+    merged: bool = False
 
 
 #: Why a household change's item has no 接收/办结/退回 of its own.

@@ -608,6 +608,15 @@ class OutboxMessage(Base):
     failure: Mapped[FailureReason | None] = mapped_column(_str_enum(FailureReason, "failure_reason", 16))
     #: The last error as Telegram or the network put it (no personal data).
     error: Mapped[str | None] = mapped_column(String(300))
+    #: The item whose card this message shows, and which card it is (`services.notices.Card`): every
+    #: change of the item redraws each of its cards, so no copy shows a stale state.
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"), index=True)
+    card: Mapped[str | None] = mapped_column(String(16))
+    #: A Telegram file_id: the message is that photo, with `text` as its caption.
+    photo: Mapped[str | None] = mapped_column(String(256))
+    #: Set on an edit: the row whose sent message this one rewrites (text and buttons) instead of
+    #: sending a new message. It is claimed only once that row is sent.
+    edit_of: Mapped[int | None] = mapped_column(BigId, ForeignKey("outbox.id", ondelete="CASCADE"), index=True)
 
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 

@@ -20,10 +20,18 @@ small:
 - A stop (restart, deploy, SIGTERM) is clean: `OutboxWorker.stop` stops claiming, waits for the
   sends already on the wire and records them, and hands back (`release`) the claimed rows not yet
   sent, uncounted. Nothing is lost and nothing is sent twice.
+- The database away while outcomes are recorded (a restart of PostgreSQL, a failover): the worker
+  keeps each outcome in memory and tries again to record it until the database answers, and never
+  takes back (`recover_stale`) a row it still holds itself. A message Telegram accepted is never
+  handed back, so an outage sends nobody anything twice; it only delays the bookkeeping.
 - A hard crash (power cut, kill -9) leaves the few rows that were on the wire in `sending`. They are
   taken back after the lease (`recover_stale`) and sent again: at-least-once. A notice seen twice
   is a nuisance; a deadline never received is a missed deadline. The window is one HTTP round
   trip per in-flight message, so at most a handful of people see a duplicate.
+
+Besides new messages a row may carry a photo (`photo`, a Telegram file_id, with `text` as its
+caption) or rewrite a message already sent (`edit_of`: the row whose message it edits, claimed only
+once that row is sent; it fails with it). Item cards are kept current that way (`services.notices`).
 
 Outbox rows are themselves the delivery log (attempts, error, sent_at); the audit log records
 the broadcast-level changes and the people marked inactive, not one row per message sent.
@@ -41,8 +49,9 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from services import audit
 from services.db import session_scope
@@ -60,6 +69,10 @@ MAX_TRACKED_CHATS = 10_000
 #: Longest a claimed message waits for the pacer; beyond it the row goes back to the table until
 #: then, so no claim is held anywhere near the lease after which another worker takes it back.
 MAX_PACER_WAIT = 10.0
+#: Longest pause between two tries at recording an outcome while the database is away.
+MAX_RECORD_PAUSE = 5.0
+#: Error kept on an edit whose message never went out.
+EDIT_WITHOUT_MESSAGE = "the message to edit was never sent"
 
 
 # -- what the sender returns --------------------------------------------------------------------
@@ -73,6 +86,10 @@ class Outgoing:
     chat_id: int
     text: str
     reply_markup: dict[str, Any] | None = None
+    #: A Telegram file_id: send this photo with `text` as its caption.
+    photo: str | None = None
+    #: Rewrite this message of the chat (text and buttons) instead of sending a new one.
+    edit_message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -151,14 +168,28 @@ async def enqueue(
     reply_markup: dict[str, Any] | None = None,
     broadcast_id: int | None = None,
     not_before: dt.datetime | None = None,
+    item_id: int | None = None,
+    card: str | None = None,
+    photo: str | None = None,
+    edit_of: int | None = None,
 ) -> OutboxMessage:
-    """Queue one message in the caller's transaction: it goes out only if the caller commits."""
+    """Queue one message in the caller's transaction: it goes out only if the caller commits.
+
+    Args:
+        item_id, card: the item whose card the message shows, and which card (redrawn on changes).
+        photo: a Telegram file_id to send, `text` being its caption.
+        edit_of: the row whose sent message this one rewrites, instead of sending a new message.
+    """
     row = OutboxMessage(
         chat_id=chat_id,
         user_id=user_id,
         text=text,
         reply_markup=reply_markup,
         broadcast_id=broadcast_id,
+        item_id=item_id,
+        card=card,
+        photo=photo,
+        edit_of=edit_of,
         status=OutboxStatus.PENDING,
         attempts=0,
         next_attempt_at=not_before or utcnow(),
@@ -204,10 +235,20 @@ async def claim(session: AsyncSession, *, worker: str, limit: int, now: dt.datet
     under the database's single write lock, keeps a row from being taken twice.
     """
     now = now or utcnow()
+    target = aliased(OutboxMessage)
+    # An edit waits until the message it rewrites is out (it is failed with it if that never goes).
+    ready = or_(
+        OutboxMessage.edit_of.is_(None),
+        exists().where(
+            target.id == OutboxMessage.edit_of,
+            target.status == OutboxStatus.SENT,
+            target.telegram_message_id.is_not(None),
+        ),
+    )
     due = (
         await session.scalars(
             select(OutboxMessage.id)
-            .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+            .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now, ready)
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -219,11 +260,35 @@ async def claim(session: AsyncSession, *, worker: str, limit: int, now: dt.datet
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(due), OutboxMessage.status == OutboxStatus.PENDING)
         .values(status=OutboxStatus.SENDING, claimed_at=now, claimed_by=worker)
-        .returning(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.text, OutboxMessage.reply_markup)
+        .returning(
+            OutboxMessage.id,
+            OutboxMessage.chat_id,
+            OutboxMessage.text,
+            OutboxMessage.reply_markup,
+            OutboxMessage.photo,
+            OutboxMessage.edit_of,
+        )
         .execution_options(synchronize_session=False)
     )
     rows = (await session.execute(statement)).all()
-    claimed = (Outgoing(id=r.id, chat_id=r.chat_id, text=r.text, reply_markup=r.reply_markup) for r in rows)
+    edited = {r.edit_of for r in rows if r.edit_of is not None}
+    sent_ids: dict[int, int | None] = {}
+    if edited:
+        found = await session.execute(
+            select(OutboxMessage.id, OutboxMessage.telegram_message_id).where(OutboxMessage.id.in_(edited))
+        )
+        sent_ids = {r.id: r.telegram_message_id for r in found}
+    claimed = (
+        Outgoing(
+            id=r.id,
+            chat_id=r.chat_id,
+            text=r.text,
+            reply_markup=r.reply_markup,
+            photo=r.photo,
+            edit_message_id=sent_ids.get(r.edit_of) if r.edit_of is not None else None,
+        )
+        for r in rows
+    )
     return sorted(claimed, key=lambda m: m.id)
 
 
@@ -259,16 +324,18 @@ async def defer(session: AsyncSession, *, message_id: int, worker: str, seconds:
     )
 
 
-async def recover_stale(session: AsyncSession, *, older_than: dt.datetime) -> int:
+async def recover_stale(session: AsyncSession, *, older_than: dt.datetime, keep: str | None = None) -> int:
     """Take back messages a dead worker left in `sending` (claimed before `older_than`).
 
     They may have reached Telegram just before the crash: they are sent again (at-least-once;
-    see the module docstring). Returns how many.
+    see the module docstring). The rows of worker `keep` (the caller itself, alive and still
+    holding them, perhaps with an outcome it could not record yet) are left alone. Returns how many.
     """
+    stale = [OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < older_than]
+    if keep is not None:
+        stale.append(OutboxMessage.claimed_by != keep)
     result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < older_than)
-        .values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None)
+        update(OutboxMessage).where(*stale).values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None)
     )
     count = int(result.rowcount)  # type: ignore[attr-defined]
     if count:
@@ -315,6 +382,14 @@ async def record_result(
                 await mark_inactive(session, user=user, actor=audit.SYSTEM_ACTOR, reason=BLOCKED_REASON)
         case Rejected(description=description):
             row.status, row.failure, row.error = OutboxStatus.FAILED, FailureReason.REJECTED, description[:MAX_ERROR]
+    if row.status is OutboxStatus.FAILED or (row.status is OutboxStatus.SENT and row.telegram_message_id is None):
+        # Nothing to edit: the edits waiting for this message fail with it.
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.edit_of == row.id, OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.FAILED, failure=FailureReason.REJECTED, error=EDIT_WITHOUT_MESSAGE)
+            .execution_options(synchronize_session=False)
+        )
     await session.flush()
     return row.status
 
@@ -478,7 +553,7 @@ class OutboxWorker:
                 try:
                     if loop.time() >= next_recovery:
                         async with session_scope(self._sessionmaker) as session:
-                            await recover_stale(session, older_than=utcnow() - self.options.lease)
+                            await recover_stale(session, older_than=utcnow() - self.options.lease, keep=self.name)
                         next_recovery = loop.time() + self.options.lease.total_seconds() / 2
                     await self._step()
                 except Exception:  # the database away for a moment must not end deliveries for good
@@ -540,8 +615,7 @@ class OutboxWorker:
     async def _deliver(self, message: Outgoing) -> None:
         later = await self.pacer.wait(message.chat_id, longest=MAX_PACER_WAIT)
         if later:  # not worth holding the claim (and a slot) for: back to the table until then
-            async with session_scope(self._sessionmaker) as session:
-                await defer(session, message_id=message.id, worker=self.name, seconds=later)
+            await self._write(message, defer, message_id=message.id, worker=self.name, seconds=later)
             return
         # From here on the message is on the wire: `stop` waits for it instead of cancelling.
         task = asyncio.current_task()
@@ -555,7 +629,23 @@ class OutboxWorker:
             result = NetworkFailure(f"{type(exc).__name__}: {exc}")
         if isinstance(result, RetryLater):
             self.pacer.hold(message.chat_id, result.seconds)
-        async with session_scope(self._sessionmaker) as session:
-            await record_result(
-                session, message_id=message.id, worker=self.name, result=result, policy=self.options.policy
-            )
+        await self._write(
+            message, record_result, message_id=message.id, worker=self.name, result=result, policy=self.options.policy
+        )
+
+    async def _write(self, message: Outgoing, write: Callable[..., Awaitable[object]], **arguments: Any) -> None:
+        """Record what became of a claimed message, trying again until the database answers.
+
+        Giving up would leave the row `sending` until the lease runs out and it is sent again:
+        a database outage would then send everyone on the wire at that moment a second time.
+        """
+        pause = self.options.poll_interval
+        while True:
+            try:
+                async with session_scope(self._sessionmaker) as session:
+                    await write(session, **arguments)
+                return
+            except Exception:
+                log.warning("could not record outbox message %s; trying again in %.1f s", message.id, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, MAX_RECORD_PAUSE)

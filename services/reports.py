@@ -214,7 +214,7 @@ async def submit_report(
     )
     if merge_into is not None:
         await _retitle(session, item=item, target=target, actor=actor)
-    return Submitted(item=item, created=True, report=report)
+    return Submitted(item=item, created=True, report=report, merged=merge_into is not None)
 
 
 async def _retitle(session: AsyncSession, *, item: Item, target: Target, actor: str) -> None:

@@ -27,10 +27,10 @@ from telegram.ext import ConversationHandler
 
 from bot import texts
 from bot.context import CustomContext
-from bot.conversations import guided, pending
+from bot.conversations import guided
 from bot.conversations.guided import say
 from bot.telegram import keyboards, notify, roles
-from services import audit, households
+from services import audit, households, notices
 from services.db import session_scope
 from services.errors import Forbidden, FupinError, InvalidInput
 from services.idcards import normalize_id_number
@@ -432,15 +432,14 @@ async def _submit(update: Update, context: CustomContext) -> HouseholdState | in
                 update_id=update.update_id,
                 actor=audit.telegram_actor(tg_user.id),
             )
+            await notices.change_filed(session, submitted=submitted, texts=notify.NoticeTexts(context.kb))
             change = submitted.change
             assert change is not None  # submit_change always files, or finds the redelivered, change
             reply = submitted_text(change)
             if households.may_move(reporter, change):
                 stage = households.STAGE_LABELS[change.stage]
                 reply += texts.HOUSEHOLD_YOUR_STAGE.format(stage=stage)
-            item_id, created = submitted.item.id, submitted.created
-            movers = [u.telegram_user_id for u in await households.movers_of(session, change=change)]
-            turn = pending.turn_notice(change)
+            item_id = submitted.item.id
     except Forbidden as error:
         return await _end(update, context, error.message)
     except FupinError as error:
@@ -449,9 +448,7 @@ async def _submit(update: Update, context: CustomContext) -> HouseholdState | in
         await say(update, context, texts.HOUSEHOLD_REFUSED.format(reason=error.message), markup)
         return HouseholdState.CONFIRM
     log.info("household change filed as item %s (%s)", item_id, draft["id_masked"])
-    if created:  # a replayed 确认 (crash before the update was marked handled) finds it filed and told
-        await notify.item_created(context, item_id=item_id)
-        await pending.tell_movers(context, update, movers, turn)
+    context.delivery.wake()
     return await _end(update, context, reply)
 
 

@@ -23,7 +23,7 @@ from bot.conversations.guided import say
 from bot.persistence import DurableConversation
 from bot.telegram import keyboards, notify, roles, tasks
 from bot.telegram.presses import tell_presser
-from services import audit, items
+from services import audit, items, notices
 from services.db import session_scope
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -89,13 +89,14 @@ async def reason(update: Update, context: CustomContext) -> ReturnState | int:
                 reason=message.text or "",
                 actor=audit.telegram_actor(tg_user.id),
             )
+            await notices.item_changed(session, transition=transition, texts=notify.NoticeTexts(context.kb))
     except InvalidInput as error:
         markup = keyboards.choices([], back=False)
         await say(update, context, texts.ITEM_RETURN_WRONG.format(reason=error.message), markup)
         return ReturnState.REASON
     except (Forbidden, Conflict, NotFound) as error:
         return await _end(update, context, error.message)
-    await notify.item_changed(context, transition)
+    context.delivery.wake()
     return await _end(update, context, texts.ITEM_RETURN_DONE.format(number=item_id))
 
 

@@ -37,10 +37,10 @@ from bot.conversations.guided import say
 from bot.persistence import DurableConversation
 from bot.telegram import keyboards, notify, roles
 from bot.telegram.presses import tell_presser
-from services import audit, households
+from services import audit, households, notices
 from services.db import session_scope
 from services.errors import Conflict, Forbidden, FupinError
-from services.masking import mask_id_number, mask_name
+from services.masking import mask_id_number
 from services.models import ChangeStage, HouseholdChange, RoleKind, User
 
 log = logging.getLogger("fupin.bot")
@@ -73,19 +73,9 @@ def _number(change: HouseholdChange) -> str:
     return f"#{change.id}"
 
 
-def _label(change: HouseholdChange) -> dict[str, str]:
-    """The fields every message about a change uses, personal data masked."""
-    return {
-        "number": _number(change),
-        "head": mask_name(change.head_name),
-        "kind": households.CHANGE_KIND_LABELS[change.kind],
-        "village": change.village.full_name,
-    }
-
-
 def _line(change: HouseholdChange) -> str:
     return texts.PENDING_LINE.format(
-        **_label(change), members=change.members, id_number=mask_id_number(change.id_number)
+        **notify.change_label(change), members=change.members, id_number=mask_id_number(change.id_number)
     )
 
 
@@ -170,34 +160,6 @@ async def _drop_buttons(update: Update, change_id: int) -> None:
         log.info("buttons of household change %s not removed: %s", change_id, error)
 
 
-async def _tell_reporter(context: CustomContext, update: Update, reporter_tg_id: int, text: str) -> None:
-    """The cadre who filed the change hears of each step, unless they took it themselves."""
-    if update.effective_user is not None and update.effective_user.id == reporter_tg_id:
-        return
-    await notify.send(context, reporter_tg_id, text)
-
-
-def turn_notice(change: HouseholdChange) -> str:
-    """What the people whose turn the change's new stage is read: where it waits, and /pending."""
-    return texts.PENDING_YOUR_TURN.format(**_label(change), stage=households.STAGE_LABELS[change.stage])
-
-
-async def tell_movers(context: CustomContext, update: Update, telegram_user_ids: list[int], text: str) -> None:
-    """Tell each mover of the new stage, except whoever just moved it (their reply says so)."""
-    me = update.effective_user.id if update.effective_user is not None else None
-    for telegram_user_id in telegram_user_ids:
-        if telegram_user_id != me:
-            await notify.send(context, telegram_user_id, text)
-
-
-def step_notice(change: HouseholdChange) -> str:
-    """What the reporting cadre reads when their change moves: rejected, effective, or the new stage."""
-    if change.stage is ChangeStage.REJECTED:
-        reason = change.steps[-1].note if change.steps else ""
-        return texts.CHANGE_REJECTED_NOTICE.format(**_label(change), reason=reason or "")
-    return texts.CHANGE_STEP_NOTICE.format(**_label(change), stage=households.STAGE_LABELS[change.stage])
-
-
 @roles.requires(*REVIEWERS, what=WHAT)
 async def advance_pressed(update: Update, context: CustomContext) -> None:
     """通过: move the change to its next stage; the reporter is told."""
@@ -220,11 +182,10 @@ async def advance_pressed(update: Update, context: CustomContext) -> None:
                 actor=audit.telegram_actor(tg_user.id),
                 expected=shown,
             )
-            done = texts.PENDING_ADVANCED.format(**_label(change), stage=households.STAGE_LABELS[change.stage])
-            notice, turn = step_notice(change), turn_notice(change)
-            movers = [u.telegram_user_id for u in await households.movers_of(session, change=change)]
-            reporter = await session.get(User, change.reporter_id)
-            reporter_tg_id = reporter.telegram_user_id if reporter is not None else None
+            await notices.change_moved(session, change=change, by=user, texts=notify.NoticeTexts(context.kb))
+            done = texts.PENDING_ADVANCED.format(
+                **notify.change_label(change), stage=households.STAGE_LABELS[change.stage]
+            )
     except Conflict as error:
         await _drop_buttons(update, change_id)
         await say(update, context, error.message)
@@ -233,11 +194,9 @@ async def advance_pressed(update: Update, context: CustomContext) -> None:
         await tell_presser(update, context, error.message)
         return
     log.info("household change %s moved on from %s by %s", change_id, shown.value, audit.telegram_actor(tg_user.id))
+    context.delivery.wake()
     await _drop_buttons(update, change_id)
     await say(update, context, done)
-    if reporter_tg_id is not None:
-        await _tell_reporter(context, update, reporter_tg_id, notice)
-    await tell_movers(context, update, [m for m in movers if m != reporter_tg_id], turn)
 
 
 # -- 不通过: ask the reason ---------------------------------------------------------------------
@@ -262,7 +221,7 @@ async def reject_pressed(update: Update, context: CustomContext) -> RejectState 
             households.check_expected(change, shown)
             if not households.may_move(user, change):
                 raise Forbidden(texts.NOT_ALLOWED_CALLBACK)
-            label = _label(change)
+            label = notify.change_label(change)
     except Conflict as error:
         await _drop_buttons(update, change_id)
         await say(update, context, error.message)
@@ -295,9 +254,7 @@ async def reason_given(update: Update, context: CustomContext) -> int | None:
                 actor=audit.telegram_actor(tg_user.id),
                 expected=ChangeStage(draft["stage"]),
             )
-            notice = step_notice(change)
-            reporter = await session.get(User, change.reporter_id)
-            reporter_tg_id = reporter.telegram_user_id if reporter is not None else None
+            await notices.change_moved(session, change=change, by=user, texts=notify.NoticeTexts(context.kb))
             menu = roles.menu_for(user)
     except FupinError as error:
         if isinstance(error, Conflict | Forbidden):
@@ -306,9 +263,8 @@ async def reason_given(update: Update, context: CustomContext) -> int | None:
         return None
     log.info("household change %s rejected by %s", draft["change_id"], audit.telegram_actor(tg_user.id))
     guided.drop_draft(context, DRAFT)
+    context.delivery.wake()
     await say(update, context, texts.PENDING_REJECTED.format(**draft["label"]), menu)
-    if reporter_tg_id is not None:
-        await _tell_reporter(context, update, reporter_tg_id, notice)
     return ConversationHandler.END
 
 

@@ -27,7 +27,7 @@ from bot.conversations import guided
 from bot.conversations.guided import say
 from bot.telegram import keyboards, notify, roles
 from policy_kb.schema import KnowledgeBase, Measure, Target
-from services import audit, items, reports
+from services import audit, items, notices, reports
 from services.db import session_scope
 from services.errors import Forbidden, FupinError, InvalidInput
 from services.models import ItemKind, RoleKind
@@ -454,6 +454,7 @@ async def _submit(update: Update, context: CustomContext, *, merge_into: int | N
                 merge_into=merge_into,
                 actor=audit.telegram_actor(tg_user.id),
             )
+            await notices.report_filed(session, submitted=submitted, texts=notify.NoticeTexts(context.kb))
             item = submitted.item
             fields = {
                 "number": item.id,
@@ -473,16 +474,9 @@ async def _submit(update: Update, context: CustomContext, *, merge_into: int | N
     if not submitted.created:
         return await _end(update, context, texts.REPORT_ALREADY.format(number=item.id))
     log.info("report filed on item %s (%s)", item.id, "merged" if merge_into else "new")
-    if merge_into is not None:
-        target = _target(context.kb, draft)
-        name = reports.indicator_label(target) if target else draft["indicator"]
-        added = texts.REPORT_ADDED.format(name=name, quantity=format_quantity(draft["quantity"]), unit=draft["unit"])
-        reply = await _end(update, context, texts.REPORT_MERGED.format(**fields))
-        await notify.report_merged(context, item_id=item.id, added=added)
-        return reply
-    reply = await _end(update, context, texts.REPORT_SUBMITTED.format(**fields))
-    await notify.item_created(context, item_id=item.id)
-    return reply
+    context.delivery.wake()
+    receipt = texts.REPORT_MERGED if merge_into is not None else texts.REPORT_SUBMITTED
+    return await _end(update, context, receipt.format(**fields))
 
 
 # -- every step ---------------------------------------------------------------------------------

@@ -41,14 +41,37 @@ def _markup(data: dict[str, object] | None, bot: Bot) -> InlineKeyboardMarkup | 
     return ReplyKeyboardMarkup.de_json(data, bot)
 
 
+#: How Telegram says an edit would leave the message as it is (the edit's purpose is met).
+NOT_MODIFIED = "message is not modified"
+
+
+async def _deliver(bot: Bot, message: outbox.Outgoing) -> int:
+    """Send (or edit) one outbox message; returns the Telegram message id."""
+    markup = _markup(message.reply_markup, bot)
+    if message.edit_message_id is not None:
+        inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
+        try:
+            await bot.edit_message_text(
+                message.text, chat_id=message.chat_id, message_id=message.edit_message_id, reply_markup=inline
+            )
+        except BadRequest as error:
+            if NOT_MODIFIED not in error.message.lower():
+                raise
+        return message.edit_message_id
+    if message.photo is not None:
+        sent = await bot.send_photo(message.chat_id, message.photo, caption=message.text, reply_markup=markup)
+    else:
+        sent = await bot.send_message(message.chat_id, message.text, reply_markup=markup)
+    return sent.message_id
+
+
 def telegram_sender(bot: Bot) -> outbox.Sender:
-    """`services.outbox.Sender` over `bot.send_message`, with Telegram's answers as outcomes."""
+    """`services.outbox.Sender` over `bot.send_message` (or `send_photo`, `edit_message_text`), with
+    Telegram's answers as outcomes."""
 
     async def send(message: outbox.Outgoing) -> outbox.SendResult:
         try:
-            sent = await bot.send_message(
-                message.chat_id, message.text, reply_markup=_markup(message.reply_markup, bot)
-            )
+            message_id = await _deliver(bot, message)
         except RetryAfter as error:
             wait = error.retry_after
             return outbox.RetryLater(wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait))
@@ -60,7 +83,7 @@ def telegram_sender(bot: Bot) -> outbox.Sender:
             return outbox.NetworkFailure(f"{type(error).__name__}: {error.message}")
         except TelegramError as error:  # ChatMigrated, InvalidToken…: nothing a retry would fix
             return outbox.Rejected(f"{type(error).__name__}: {error.message}")
-        return outbox.Sent(sent.message_id)
+        return outbox.Sent(message_id)
 
     return send
 

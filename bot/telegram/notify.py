@@ -1,26 +1,26 @@
-"""One-off notifications to registered people: routed items, their changes of state, overdue reminders.
+"""The words of the task loop's notices: item cards and their buttons, what reporters and reviewers read.
 
-Every message goes through the outbox (`services.outbox`), paced with broadcasts under Telegram's
-limits: a 429 is waited out, network errors are retried, and a person who blocked the bot (403)
-is marked inactive, so broadcasts and routing skip them until their next /start. Queueing is a
-short transaction of its own, after the caller's change has been committed.
-
-Messages are built here from `bot.texts`; who receives what is decided by `services.items`.
+Who is told, and when, is `services.notices`: handlers call it inside the transaction of their
+change with `NoticeTexts(context.kb)` from here, so every notice is queued in the outbox with its
+cause and goes out paced with broadcasts (429 waited out, network errors retried, a person who
+blocked the bot marked inactive).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
-from bot.context import CustomContext
-from services import items, outbox
-from services.db import session_scope
+from policy_kb.schema import KnowledgeBase
+from services import households, items, reports
+from services.errors import FupinError
 from services.masking import mask_name
-from services.models import Item, ItemKind, ItemState, User
-from services.users import find_user
+from services.models import ChangeStage, HouseholdChange, Item, ItemKind, ItemState, Report
+from services.notices import Card, Notice
+from services.quantities import format_quantity
 
 #: Callback data of the task buttons: `item:<action>:<id>`.
 ITEM_PREFIX = "item:"
@@ -56,14 +56,16 @@ def item_buttons(item: Item) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([row]) if row else None
 
 
-def item_card(item: Item) -> str:
-    """The item as units see it: number, kind, title, village, reporter (masked), parties, due date, state."""
+def item_card(item: Item, notes: Sequence[str] = ()) -> str:
+    """The item as staff see it: number, kind, title, village, reporter, the cadre's notes, parties,
+    due date, state. The reporter is named in full: the unit must know whom to call back."""
     return texts.ITEM_CARD.format(
         number=item.id,
         kind=items.KIND_LABELS[item.kind],
         title=item.title,
         village=item.village.full_name,
-        reporter=mask_name(item.reporter.display_name),
+        reporter=item.reporter.display_name,
+        notes="".join(texts.ITEM_NOTE.format(note=note) for note in notes),
         owner=item.owner_unit,
         others=texts.ITEM_OTHERS.format(names="、".join(item.participants)) if item.participants else "",
         due=item.due_date.isoformat(),
@@ -71,65 +73,87 @@ def item_card(item: Item) -> str:
     )
 
 
-async def send(
-    context: CustomContext, telegram_user_id: int, text: str, *, reply_markup: InlineKeyboardMarkup | None = None
-) -> bool:
-    """Queue one message for the outbox worker; returns True once it is queued."""
-    return bool(await _queue(context, [telegram_user_id], text, reply_markup))
+def _markup(markup: InlineKeyboardMarkup | None) -> dict[str, Any] | None:
+    return markup.to_dict() if markup is not None else None
 
 
-async def send_to(
-    context: CustomContext, users: Sequence[User], text: str, *, reply_markup: InlineKeyboardMarkup | None = None
-) -> int:
-    """Queue the same message to each user; returns how many were queued."""
-    return await _queue(context, [u.telegram_user_id for u in users], text, reply_markup)
+def change_label(change: HouseholdChange) -> dict[str, str]:
+    """The fields every message about a household change uses, personal data masked."""
+    return {
+        "number": f"#{change.id}",
+        "head": mask_name(change.head_name),
+        "kind": households.CHANGE_KIND_LABELS[change.kind],
+        "village": change.village.full_name,
+    }
 
 
-async def _queue(
-    context: CustomContext, telegram_user_ids: Sequence[int], text: str, reply_markup: InlineKeyboardMarkup | None
-) -> int:
-    markup = reply_markup.to_dict() if reply_markup is not None else None
-    async with session_scope(context.sessionmaker) as session:
-        for telegram_user_id in telegram_user_ids:
-            user = await find_user(session, telegram_user_id=telegram_user_id)
-            await outbox.enqueue(
-                session,
-                chat_id=telegram_user_id,
-                user_id=user.id if user is not None else None,
-                text=text,
-                reply_markup=markup,
+def turn_notice(change: HouseholdChange) -> str:
+    """What the people whose turn the change's new stage is read: where it waits, and /pending."""
+    return texts.PENDING_YOUR_TURN.format(**change_label(change), stage=households.STAGE_LABELS[change.stage])
+
+
+def step_notice(change: HouseholdChange) -> str:
+    """What the reporting cadre reads when their change moves: rejected, effective, or the new stage."""
+    if change.stage is ChangeStage.REJECTED:
+        reason = change.steps[-1].note if change.steps else ""
+        return texts.CHANGE_REJECTED_NOTICE.format(**change_label(change), reason=reason or "")
+    return texts.CHANGE_STEP_NOTICE.format(**change_label(change), stage=households.STAGE_LABELS[change.stage])
+
+
+class NoticeTexts:
+    """`services.notices.NoticeTexts` in the words of `bot.texts`; the plan names merged indicators."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self._kb = kb
+
+    def card(self, item: Item, card: Card, notes: Sequence[str]) -> Notice:
+        """The lead's card and the reminder carry the buttons the state allows; copies none."""
+        shown = item_card(item, notes)
+        due = item.due_date.isoformat()
+        match card:
+            case Card.LEAD:
+                return Notice(texts.ITEM_NEW_LEAD.format(unit=item.owner_unit, card=shown), _markup(item_buttons(item)))
+            case Card.COPY:
+                return Notice(texts.ITEM_NEW_COPY.format(unit=item.owner_unit, card=shown))
+            case Card.REMIND:
+                return Notice(texts.REMIND_UNIT.format(due=due, card=shown), _markup(item_buttons(item)))
+            case Card.ESCALATE:
+                text = texts.ESCALATE_OFFICE.format(unit=item.owner_unit, due=due, number=item.id, card=shown)
+                return Notice(text)
+        raise AssertionError(card)
+
+    def merged(self, item: Item, report: Report) -> Notice:
+        """ "事项 #3（村组道路硬化 3 公里，…）合并了一份新的上报：村组道路硬化 2 公里"."""
+        try:
+            name = reports.indicator_label(
+                reports.find_target(self._kb, measure_id=report.measure_id, indicator=report.indicator)
             )
-    context.delivery.wake()
-    return len(telegram_user_ids)
+        except FupinError:  # the plan in force no longer sets it: the plan's words as stored
+            name = report.indicator
+        added = texts.REPORT_ADDED.format(name=name, quantity=format_quantity(report.quantity), unit=report.unit)
+        text = texts.ITEM_MERGED_LEAD.format(
+            number=item.id, title=item.title, village=item.village.full_name, added=added
+        )
+        return Notice(text)
 
+    def photo(self, item: Item, report: Report) -> str:
+        """The caption of the cadre's photo."""
+        return texts.ITEM_PHOTO.format(number=item.id, title=item.title, reporter=item.reporter.display_name)
 
-async def item_created(context: CustomContext, *, item_id: int) -> None:
-    """Tell a new item's lead unit (with 接收 / 办结 / 退回) and copy the participants and township."""
-    async with session_scope(context.sessionmaker) as session:
-        item = await items.get_item(session, item_id=item_id)
-        who = await items.recipients(session, item=item)
-    card = item_card(item)
-    await send_to(
-        context, who.lead, texts.ITEM_NEW_LEAD.format(unit=item.owner_unit, card=card), reply_markup=item_buttons(item)
-    )
-    await send_to(context, who.copied, texts.ITEM_NEW_COPY.format(unit=item.owner_unit, card=card))
+    def item_changed(self, transition: items.Transition) -> Notice:
+        """ "县交通局 已办结", with the reason when returned."""
+        item = transition.item
+        line = texts.ITEM_REPORTER.format(
+            number=item.id, title=item.title, unit=transition.actor_unit, state=items.STATE_LABELS[transition.after]
+        )
+        if transition.after is ItemState.RETURNED and item.return_reason:
+            line = texts.ITEM_REPORTER_REASON.format(line=line, reason=item.return_reason)
+        return Notice(line)
 
+    def change_step(self, change: HouseholdChange) -> Notice:
+        """The reporting cadre's notice of a step."""
+        return Notice(step_notice(change))
 
-async def report_merged(context: CustomContext, *, item_id: int, added: str) -> None:
-    """Tell the lead unit that another report joined an open item, and what it added."""
-    async with session_scope(context.sessionmaker) as session:
-        item = await items.get_item(session, item_id=item_id)
-        lead = await items.lead_users(session, item=item)
-    text = texts.ITEM_MERGED_LEAD.format(number=item.id, title=item.title, village=item.village.full_name, added=added)
-    await send_to(context, lead, text, reply_markup=item_buttons(item))
-
-
-async def item_changed(context: CustomContext, transition: items.Transition) -> None:
-    """Tell the reporter what the unit did: "县交通局 已办结" (with the reason when returned)."""
-    item = transition.item
-    line = texts.ITEM_REPORTER.format(
-        number=item.id, title=item.title, unit=transition.actor_unit, state=items.STATE_LABELS[transition.after]
-    )
-    if transition.after is ItemState.RETURNED and item.return_reason:
-        line = texts.ITEM_REPORTER_REASON.format(line=line, reason=item.return_reason)
-    await send(context, item.reporter.telegram_user_id, line)
+    def change_turn(self, change: HouseholdChange) -> Notice:
+        """The next stage's people: their turn."""
+        return Notice(turn_notice(change))

@@ -16,7 +16,7 @@ from bot import texts
 from bot.context import CustomContext
 from bot.telegram import notify, roles
 from bot.telegram.presses import tell_presser
-from services import audit, items
+from services import audit, items, notices
 from services.db import session_scope
 from services.errors import Conflict, Forbidden, NotFound
 from services.models import Item, RoleKind, User
@@ -46,6 +46,9 @@ async def button(update: Update, context: CustomContext) -> None:
             transition = await change(
                 session, item_id=item_id, user=user, actor=audit.telegram_actor(update.effective_user.id)
             )
+            await notices.item_changed(
+                session, transition=transition, texts=notify.NoticeTexts(context.kb), shown=pressed_card(update)
+            )
     except Forbidden as error:
         await refuse(update, context, error)
         return
@@ -55,8 +58,14 @@ async def button(update: Update, context: CustomContext) -> None:
     except NotFound:
         await tell_presser(update, context, texts.ITEM_GONE)
         return
+    context.delivery.wake()
     await show_acted(update, transition, who=user)
-    await notify.item_changed(context, transition)
+
+
+def pressed_card(update: Update) -> tuple[int, int] | None:
+    """(chat id, message id) of the card a button was pressed on: `show_acted` rewrites it."""
+    message = update.effective_message
+    return (message.chat_id, message.message_id) if message is not None else None
 
 
 async def refuse(update: Update, context: CustomContext, error: Forbidden) -> None:
@@ -91,13 +100,14 @@ async def list_tasks(update: Update, context: CustomContext) -> None:
     user = await roles.current_user(update, context)
     async with session_scope(context.sessionmaker) as session:
         open_items = await items.open_items_for(session, user=user) if user else []
+        shown = [(item, await notices.card_notes(session, item=item)) for item in open_items[:MAX_LISTED]]
     if user is None or not open_items:
         await context.bot.send_message(chat.id, texts.TASKS_NONE, reply_markup=roles.menu_for(user))
         return
     await context.bot.send_message(chat.id, texts.TASKS_HEADER.format(count=len(open_items)))
     today = china_today()
-    for item in open_items[:MAX_LISTED]:
-        card = notify.item_card(item)
+    for item, notes in shown:
+        card = notify.item_card(item, notes)
         if item.due_date < today:
             card = texts.TASKS_OVERDUE + "\n" + card
         await context.bot.send_message(chat.id, card, reply_markup=_card_markup(user, item))
@@ -133,32 +143,9 @@ async def my_reports(update: Update, context: CustomContext) -> None:
 
 
 async def remind_overdue(context: CustomContext) -> None:
-    """The repeating job: remind each overdue item's unit (once a day) and tell the office (once).
-
-    Marks are written before sending, so a crash in between skips a reminder rather than
-    repeating it; the next day's check reminds again.
-    """
-    today = china_today()
+    """The repeating job: remind each overdue item's unit (once a day) and tell the office (once)."""
     async with session_scope(context.sessionmaker) as session:
-        overdue = await items.due_for_reminder(session, today=today)
-        office = await items.office_staff(session) if overdue else []
-        plan = []
-        for item in overdue:
-            lead = await items.lead_users(session, item=item)
-            escalate = item.escalated_at is None
-            await items.mark_reminded(session, item=item, actor=audit.SYSTEM_ACTOR)
-            if escalate:
-                await items.mark_escalated(session, item=item, actor=audit.SYSTEM_ACTOR)
-            plan.append((item, lead, escalate))
-    for item, lead, escalate in plan:
-        card = notify.item_card(item)
-        due = item.due_date.isoformat()
-        await notify.send_to(
-            context, lead, texts.REMIND_UNIT.format(due=due, card=card), reply_markup=notify.item_buttons(item)
-        )
-        if escalate:
-            lead_ids = {u.id for u in lead}
-            text = texts.ESCALATE_OFFICE.format(unit=item.owner_unit, due=due, number=item.id, card=card)
-            await notify.send_to(context, [u for u in office if u.id not in lead_ids], text)
-    if plan:
-        log.info("reminded %s overdue item(s)", len(plan))
+        reminded = await notices.remind_overdue(session, today=china_today(), texts=notify.NoticeTexts(context.kb))
+    if reminded:
+        context.delivery.wake()
+        log.info("reminded %s overdue item(s)", reminded)
