@@ -73,6 +73,16 @@ def item_card(item: Item, notes: Sequence[str] = ()) -> str:
     )
 
 
+#: How every card's own part begins ("📋 事项 #12"); what precedes it is the notice's first line.
+CARD_MARK = texts.ITEM_CARD.split("{", 1)[0]
+
+
+def redrawn(text: str, item: Item, notes: Sequence[str]) -> str:
+    """A card message's text with the card drawn afresh, keeping the notice line before it."""
+    start = text.find(CARD_MARK)
+    return (text[:start] if start >= 0 else "") + item_card(item, notes)
+
+
 def _markup(markup: InlineKeyboardMarkup | None) -> dict[str, Any] | None:
     return markup.to_dict() if markup is not None else None
 

@@ -9,6 +9,7 @@ is answered before, by `bot.telegram.presses`). 退回 needs a reason and lives 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from telegram import InlineKeyboardMarkup, Update
 
@@ -49,6 +50,7 @@ async def button(update: Update, context: CustomContext) -> None:
             await notices.item_changed(
                 session, transition=transition, texts=notify.NoticeTexts(context.kb), shown=pressed_card(update)
             )
+            notes = await notices.card_notes(session, item=transition.item)
     except Forbidden as error:
         await refuse(update, context, error)
         return
@@ -59,7 +61,7 @@ async def button(update: Update, context: CustomContext) -> None:
         await tell_presser(update, context, texts.ITEM_GONE)
         return
     context.delivery.wake()
-    await show_acted(update, transition, who=user)
+    await show_acted(update, transition, who=user, notes=notes)
 
 
 def pressed_card(update: Update) -> tuple[int, int] | None:
@@ -75,14 +77,15 @@ async def refuse(update: Update, context: CustomContext, error: Forbidden) -> No
     await tell_presser(update, context, text, reply_markup=roles.menu_for(user))
 
 
-async def show_acted(update: Update, transition: items.Transition, *, who: User) -> None:
-    """Rewrite the pressed card: its new state, who acted, and only the buttons still allowed."""
+async def show_acted(update: Update, transition: items.Transition, *, who: User, notes: Sequence[str]) -> None:
+    """Rewrite the pressed card: the item as it now is, who acted, and only the buttons still allowed."""
     message = update.effective_message
     if message is None or not message.text:
         return
     acted = texts.ITEM_ACTED.format(who=who.display_name, state=items.STATE_LABELS[transition.after])
+    text = notify.redrawn(message.text, transition.item, notes) + acted
     try:
-        await message.edit_text(message.text + acted, reply_markup=notify.item_buttons(transition.item))
+        await message.edit_text(text, reply_markup=notify.item_buttons(transition.item))
     except Exception:  # the card may be too old to edit; the state change itself is done
         log.warning("could not update the card of item %s", transition.item.id, exc_info=True)
 

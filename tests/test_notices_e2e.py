@@ -1,0 +1,303 @@
+"""Notices about items end to end: they commit with their cause, and every card a unit holds shows the item as it is.
+
+A crash is played by stopping the process right after the transaction that files a report
+commits (an `after_commit` hook on the database session raises), with the outbox worker not
+running; the next start must deliver the lead unit's card exactly once, and a replay of the same
+update must add none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event, func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from bot import texts
+from bot.emulator import EmulatorClient, EmulatorState, RunningEmulator, running_emulator
+from bot.http.app import create_app
+from bot.http.server import bound_socket, serving
+from bot.ratelimit import RateLimiter
+from bot.telegram import notify
+from services.config import Settings
+from services.db import session_scope
+from services.models import Item, OutboxMessage, OutboxStatus, Report, TelegramUpdate
+from tests.bot_support import Sandbox, running_sandbox
+from tests.staff_support import (
+    add_villages,
+    buttons,
+    finish_report,
+    invite_code,
+    register,
+    reply,
+    say,
+    start_road_report,
+)
+
+#: A cadre answers many steps in a minute; the households' flood limit is not what is tested here.
+ROOMY = {"limit": 1000, "window": 60}
+#: The webhook's secret token.
+WEBHOOK_SECRET = "s3cret-token"
+#: How the lead unit's card opens.
+LEAD_CARD = "有新的事项分派给县交通局"
+
+
+class ProcessStopped(RuntimeError):
+    """Stands for the process dying: raised right after the transaction filing a report commits."""
+
+
+@contextmanager
+def stop_after_filing_commits() -> Iterator[None]:
+    """While active, the first commit of a transaction that stored a report raises `ProcessStopped`."""
+    fired: list[bool] = []
+
+    def note_report(session: Session, flush_context: object, instances: object) -> None:
+        if not fired and any(isinstance(o, Report) for o in session.new):
+            session.info["files_report"] = True
+
+    def stop(session: Session) -> None:
+        if session.info.pop("files_report", False):
+            fired.append(True)
+            raise ProcessStopped("the process stops right after the report was committed")
+
+    event.listen(Session, "before_flush", note_report)
+    event.listen(Session, "after_commit", stop)
+    try:
+        yield
+    finally:
+        event.remove(Session, "after_commit", stop)
+        event.remove(Session, "before_flush", note_report)
+    assert fired, "the report was never committed"
+
+
+async def outbox_drained(sessionmaker: async_sessionmaker[AsyncSession], *, timeout: float = 10.0) -> None:
+    """Wait until the outbox holds nothing pending or being sent."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        async with session_scope(sessionmaker) as session:
+            left = await session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]))
+            )
+        if not left:
+            return
+        assert asyncio.get_running_loop().time() < deadline, f"{left} outbox messages still unsent"
+        await asyncio.sleep(0.05)
+
+
+async def cards(client: EmulatorClient, chat_id: int) -> list[dict[str, Any]]:
+    """The lead unit's cards in a chat."""
+    return [m for m in await client.messages(chat_id) if LEAD_CARD in (m["text"] or "")]
+
+
+async def stop_delivery(sandbox: Sandbox) -> None:
+    """The outbox worker stops (as if the process had died before it sent anything)."""
+    await sandbox.app.state.bot_runner.application.bot_data["services"].delivery.stop()
+
+
+async def test_a_crash_right_after_the_report_commits_still_delivers_the_card_once_after_restart(
+    database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_villages(sessionmaker)
+    world = EmulatorState()  # Telegram's side outlives the bot
+    async with running_sandbox(
+        database_url, state=world, rate_limiter=RateLimiter(**ROOMY), expect_errors=True
+    ) as first:
+        client = first.client
+        cadre = await register(client, sessionmaker, "刘书记", "cadre", villages=["腰站村"])
+        transport = await register(client, sessionmaker, "交通局小王", "unit", unit="县交通局")
+        await stop_delivery(first)
+        await start_road_report(client, cadre)
+        assert await say(client, cadre, "2") == texts.REPORT_PHOTO
+        assert await say(client, cadre, texts.BUTTON_SKIP) == texts.REPORT_NOTE
+        assert "请核对上报内容" in await say(client, cadre, texts.BUTTON_SKIP)
+        with stop_after_filing_commits():
+            await client.send_text(cadre, texts.BUTTON_CONFIRM)
+            await reply(client, cadre)  # whatever the dying handler managed to say
+        assert await cards(client, transport["id"]) == []
+    async with running_sandbox(database_url, state=world, rate_limiter=RateLimiter(**ROOMY)) as second:
+        await second.client.wait_for(transport["id"], lambda m: LEAD_CARD in (m["text"] or ""))
+        await outbox_drained(sessionmaker)
+        assert len(await cards(second.client, transport["id"])) == 1
+
+
+def _text_update(update_id: int, user: dict[str, Any], text: str) -> dict[str, Any]:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 10_000 + update_id % 1000,
+            "date": int(time.time()),
+            "chat": {"id": user["id"], "type": "private", "first_name": user["first_name"]},
+            "from": {"id": user["id"], "is_bot": False, "first_name": user["first_name"]},
+            "text": text,
+        },
+    }
+
+
+def webhook_app(database_url: str, emu: RunningEmulator) -> tuple[Any, socket.socket]:
+    """The app receiving the emulator's updates by webhook, on a fresh port."""
+    sock = bound_socket()
+    port = sock.getsockname()[1]
+    settings = Settings(
+        database_url=database_url,
+        port=port,
+        telegram_token=emu.token,
+        telegram_api_url=emu.api_url,
+        webhook_url=f"http://127.0.0.1:{port}/hook/telegram",
+        webhook_secret=WEBHOOK_SECRET,
+    )
+    return create_app(settings, rate_limiter=RateLimiter(**ROOMY)), sock
+
+
+async def test_an_update_replayed_after_the_crash_adds_no_second_notice(
+    database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_villages(sessionmaker)
+    confirm: dict[str, Any] = {}
+    async with running_emulator() as emu, emu.client() as client:
+        app, sock = webhook_app(database_url, emu)
+        async with serving(app, sock) as base_url, httpx.AsyncClient(base_url=base_url, trust_env=False) as http:
+            await app.state.bot_runner.ready.wait()
+            cadre = await client.create_user("刘书记")
+            await client.send_text(cadre, f"/start {await invite_code(sessionmaker, 'cadre', villages=['腰站村'])}")
+            await reply(client, cadre)
+            transport = await client.create_user("交通局小王")
+            await client.send_text(transport, f"/start {await invite_code(sessionmaker, 'unit', unit='县交通局')}")
+            await reply(client, transport)
+            await start_road_report(client, cadre)
+            assert await say(client, cadre, "2") == texts.REPORT_PHOTO
+            assert await say(client, cadre, texts.BUTTON_SKIP) == texts.REPORT_NOTE
+            assert "请核对上报内容" in await say(client, cadre, texts.BUTTON_SKIP)
+            confirm = _text_update(990_001, cadre, texts.BUTTON_CONFIRM)
+            headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+            with stop_after_filing_commits():
+                assert (await http.post("/hook/telegram", json=confirm, headers=headers)).status_code == 200
+                await reply(client, cadre)
+            await outbox_drained(sessionmaker)
+        # The process died before it noted the update handled: the next start replays it.
+        async with session_scope(sessionmaker) as session:
+            await session.execute(
+                update(TelegramUpdate)
+                .where(TelegramUpdate.update_id == confirm["update_id"])
+                .values(handled_at=None, payload=confirm)
+            )
+        app, sock = webhook_app(database_url, emu)
+        async with serving(app, sock):
+            await app.state.bot_runner.ready.wait()
+            await reply(client, cadre)  # the replayed 确认 is answered
+            await outbox_drained(sessionmaker)
+            assert len(await cards(client, transport["id"])) == 1
+    async with session_scope(sessionmaker) as session:
+        assert await session.scalar(select(func.count()).select_from(Item)) == 1
+
+
+# -- what the units see --------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def sandbox(database_url: str, engine: AsyncEngine) -> AsyncIterator[Sandbox]:
+    async with running_sandbox(database_url, rate_limiter=RateLimiter(**ROOMY)) as running:
+        yield running
+
+
+@pytest.fixture
+async def people(sandbox: Sandbox, sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, dict[str, Any]]:
+    """A cadre of 腰站村, two staff of the lead unit, a participating unit and the township."""
+    await add_villages(sessionmaker)
+    client = sandbox.client
+    return {
+        "cadre": await register(client, sessionmaker, "刘书记", "cadre", villages=["腰站村"]),
+        "transport": await register(client, sessionmaker, "交通局小王", "unit", unit="县交通局"),
+        "colleague": await register(client, sessionmaker, "交通局小张", "unit", unit="县交通局"),
+        "finance": await register(client, sessionmaker, "财政局小李", "unit", unit="县财政局"),
+        "township": await register(client, sessionmaker, "新宾镇老孙", "township", township="新宾镇"),
+    }
+
+
+async def report_with_photo_and_note(client: EmulatorClient, cadre: dict[str, Any]) -> None:
+    await start_road_report(client, cadre)
+    assert await say(client, cadre, "3.5") == texts.REPORT_PHOTO
+    await client.send_photo(cadre)
+    assert (await reply(client, cadre))["text"] == texts.REPORT_NOTE
+    assert "请核对上报内容" in await say(client, cadre, "东段路基已完成")
+    assert "已上报" in await say(client, cadre, texts.BUTTON_CONFIRM)
+
+
+async def the_report(sessionmaker: async_sessionmaker[AsyncSession]) -> Report:
+    async with session_scope(sessionmaker) as session:
+        [report] = (await session.scalars(select(Report))).all()
+        return report
+
+
+def state_is(label: str) -> Any:
+    return lambda m: f"状态：{label}" in (m["text"] or "")
+
+
+async def test_the_lead_units_card_carries_the_note_and_the_reporters_name(
+    sandbox: Sandbox, people: dict[str, dict[str, Any]]
+) -> None:
+    client = sandbox.client
+    await report_with_photo_and_note(client, people["cadre"])
+    card = await client.wait_for(people["transport"]["id"], lambda m: LEAD_CARD in (m["text"] or ""))
+    assert "备注：东段路基已完成" in card["text"]
+    assert "上报人：刘书记" in card["text"]
+
+
+async def test_the_cadres_photo_is_forwarded_to_the_lead_unit(
+    sandbox: Sandbox, people: dict[str, dict[str, Any]], sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    client = sandbox.client
+    await report_with_photo_and_note(client, people["cadre"])
+    report = await the_report(sessionmaker)
+    photo = await client.wait_for(people["transport"]["id"], lambda m: m["kind"] == "photo")
+    assert photo["message"]["photo"][-1]["file_id"] == report.photo_file_id
+    assert f"#{report.item_id}" in photo["caption"]
+
+
+async def test_every_copy_of_the_card_follows_the_item_and_only_the_lead_can_act(
+    sandbox: Sandbox, people: dict[str, dict[str, Any]], sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    client = sandbox.client
+    cadre, transport, colleague = people["cadre"], people["transport"], people["colleague"]
+    await start_road_report(client, cadre)
+    await finish_report(client, cadre, "2")
+    item_id = (await the_report(sessionmaker)).item_id
+    card = await client.wait_for(transport["id"], lambda m: LEAD_CARD in (m["text"] or ""))
+    copies = [
+        await client.wait_for(people[p]["id"], lambda m: "抄送" in (m["text"] or "")) for p in ("finance", "township")
+    ]
+    assert [buttons(c) for c in copies] == [[], []]
+
+    press = await client.press(transport, card, notify.item_data(notify.ACCEPT, item_id))
+    await client.wait_for_callback_answer(press)
+    accepted = await client.wait_for(colleague["id"], state_is("已接收"))
+    assert buttons(accepted) == [notify.item_data(a, item_id) for a in (notify.CLOSE, notify.RETURN)]
+    for copy in copies:
+        edited = await client.wait_for(copy["chat_id"], state_is("已接收"))
+        assert edited["message_id"] == copy["message_id"]
+
+    press = await client.press(colleague, accepted, notify.item_data(notify.CLOSE, item_id))
+    assert (await client.wait_for_callback_answer(press))["text"] == texts.ITEM_CLOSED_ANSWER
+    # The card 小王 pressed first now shows the close too, and no button is left anywhere.
+    closed = await client.wait_for(transport["id"], state_is("已办结"))
+    assert buttons(closed) == []
+    for copy in copies:
+        edited = await client.wait_for(copy["chat_id"], state_is("已办结"))
+        assert buttons(edited) == []
+    await outbox_drained(sessionmaker)
+    stale = [
+        m
+        for p in ("transport", "colleague", "finance", "township")
+        for m in await client.messages(people[p]["id"])
+        if "📋 事项" in (m["text"] or "") and "状态：已办结" not in m["text"]
+    ]
+    assert stale == []
