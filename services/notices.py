@@ -194,8 +194,11 @@ async def _forward_photo(session: AsyncSession, *, item: Item, report: Report, t
 
 
 async def report_filed(session: AsyncSession, *, submitted: items.Submitted, texts: NoticeTexts) -> int:
-    """A report was stored: a new item's cards, or (merged) the lead unit told and the cards redrawn
-    with the new total; its photo goes to the lead unit. Nothing for a redelivered update."""
+    """A report was stored: its item's cards, or the lead unit told of the merge; the photo to the lead.
+
+    A merged report changes the item's title (the total), so its cards are redrawn. A redelivered
+    update (`created` False) queues nothing: its notices went with the first one.
+    """
     report = submitted.report
     if not submitted.created or report is None:
         return 0
@@ -241,7 +244,8 @@ async def remind_overdue(session: AsyncSession, *, today: dt.date, texts: Notice
 async def change_filed(session: AsyncSession, *, submitted: items.Submitted, texts: NoticeTexts) -> int:
     """A household change was filed: its item's cards, and whoever must act first (not the filer).
 
-    Nothing for a redelivered update."""
+    A redelivered update (`created` False) queues nothing: its notices went with the first one.
+    """
     change = submitted.change
     if not submitted.created or change is None:
         return 0
@@ -251,8 +255,11 @@ async def change_filed(session: AsyncSession, *, submitted: items.Submitted, tex
 
 
 async def change_moved(session: AsyncSession, *, change: HouseholdChange, by: User, texts: NoticeTexts) -> int:
-    """A change moved on or was rejected: the reporter is told (unless they moved it), the next
-    stage's people are told it is their turn (except whoever moved it), and the item's cards redrawn."""
+    """A household change moved on or was rejected: tell the reporter, the next stage, redraw the cards.
+
+    The reporter is not told of a step they took themselves, nor is whoever moved it told it is
+    their turn: their own reply says so.
+    """
     reporter = await session.get(User, change.reporter_id)
     count = 0
     if reporter is not None and reporter.id != by.id:

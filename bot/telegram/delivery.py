@@ -66,8 +66,7 @@ async def _deliver(bot: Bot, message: outbox.Outgoing) -> int:
 
 
 def telegram_sender(bot: Bot) -> outbox.Sender:
-    """`services.outbox.Sender` over `bot.send_message` (or `send_photo`, `edit_message_text`), with
-    Telegram's answers as outcomes."""
+    """`services.outbox.Sender` over the Bot API (`_deliver`), with Telegram's answers as outcomes."""
 
     async def send(message: outbox.Outgoing) -> outbox.SendResult:
         try:
