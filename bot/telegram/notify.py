@@ -22,6 +22,8 @@ from services.models import ChangeStage, HouseholdChange, Item, ItemKind, ItemSt
 from services.notices import Card, Notice
 from services.quantities import format_quantity
 
+#: Notes a card shows (the latest; a merged item gathers one per report), so it stays one message.
+MAX_NOTES = 3
 #: Callback data of the task buttons: `item:<action>:<id>`.
 ITEM_PREFIX = "item:"
 ACCEPT, CLOSE, RETURN = "accept", "close", "return"
@@ -65,7 +67,7 @@ def item_card(item: Item, notes: Sequence[str] = ()) -> str:
         title=item.title,
         village=item.village.full_name,
         reporter=item.reporter.display_name,
-        notes="".join(texts.ITEM_NOTE.format(note=note) for note in notes),
+        notes="".join(texts.ITEM_NOTE.format(note=note) for note in notes[-MAX_NOTES:]),
         owner=item.owner_unit,
         others=texts.ITEM_OTHERS.format(names="、".join(item.participants)) if item.participants else "",
         due=item.due_date.isoformat(),
