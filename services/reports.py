@@ -23,6 +23,7 @@ from services.routing import parties_for, plan_measure
 
 __all__ = [
     "Submitted",
+    "filed_by_update",
     "find_target",
     "indicator_label",
     "remaining",
@@ -135,6 +136,11 @@ async def _merge_target(session: AsyncSession, *, item_id: int, measure_id: str,
     return item
 
 
+async def filed_by_update(session: AsyncSession, *, update_id: int) -> Report | None:
+    """The report a Telegram update confirmed, if it was handled before (a redelivery or a replay)."""
+    return await session.scalar(select(Report).where(Report.source_update_id == update_id))
+
+
 async def submit_report(
     session: AsyncSession,
     kb: KnowledgeBase,
@@ -168,10 +174,8 @@ async def submit_report(
         Forbidden: the reporter is not a cadre of that village.
         Conflict: the item to merge into is no longer open.
     """
-    if update_id is not None:
-        existing = await session.scalar(select(Report).where(Report.source_update_id == update_id))
-        if existing is not None:
-            return Submitted(item=existing.item, created=False, report=existing)
+    if update_id is not None and (existing := await filed_by_update(session, update_id=update_id)) is not None:
+        return Submitted(item=existing.item, created=False, report=existing)
     target = find_target(kb, measure_id=measure_id, indicator=indicator)
     amount = check_quantity(quantity, unit=target.unit, target=float(target.quantity))
     village = _cadre_village(reporter, village_id)

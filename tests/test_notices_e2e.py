@@ -181,8 +181,10 @@ async def test_an_update_replayed_after_the_crash_adds_no_second_notice(
             headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
             with stop_after_filing_commits():
                 assert (await http.post("/hook/telegram", json=confirm, headers=headers)).status_code == 200
-                await reply(client, cadre)
+                last = await reply(client, cadre)
             await outbox_drained(sessionmaker)
+        async with session_scope(sessionmaker) as session:
+            item_id = await session.scalar(select(Item.id))
         # The process died before it noted the update handled: the next start replays it.
         async with session_scope(sessionmaker) as session:
             await session.execute(
@@ -193,7 +195,9 @@ async def test_an_update_replayed_after_the_crash_adds_no_second_notice(
         app, sock = webhook_app(database_url, emu)
         async with serving(app, sock):
             await app.state.bot_runner.ready.wait()
-            await reply(client, cadre)  # the replayed 确认 is answered
+            # The replayed 确认 finds its report filed (no offer to merge it into itself).
+            answer = await client.wait_for(cadre["id"], lambda m: m["message_id"] > last["message_id"])
+            assert answer["text"] == texts.REPORT_ALREADY.format(number=item_id)
             await outbox_drained(sessionmaker)
             assert len(await cards(client, transport["id"])) == 1
     async with session_scope(sessionmaker) as session:

@@ -390,11 +390,16 @@ async def confirm(update: Update, context: CustomContext) -> ReportState | int:
     if text != texts.BUTTON_CONFIRM:
         return await _wrong(update, context, ReportState.CONFIRM)
     async with session_scope(context.sessionmaker) as session:
-        existing = await items.find_duplicate(
-            session,
-            kind=ItemKind.REPORT,
-            topic=reports.report_topic(draft["indicator"]),
-            village_id=draft["village_id"],
+        replayed = await reports.filed_by_update(session, update_id=update.update_id) is not None
+        existing = (
+            None
+            if replayed
+            else await items.find_duplicate(
+                session,
+                kind=ItemKind.REPORT,
+                topic=reports.report_topic(draft["indicator"]),
+                village_id=draft["village_id"],
+            )
         )
         if existing is not None:
             draft["duplicate"] = {
@@ -404,7 +409,7 @@ async def confirm(update: Update, context: CustomContext) -> ReportState | int:
                 "state": items.STATE_LABELS[existing.state],
                 "village": existing.village.full_name,
             }
-    if existing is None:
+    if existing is None:  # also this very 确认 handled before a stop: `_submit` says it is filed
         return await _submit(update, context, merge_into=None)
     draft["trail"].append(ReportState.CONFIRM.value)
     return await _ask(update, context, ReportState.DUPLICATE)
