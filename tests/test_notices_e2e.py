@@ -290,7 +290,7 @@ async def test_every_copy_of_the_card_follows_the_item_and_only_the_lead_can_act
         assert edited["message_id"] == copy["message_id"]
 
     press = await client.press(colleague, accepted, notify.item_data(notify.CLOSE, item_id))
-    assert (await client.wait_for_callback_answer(press))["text"] == texts.ITEM_CLOSED_ANSWER
+    await client.wait_for_callback_answer(press)
     # The card 小王 pressed first now shows the close too, and no button is left anywhere.
     closed = await client.wait_for(transport["id"], state_is("已办结"))
     assert buttons(closed) == []
