@@ -32,10 +32,13 @@ from bot.conversations.item_return import build_return_conversation
 from bot.conversations.report import build_report_conversation
 from bot.persistence import SqlPersistence
 from bot.telegram import dashboard, gate, households, keyboards, notify, presses, registration, tasks
+from bot.telegram.concurrency import PerChatUpdateProcessor
 from bot.telegram.delivery import Delivery
 from bot.telegram.errors import error_handler
+from bot.telegram.sending import SendingLimiter
 from services import updates
 from services.db import session_scope
+from services.outbox import Pacer
 
 log = logging.getLogger("fupin.bot")
 
@@ -85,6 +88,9 @@ def build_application(
         base_url: e.g. `https://api.telegram.org/bot` or `http://127.0.0.1:8080/telegram/bot`.
         services: built once by the caller; stored in `bot_data` for `CustomContext`.
     """
+    settings = services.settings
+    #: Telegram's budget for this process: the replies' limiter and the outbox draw on it alike.
+    pacer = Pacer(per_second=settings.send_rate, bulk_per_second=settings.outbox_rate)
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -93,19 +99,21 @@ def build_application(
         .context_types(context_types())
         .persistence(SqlPersistence(services.sessionmaker))
         .post_init(_post_init)
-        # Updates of different users run concurrently; one user's run in order (PTB's default
-        # per-update blocking is kept so conversation steps never race).
-        .concurrent_updates(False)
+        # Updates of different users run concurrently; one user's (and one chat's) run in order,
+        # so conversation steps never race.
+        .concurrent_updates(PerChatUpdateProcessor())
+        # Every request is fitted to Telegram's limits; replies are paced ahead of the outbox
+        # within the one budget they share with it, and retried after a 429.
+        .rate_limiter(SendingLimiter(pacer))
     )
     application: FupinApplication = builder.build()  # type: ignore[assignment]
     application.bot_data["services"] = services
     # Every notification and broadcast goes out through the outbox, paced under Telegram's limits;
     # `bot.http.lifecycle.BotRunner` starts it after the bot and stops it before.
-    settings = services.settings
     services.delivery = Delivery(
         services.sessionmaker,
         cadences=services.kb.cadences if settings.plan_reminders else [],
-        rate=settings.outbox_rate,
+        pacer=pacer,
         max_attempts=settings.outbox_max_attempts,
         reminder_offsets=settings.reminder_offsets,
         reminder_hour=settings.reminder_hour,

@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.ratelimit import RateLimiter
 from bot.telegram.delivery import Delivery
+from bot.telegram.sending import Lane
 from policy_kb.results import Answer
 from policy_kb.schema import KnowledgeBase
 from services.config import Settings, get_settings
@@ -31,7 +32,7 @@ class BotServices:
     delivery: Delivery | None = None
 
 
-class CustomContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):
+class CustomContext(CallbackContext[ExtBot[Lane], dict[str, Any], dict[str, Any], dict[str, Any]]):
     """`CallbackContext` with the program's services as typed properties."""
 
     @property
@@ -61,4 +62,4 @@ class CustomContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any]
         return delivery
 
 
-FupinApplication = Application[ExtBot[None], CustomContext, dict[str, Any], dict[str, Any], dict[str, Any], Any]
+FupinApplication = Application[ExtBot[Lane], CustomContext, dict[str, Any], dict[str, Any], dict[str, Any], Any]

@@ -66,6 +66,8 @@ EDITED = "我看到您修改了消息。修改后的内容我不会重新处理�
 GROUP_ONLY_PRIVATE = "为保护个人信息，请私聊我提问或测算：点我的头像，选择“发消息”。"
 NOTHING_TO_CANCEL = "当前没有进行中的操作。有问题可以直接提问。"
 RATE_LIMITED = "您发送得太快了，请稍等 {seconds} 秒再发。"
+#: Ends a text Telegram could not take whole (over 4,096 characters; a caption over 1,024).
+TRUNCATED = "……（内容过长，以下从略）"
 ERROR = "抱歉，处理您的消息时出了点问题，请稍后再试。如一直不行，请联系县扶贫办。"
 CALLBACK_UNKNOWN = "这个按钮已失效。"
 
@@ -287,6 +289,9 @@ MY_REPORTS_HEADER = "您最近上报的事项："
 MY_REPORTS_LINE = "• #{number} {title}（{village}）：{unit} {state}{reason}"
 MY_REPORTS_REASON = "，退回原因：{reason}"
 MY_REPORTS_NONE = "您还没有上报过事项。点“进度上报”开始。"
+#: Characters of a return reason shown in 我的上报 (the whole reason came with the returned card).
+MY_REPORTS_REASON_SHOWN = 80
+MY_REPORTS_MORE = "…另有 {count} 项未列出。"
 REMIND_UNIT = "⏰ 事项已超过办理期限（{due}），请尽快处理：\n\n{card}"
 ESCALATE_OFFICE = "⚠️ 超期事项：{unit}未在办理期限 {due} 前办结事项 #{number}。\n\n{card}"
 
@@ -422,6 +427,12 @@ BROADCAST_REPORT = (
     "通知：{excerpt}"
 )
 BROADCAST_REPORT_REASON = "\n• {reason}（{count} 人）：{names}"
+#: Names listed under each reason of a delivery report; the rest are counted.
+BROADCAST_REPORT_NAMES = 30
+MORE_PEOPLE = "…另有 {count} 人，详见工作看板"
+#: Characters of a notice shown in its preview (the whole notice is sent).
+BROADCAST_PREVIEW_SHOWN = 1500
+BROADCAST_PREVIEW_CUT = "……（全文共 {length} 字，这里只显示开头；确认后发送全文）"
 #: Characters of the notice quoted in its delivery report.
 BROADCAST_EXCERPT = 40
 DEADLINE_WHAT = "登记截止事项"

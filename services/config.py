@@ -82,9 +82,12 @@ class Settings(BaseSettings):
     #: Seconds between the bot's checks for conversations past their 30-minute deadline (also run
     #: at start-up): how late at most a timeout is noticed.
     conversation_sweep_seconds: float = Field(default=30, gt=0)
-    #: Messages a second the outbox worker sends overall (Telegram allows about 30); when several
-    #: processes drain one PostgreSQL outbox, give each its share (30 / processes).
-    outbox_rate: float = Field(default=30.0, gt=0)
+    #: Messages a second this process sends in all, replies and outbox together (Telegram allows
+    #: about 30); when several processes serve one bot, give each its share (30 / processes).
+    send_rate: float = Field(default=30.0, gt=0)
+    #: The part of `send_rate` the outbox (notices, broadcasts) may take. Below it on purpose:
+    #: replies to people come first and always have the rest, even while a broadcast goes out.
+    outbox_rate: float = Field(default=20.0, gt=0)
     #: Network attempts before an outgoing message is given up (a 429 is not counted).
     outbox_max_attempts: int = Field(default=5, ge=1)
     #: Days before a deadline its reminders go out, 0 being the day itself (env: `[7,1,0]`).

@@ -402,56 +402,72 @@ Clock = Callable[[], float]
 
 @dataclass
 class Pacer:
-    """Telegram's limits, checked before each send so that a 429 stays the exception.
+    """Telegram's limits for the whole process, checked before each send so that a 429 stays the exception.
 
-    About 30 messages a second overall, 1 a second into one private chat, 20 a minute into one
-    group (negative chat ids are groups, as in Telegram). Overall, messages leave evenly spaced
-    (1/30 s apart) rather than in bursts of 30: a burst reaches Telegram spread out by however
-    long it takes to pass, and its tail would then overlap the next second's burst. Slots lost
-    to a stall (a busy event loop, a slow database) are made up at once up to `catch_up`
-    seconds' worth, while a sliding window still never lets more than 30 leave in one (widened)
-    second. Every interval is widened by `margin` (a fraction), because the pacer counts when a
-    request leaves and Telegram when it arrives, and the delay between the two varies.
+    One pacer is Telegram's budget for everything the bot sends: handlers' replies (through the
+    bot's rate limiter, `bot.telegram.sending`) and the outbox (this module's worker) take their
+    slots from the same instance, so together they never exceed what Telegram allows. Replies
+    come first: a reply waiting for a slot (`wait_reply`) keeps the outbox out, and the outbox may
+    take at most `bulk_per_second` of the `per_second` overall, so even a broadcast running at
+    full speed leaves the rest to people asking questions.
+
+    About 30 messages a second overall, 1 a second into one private chat (with a burst of
+    `chat_burst` tolerated, as Telegram does: at most that many in any `chat_burst` seconds),
+    20 a minute into one group (negative chat ids are groups, as in Telegram). Overall, messages
+    leave evenly spaced (1/30 s apart) rather than in bursts of 30: a burst reaches Telegram
+    spread out by however long it takes to pass, and its tail would then overlap the next
+    second's burst. Slots lost to a stall (a busy event loop, a slow database) are made up at once
+    up to `catch_up` seconds' worth, while a sliding window still never lets more than 30 leave in
+    one (widened) second. Every interval is widened by `margin` (a fraction), because the pacer
+    counts when a request leaves and Telegram when it arrives, and the delay between the two varies.
     """
 
     per_second: float = 30.0
+    #: The outbox's share of `per_second`; None: all of it.
+    bulk_per_second: float | None = None
     chat_interval: float = 1.0
+    chat_burst: int = 3
     group_per_minute: int = 20
     margin: float = 0.02
     catch_up: float = 0.1
     clock: Clock = time.monotonic
-    #: When the next message may leave, overall.
+    #: When the next message may leave, overall, and the next bulk one.
     _next: float = 0.0
+    _next_bulk: float = 0.0
     _overall: deque[float] = field(default_factory=deque)
     _chats: dict[int, deque[float]] = field(default_factory=dict)
     _held: dict[int, float] = field(default_factory=dict)
+    #: Replies waiting for an overall slot, one at a time in arrival order (no thundering herd).
+    _reply_turn: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _replies_waiting: int = 0
 
     @property
     def interval(self) -> float:
         """Seconds between two messages overall."""
         return (1 + self.margin) / self.per_second
 
-    def delay(self, chat_id: int) -> float:
-        """Seconds until a message into `chat_id` may go; 0 means now."""
+    def delay(self, chat_id: int, *, bulk: bool = True) -> float:
+        """Seconds until a message into `chat_id` may go; 0 means now.
+
+        A bulk message (the outbox's) also waits for its share's spacing and for every reply
+        waiting for a slot.
+        """
         now = self.clock()
-        if chat_id < 0:
-            count, window = self.group_per_minute, 60.0 * (1 + self.margin)
-        else:
-            count, window = 1, self.chat_interval * (1 + self.margin)
-        per_window = max(1, round(self.per_second))
-        waits = [
-            self._next - now,
-            self._wait(self._overall, now, per_window, per_window * self.interval),
-            self._wait(self._chats.get(chat_id), now, count, window),
-            self._held.get(chat_id, now) - now,
-        ]
+        waits = [self._overall_delay(now), self._chat_delay(chat_id, now)]
+        if bulk and self.bulk_per_second is not None:
+            waits.append(self._next_bulk - now)
+        if bulk and self._replies_waiting:
+            waits.append(self.interval)
         return max(0.0, *waits)
 
-    def take(self, chat_id: int) -> None:
+    def take(self, chat_id: int, *, bulk: bool = True) -> None:
         """Count one message leaving now (call when `delay` said 0)."""
         now = self.clock()
         # Slots lost to a stall are made up, at most `catch_up` seconds' worth.
         self._next = max(self._next, now - self.catch_up) + self.interval
+        if bulk and self.bulk_per_second is not None:
+            bulk_interval = (1 + self.margin) / self.bulk_per_second
+            self._next_bulk = max(self._next_bulk, now - self.catch_up) + bulk_interval
         self._overall.append(now)
         self._chats.setdefault(chat_id, deque()).append(now)
         if self._held.get(chat_id, now) <= now:
@@ -464,7 +480,7 @@ class Pacer:
         self._held[chat_id] = max(self._held.get(chat_id, 0.0), self.clock() + seconds)
 
     async def wait(self, chat_id: int, *, longest: float) -> float:
-        """Sleep until a message into `chat_id` may go and count it; returns 0.
+        """For the outbox: sleep until a bulk message into `chat_id` may go and count it; returns 0.
 
         When that is more than `longest` seconds away (a group's minute is full, Telegram said
         to wait), returns how long instead, without waiting or counting.
@@ -476,9 +492,42 @@ class Pacer:
         self.take(chat_id)
         return 0.0
 
+    async def wait_reply(self, chat_id: int) -> None:
+        """For a reply: sleep until it may go into `chat_id`, ahead of the outbox, and count it.
+
+        The chat's own window is waited for first, alone, so that a reply held in its chat does
+        not hold up replies into other chats; then replies take overall slots in arrival order.
+        """
+        while True:
+            if (pause := self._chat_delay(chat_id, self.clock())) > 0:
+                await asyncio.sleep(pause)
+                continue
+            self._replies_waiting += 1
+            try:
+                async with self._reply_turn:
+                    while (pause := self._overall_delay(self.clock())) > 0:
+                        await asyncio.sleep(pause)
+                    if self._chat_delay(chat_id, self.clock()) > 0:  # the outbox took the chat meanwhile
+                        continue
+                    self.take(chat_id, bulk=False)
+                    return
+            finally:
+                self._replies_waiting -= 1
+
+    def _overall_delay(self, now: float) -> float:
+        per_window = max(1, round(self.per_second))
+        return max(self._next - now, self._wait(self._overall, now, per_window, per_window * self.interval))
+
+    def _chat_delay(self, chat_id: int, now: float) -> float:
+        if chat_id < 0:
+            count, window = self.group_per_minute, 60.0 * (1 + self.margin)
+        else:
+            count, window = self.chat_burst, self.chat_burst * self.chat_interval * (1 + self.margin)
+        return max(self._wait(self._chats.get(chat_id), now, count, window), self._held.get(chat_id, now) - now)
+
     def _forget_quiet_chats(self, now: float) -> None:
         """Drop the history of chats nothing went to for longer than the longest window."""
-        horizon = now - 60.0 * (1 + self.margin)
+        horizon = now - max(60.0, self.chat_burst * self.chat_interval) * (1 + self.margin)
         for chat_id in [c for c, sent in self._chats.items() if not sent or sent[-1] <= horizon]:
             del self._chats[chat_id]
 
@@ -512,8 +561,8 @@ class WorkerOptions:
 class OutboxWorker:
     """Drains the outbox: claims due messages, paces them, sends them, records each outcome.
 
-    Run several (one per process) on PostgreSQL; one on SQLite. The pacer is this worker's own,
-    so with N workers give each `per_second = 30 / N`.
+    Run several (one per process) on PostgreSQL; one on SQLite. The pacer is the process's one
+    budget, shared with the bot's replies; with N processes give each `per_second = 30 / N`.
     """
 
     def __init__(

@@ -48,13 +48,20 @@ async def running_sandbox(
     state: EmulatorState | None = None,
     rate_limiter: RateLimiter | None = None,
     expect_errors: bool = False,
+    flood: bool = True,
     **settings: Any,
 ) -> AsyncIterator[Sandbox]:
     """Serve the app in sandbox mode on a free port; wait until the bot polls.
 
+    The emulator enforces Telegram's flood limits (unless `flood=False`), on `state` too: every
+    end-to-end test runs under the limits the real bot meets, so a reply that is not paced or
+    not retried after a 429 goes missing there as it would in Telegram.
+
     Any ERROR logged by the bot or the HTTP app (the error handler logs every handler
     exception) fails the test unless `expect_errors`.
     """
+    state = state or EmulatorState()
+    state.flood.enabled = flood
     sock = bound_socket()
     port = sock.getsockname()[1]
     # The plan's recurring reminders (月调度 on the first working day of the month…) depend on the

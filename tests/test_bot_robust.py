@@ -61,7 +61,10 @@ async def test_a_flood_is_limited_with_one_warning(sandbox: Sandbox) -> None:
     user = await client.create_user("刷屏的人")
     for _ in range(10):
         await client.send_text(user, "/help")
-    warning = await client.wait_for(user["id"], lambda m: m["sender"] == "bot" and "太快" in (m["text"] or ""))
+    # Seven messages into one chat take Telegram's limits about four seconds (a burst of three, then one a second).
+    warning = await client.wait_for(
+        user["id"], lambda m: m["sender"] == "bot" and "太快" in (m["text"] or ""), timeout=20
+    )
     assert warning
     bot_messages = [m for m in await client.messages(user["id"]) if m["sender"] == "bot"]
     assert len(bot_messages) == 7  # six answers, one warning, then silence

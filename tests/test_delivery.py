@@ -23,10 +23,12 @@ class AnsweringBot:
         self.error = error
         self.sent: list[dict[str, Any]] = []
 
-    async def send_message(self, chat_id: int, text: str, reply_markup: Any = None) -> Message:
+    async def send_message(
+        self, chat_id: int, text: str, reply_markup: Any = None, rate_limit_args: Any = None
+    ) -> Message:
         if self.error is not None:
             raise self.error
-        self.sent.append({"chat_id": chat_id, "text": text, "reply_markup": reply_markup})
+        self.sent.append({"chat_id": chat_id, "text": text, "reply_markup": reply_markup, "lane": rate_limit_args})
         return Message.de_json(
             {"message_id": 77, "date": 0, "chat": {"id": chat_id, "type": "private"}, "text": text}, None
         )

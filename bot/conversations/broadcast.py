@@ -112,7 +112,10 @@ async def _preview(update: Update, context: CustomContext, *, prefix: str = "") 
         return await _ask(update, context, BroadcastState.AUDIENCE, prefix=nobody)
     scheduled = draft.get("scheduled_at")
     when = local_text(dt.datetime.fromisoformat(scheduled)) if scheduled else texts.BROADCAST_NOW
-    preview = texts.BROADCAST_PREVIEW.format(audience=label, count=count, when=when, text=draft["text"])
+    text = draft["text"]
+    if len(text) > texts.BROADCAST_PREVIEW_SHOWN:  # the preview must fit one message with its header
+        text = text[: texts.BROADCAST_PREVIEW_SHOWN] + texts.BROADCAST_PREVIEW_CUT.format(length=len(text))
+    preview = texts.BROADCAST_PREVIEW.format(audience=label, count=count, when=when, text=text)
     await reply(update, context, prefix + preview, keyboards.choices([texts.BUTTON_CONFIRM_SEND]))
     return BroadcastState.CONFIRM
 

@@ -50,6 +50,10 @@ def create_bot_api_router(state: EmulatorState, *, webhooks: WebhookSender | Non
     @router.api_route("/bot{token}/{method}", methods=["GET", "POST"], include_in_schema=False)
     async def bot_api(request: Request, token: str, method: str) -> JSONResponse:
         bot = state.bot_by_token(token)
+        # The way there: the request reaches "Telegram" half a round trip after it left.
+        if state.round_trip:
+            await asyncio.sleep(state.round_trip / 2)
+        error: ApiError | None = None
         try:
             if bot is None:
                 raise UNAUTHORIZED
@@ -58,7 +62,12 @@ def create_bot_api_router(state: EmulatorState, *, webhooks: WebhookSender | Non
             )
             result = await call_method(method, Call(state=state, bot=bot, params=params, webhooks=sender))
         except ApiError as exc:
-            return JSONResponse(exc.payload(), status_code=exc.status)
+            error = exc
+        # And back: the answer reaches the bot half a round trip after it was decided.
+        if state.round_trip:
+            await asyncio.sleep(state.round_trip / 2)
+        if error is not None:
+            return JSONResponse(error.payload(), status_code=error.status)
         if isinstance(result, Described):
             return JSONResponse({"ok": True, "result": result.result, "description": result.description})
         return JSONResponse({"ok": True, "result": result})

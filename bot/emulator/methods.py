@@ -18,7 +18,7 @@ from bot.emulator.errors import METHOD_NOT_FOUND, bad_request, conflict
 from bot.emulator.formatting import apply_parse_mode
 from bot.emulator.models import JSON, BotAccount, StoredFile, WebhookConfig
 from bot.emulator.params import Params, UploadedFile
-from bot.emulator.state import MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, EmulatorState
+from bot.emulator.state import MAX_CALLBACK_ANSWER_LENGTH, MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, EmulatorState
 
 
 class WebhookControl(Protocol):
@@ -413,6 +413,8 @@ async def answer_callback_query(call: Call) -> bool:
     p = call.params
     query_id = p.get_str("callback_query_id", required=True)
     assert query_id is not None
+    if len(p.get_str("text") or "") > MAX_CALLBACK_ANSWER_LENGTH:
+        raise bad_request("MESSAGE_TOO_LONG")
     call.state.answer_callback(
         call.bot, query_id, text=p.get_str("text"), show_alert=p.get_bool("show_alert"), url=p.get_str("url")
     )

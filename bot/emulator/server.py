@@ -100,6 +100,7 @@ async def running_emulator(
     flood_limits: FloodLimits | None = None,
     clock: Callable[[], float] | None = None,
     callback_timeout: float = CALLBACK_TIMEOUT,
+    round_trip: float = 0.0,
     webhook_retry_delay: float = 0.05,
 ) -> AsyncIterator[RunningEmulator]:
     """Serve an emulator on 127.0.0.1 for the duration of the block.
@@ -110,13 +111,14 @@ async def running_emulator(
         flood, flood_limits, clock: flood control for a new state (clock: monotonic seconds,
             also the age of button presses).
         callback_timeout: seconds a new state lets a button press wait for its answer.
+        round_trip: seconds each Bot API request takes there and back, for a new state.
         webhook_retry_delay: first wait before redelivering a refused webhook update; short
             by default so that tests of redelivery stay fast.
     """
     if state is None:
         clock = clock or time.monotonic
         flood_control = FloodControl(enabled=flood, limits=flood_limits or FloodLimits(), clock=clock)
-        state = EmulatorState(flood=flood_control, clock=clock, callback_timeout=callback_timeout)
+        state = EmulatorState(flood=flood_control, clock=clock, callback_timeout=callback_timeout, round_trip=round_trip)
     bot = state.bot_by_token(token) or state.add_bot(token, username=username)
     app = create_emulator_app(state, webhooks=WebhookSender(state, retry_delay=webhook_retry_delay))
     async with serve_app(app) as base_url:

@@ -34,6 +34,7 @@ from bot.emulator.models import (
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_CALLBACK_ANSWER_LENGTH = 200
 #: Seconds within which a button press must be answered; Telegram refuses later answers. It
 #: publishes no figure; about ten seconds is what bots see in practice.
 CALLBACK_TIMEOUT = 10.0
@@ -59,6 +60,7 @@ class EmulatorState:
         wall_clock: Callable[[], float] = time.time,
         clock: Callable[[], float] = time.monotonic,
         callback_timeout: float = CALLBACK_TIMEOUT,
+        round_trip: float = 0.0,
     ):
         """Create an empty world.
 
@@ -68,11 +70,15 @@ class EmulatorState:
             clock: monotonic seconds, for the age of a button press; tests pass one they move.
             callback_timeout: seconds a press may wait for its answer; 0 refuses every answer,
                 as Telegram does after the bot was down. Changeable on a running state.
+            round_trip: seconds every Bot API request takes there and back (Telegram's servers
+                are far away: 100–300 ms from a county office is common); half passes before
+                the request is handled, half before its answer leaves. Default 0.
         """
         self.flood = flood or FloodControl()
         self.wall_clock = wall_clock
         self.clock = clock
         self.callback_timeout = callback_timeout
+        self.round_trip = round_trip
         self.bots: dict[str, BotAccount] = {}
         self.users: dict[int, EmuUser] = {}
         self.groups: dict[int, EmuChat] = {}

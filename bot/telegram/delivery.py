@@ -16,8 +16,11 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot import texts
+from bot.telegram.render import excerpt
+from bot.telegram.sending import Lane
 from policy_kb.schema import Cadence
 from services import broadcasts, deadlines, outbox
 from services.broadcasts import DeliveryReport
@@ -45,28 +48,38 @@ def _markup(data: dict[str, object] | None, bot: Bot) -> InlineKeyboardMarkup | 
 NOT_MODIFIED = "message is not modified"
 
 
-async def _deliver(bot: Bot, message: outbox.Outgoing) -> int:
-    """Send (or edit) one outbox message; returns the Telegram message id."""
+async def _deliver(bot: ExtBot[Lane], message: outbox.Outgoing) -> int:
+    """Send (or edit) one outbox message on the outbox's lane; returns the Telegram message id."""
     markup = _markup(message.reply_markup, bot)
     if message.edit_message_id is not None:
         inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
         try:
             await bot.edit_message_text(
-                message.text, chat_id=message.chat_id, message_id=message.edit_message_id, reply_markup=inline
+                message.text,
+                chat_id=message.chat_id,
+                message_id=message.edit_message_id,
+                reply_markup=inline,
+                rate_limit_args=Lane.OUTBOX,
             )
         except BadRequest as error:
             if NOT_MODIFIED not in error.message.lower():
                 raise
         return message.edit_message_id
     if message.photo is not None:
-        sent = await bot.send_photo(message.chat_id, message.photo, caption=message.text, reply_markup=markup)
+        sent = await bot.send_photo(
+            message.chat_id, message.photo, caption=message.text, reply_markup=markup, rate_limit_args=Lane.OUTBOX
+        )
     else:
-        sent = await bot.send_message(message.chat_id, message.text, reply_markup=markup)
+        sent = await bot.send_message(message.chat_id, message.text, reply_markup=markup, rate_limit_args=Lane.OUTBOX)
     return sent.message_id
 
 
-def telegram_sender(bot: Bot) -> outbox.Sender:
-    """`services.outbox.Sender` over the Bot API (`_deliver`), with Telegram's answers as outcomes."""
+def telegram_sender(bot: ExtBot[Lane]) -> outbox.Sender:
+    """`services.outbox.Sender` over the Bot API (`_deliver`), with Telegram's answers as outcomes.
+
+    The worker paced the message already: the bot's limiter lets it through on the outbox's lane
+    (fitted to Telegram's limits like every request), and a 429 comes back here to be recorded.
+    """
 
     async def send(message: outbox.Outgoing) -> outbox.SendResult:
         try:
@@ -87,14 +100,23 @@ def telegram_sender(bot: Bot) -> outbox.Sender:
     return send
 
 
+def _names(names: Sequence[str]) -> str:
+    """The first names of a reason's list, and how many more the dashboard shows."""
+    shown = "、".join(names[: texts.BROADCAST_REPORT_NAMES])
+    if len(names) > texts.BROADCAST_REPORT_NAMES:
+        shown += texts.MORE_PEOPLE.format(count=len(names) - texts.BROADCAST_REPORT_NAMES)
+    return shown
+
+
 def render_report(report: DeliveryReport) -> str:
-    """The delivery report as the sender reads it: delivered N, failed M, the reasons with masked names."""
+    """The delivery report as the sender reads it: delivered N, failed M, the reasons with (some) masked names.
+
+    A notice to thousands may miss a thousand people: each reason names its first few and counts
+    the rest, so the report always fits one message.
+    """
     reasons = "".join(
-        texts.BROADCAST_REPORT_REASON.format(reason=reason, count=len(names), names="、".join(names))
+        texts.BROADCAST_REPORT_REASON.format(reason=reason, count=len(names), names=_names(names))
         for reason, names in report.failed_by_reason().items()
-    )
-    excerpt = (
-        report.text if len(report.text) <= texts.BROADCAST_EXCERPT else report.text[: texts.BROADCAST_EXCERPT] + "…"
     )
     return texts.BROADCAST_REPORT.format(
         audience=report.audience,
@@ -102,7 +124,7 @@ def render_report(report: DeliveryReport) -> str:
         delivered=report.delivered,
         failed=len(report.failed),
         reasons=reasons,
-        excerpt=excerpt,
+        excerpt=excerpt(report.text, texts.BROADCAST_EXCERPT),
     )
 
 
@@ -117,21 +139,25 @@ def render_reminder(reminder: deadlines.Reminder) -> str:
 
 
 class Delivery:
-    """Runs the outbox worker and the clock for as long as the bot runs."""
+    """Runs the outbox worker and the clock for as long as the bot runs.
+
+    Its worker draws on `pacer`, the process's budget of Telegram's limits, which the bot's
+    replies share (`bot.telegram.sending`); the outbox's share of it is the pacer's `bulk_per_second`.
+    """
 
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
         *,
         cadences: Sequence[Cadence],
-        rate: float,
+        pacer: outbox.Pacer,
         max_attempts: int,
         reminder_offsets: Sequence[int],
         reminder_hour: int,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._cadences = list(cadences)
-        self._rate = rate
+        self._pacer = pacer
         self._max_attempts = max_attempts
         self._reminder_offsets = list(reminder_offsets)
         self._reminder_hour = reminder_hour
@@ -148,13 +174,13 @@ class Delivery:
         """A deadline was registered: look for reminders due at the next tick, not in a minute."""
         self._remind_soon = True
 
-    async def start(self, bot: Bot) -> None:
+    async def start(self, bot: ExtBot[Lane]) -> None:
         """Start draining the outbox through `bot` (an initialised PTB bot)."""
         options = outbox.WorkerOptions(policy=outbox.RetryPolicy(max_attempts=self._max_attempts))
         self.worker = outbox.OutboxWorker(
             self._sessionmaker,
             telegram_sender(bot),
-            pacer=outbox.Pacer(per_second=self._rate),
+            pacer=self._pacer,
             options=options,
         )
         self._tasks = [

@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot import texts
 from policy_kb.results import Answer
 from services.entitlements import EntitlementItem, Entitlements
 
 #: Below this confidence the answer is shown with "did you mean" buttons for the likely topics.
 LOW_CONFIDENCE = 0.6
+
+
+def excerpt(text: str, limit: int) -> str:
+    """`text`, or its first `limit` characters and "…" (a quote in a list, not the whole)."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def capped_lines(lines: Sequence[str], *, limit: int, more: str) -> list[str]:
+    """The first of `lines` that fit in `limit` characters joined by newlines, then `more` for the rest.
+
+    A list that can grow (items with long reasons, people not reached) says how many it left out
+    (`more` formatted with `count`) instead of relying on the last-resort cut at Telegram's limit.
+    """
+    reserve = len(more.format(count=len(lines))) + 1
+    shown: list[str] = []
+    used = 0
+    for line in lines:
+        if used + len(line) + 1 > limit - reserve:
+            break
+        shown.append(line)
+        used += len(line) + 1
+    if len(shown) < len(lines):
+        shown.append(more.format(count=len(lines) - len(shown)))
+    return shown
 
 
 def _amount(value: int | float) -> str:

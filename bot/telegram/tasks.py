@@ -17,6 +17,8 @@ from bot import texts
 from bot.context import CustomContext
 from bot.telegram import notify, roles
 from bot.telegram.presses import tell_presser
+from bot.telegram.render import capped_lines, excerpt
+from bot.telegram.sending import MAX_TEXT
 from services import audit, items, notices
 from services.db import session_scope
 from services.errors import Conflict, Forbidden, NotFound
@@ -137,11 +139,14 @@ async def my_reports(update: Update, context: CustomContext) -> None:
             village=item.village.full_name,
             unit=item.owner_unit,
             state=items.STATE_LABELS[item.state],
-            reason=texts.MY_REPORTS_REASON.format(reason=item.return_reason) if item.return_reason else "",
+            reason=texts.MY_REPORTS_REASON.format(reason=excerpt(item.return_reason, texts.MY_REPORTS_REASON_SHOWN))
+            if item.return_reason
+            else "",
         )
         for item in filed
     ]
-    text = texts.MY_REPORTS_HEADER + "\n" + "\n".join(lines)
+    room = MAX_TEXT - len(texts.MY_REPORTS_HEADER) - 1
+    text = "\n".join([texts.MY_REPORTS_HEADER, *capped_lines(lines, limit=room, more=texts.MY_REPORTS_MORE)])
     await context.bot.send_message(chat.id, text, reply_markup=roles.menu_for(user))
 
 
