@@ -411,8 +411,8 @@ class Pacer:
     take at most `bulk_per_second` of the `per_second` overall, so even a broadcast running at
     full speed leaves the rest to people asking questions.
 
-    About 30 messages a second overall, 1 a second into one private chat (with a burst of
-    `chat_burst` tolerated, as Telegram does: at most that many in any `chat_burst` seconds),
+    About 30 messages a second overall, 1 a second into one private chat (after a burst of
+    `chat_burst` at once, which Telegram tolerates: a reply and its follow-ups need not wait),
     20 a minute into one group (negative chat ids are groups, as in Telegram). Overall, messages
     leave evenly spaced (1/30 s apart) rather than in bursts of 30: a burst reaches Telegram
     spread out by however long it takes to pass, and its tail would then overlap the next
@@ -426,7 +426,7 @@ class Pacer:
     #: The outbox's share of `per_second`; None: all of it.
     bulk_per_second: float | None = None
     chat_interval: float = 1.0
-    chat_burst: int = 3
+    chat_burst: int = 10
     group_per_minute: int = 20
     margin: float = 0.02
     catch_up: float = 0.1
@@ -435,7 +435,9 @@ class Pacer:
     _next: float = 0.0
     _next_bulk: float = 0.0
     _overall: deque[float] = field(default_factory=deque)
+    #: Groups' recent messages; private chats' buckets, each as the time it is empty again.
     _chats: dict[int, deque[float]] = field(default_factory=dict)
+    _full_until: dict[int, float] = field(default_factory=dict)
     _held: dict[int, float] = field(default_factory=dict)
     #: Replies waiting for an overall slot, one at a time in arrival order (no thundering herd).
     _reply_turn: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -469,10 +471,13 @@ class Pacer:
             bulk_interval = (1 + self.margin) / self.bulk_per_second
             self._next_bulk = max(self._next_bulk, now - self.catch_up) + bulk_interval
         self._overall.append(now)
-        self._chats.setdefault(chat_id, deque()).append(now)
+        if chat_id < 0:
+            self._chats.setdefault(chat_id, deque()).append(now)
+        else:
+            self._full_until[chat_id] = max(self._full_until.get(chat_id, now), now) + self._chat_step
         if self._held.get(chat_id, now) <= now:
             self._held.pop(chat_id, None)
-        if len(self._chats) > MAX_TRACKED_CHATS:
+        if len(self._chats) + len(self._full_until) > MAX_TRACKED_CHATS:
             self._forget_quiet_chats(now)
 
     def hold(self, chat_id: int, seconds: float) -> None:
@@ -518,18 +523,24 @@ class Pacer:
         per_window = max(1, round(self.per_second))
         return max(self._next - now, self._wait(self._overall, now, per_window, per_window * self.interval))
 
+    @property
+    def _chat_step(self) -> float:
+        return self.chat_interval * (1 + self.margin)
+
     def _chat_delay(self, chat_id: int, now: float) -> float:
         if chat_id < 0:
-            count, window = self.group_per_minute, 60.0 * (1 + self.margin)
-        else:
-            count, window = self.chat_burst, self.chat_burst * self.chat_interval * (1 + self.margin)
-        return max(self._wait(self._chats.get(chat_id), now, count, window), self._held.get(chat_id, now) - now)
+            window = self._wait(self._chats.get(chat_id), now, self.group_per_minute, 60.0 * (1 + self.margin))
+        else:  # the bucket may run `chat_burst - 1` messages ahead of one per interval
+            window = self._full_until.get(chat_id, now) - now - (self.chat_burst - 1) * self._chat_step
+        return max(window, self._held.get(chat_id, now) - now)
 
     def _forget_quiet_chats(self, now: float) -> None:
-        """Drop the history of chats nothing went to for longer than the longest window."""
-        horizon = now - max(60.0, self.chat_burst * self.chat_interval) * (1 + self.margin)
+        """Drop the history of chats nothing went to for longer than their window."""
+        horizon = now - 60.0 * (1 + self.margin)
         for chat_id in [c for c, sent in self._chats.items() if not sent or sent[-1] <= horizon]:
             del self._chats[chat_id]
+        for chat_id in [c for c, until in self._full_until.items() if until <= now]:
+            del self._full_until[chat_id]
 
     @staticmethod
     def _wait(sent: deque[float] | None, now: float, count: int, window: float) -> float:

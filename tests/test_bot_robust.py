@@ -61,7 +61,7 @@ async def test_a_flood_is_limited_with_one_warning(sandbox: Sandbox) -> None:
     user = await client.create_user("刷屏的人")
     for _ in range(10):
         await client.send_text(user, "/help")
-    # Seven messages into one chat take Telegram's limits about four seconds (a burst of three, then one a second).
+    # Seven messages into one chat: within the burst Telegram tolerates, but the machine may be busy.
     warning = await client.wait_for(
         user["id"], lambda m: m["sender"] == "bot" and "太快" in (m["text"] or ""), timeout=20
     )

@@ -9,7 +9,9 @@ import pytest
 from telegram import Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot import texts
 from bot.telegram.delivery import render_reminder, render_report, telegram_sender
+from bot.telegram.sending import MAX_TEXT
 from services import outbox
 from services.broadcasts import DeliveryReport, FailedDelivery
 from services.deadlines import Reminder
@@ -88,6 +90,32 @@ def test_the_report_gives_counts_and_masked_names_by_reason() -> None:
     assert text.endswith(
         "通知：请各户于12月5日前到村委会核对2018年各项补贴发放信息，逾期不再补录，请相互…"
     )  # cut at 40
+
+
+def test_a_report_of_a_thousand_failures_fits_one_message_and_counts_the_rest() -> None:
+    blocked = [
+        FailedDelivery(name=f"村民{i:04d}号", reason=FailureReason.BLOCKED, reason_label="已屏蔽机器人")
+        for i in range(700)
+    ]
+    rejected = [
+        FailedDelivery(name=f"外出{i:04d}号", reason=FailureReason.REJECTED, reason_label="账号不存在")
+        for i in range(300)
+    ]
+    report = DeliveryReport(
+        broadcast_id=1,
+        text="请各户于12月5日前到村委会核对2018年各项补贴发放信息。",
+        audience="群众",
+        status=BroadcastStatus.DONE,
+        recipients=3000,
+        delivered=2000,
+        pending=0,
+        failed=blocked + rejected,
+    )
+    text = render_report(report)
+    assert len(text) <= MAX_TEXT
+    assert "已屏蔽机器人（700 人）：村民0000号、" in text
+    assert texts.MORE_PEOPLE.format(count=700 - texts.BROADCAST_REPORT_NAMES) in text
+    assert texts.MORE_PEOPLE.format(count=300 - texts.BROADCAST_REPORT_NAMES) in text
 
 
 def test_reminders_say_how_long_is_left_and_quote_the_plan_for_recurring_duties() -> None:

@@ -356,7 +356,7 @@ async def test_flood_limits_answer_429_and_count_deliveries(monkeypatch: pytest.
                     assert exc.retry_after == dtm.timedelta(seconds=1)
                     refused.append(user.id)
             assert len(refused) == 10
-            with pytest.raises(RetryAfter):  # one private chat: 1 message per second
+            with pytest.raises(RetryAfter):  # 30 a second across chats
                 await bot.send_message(users[0].id, "再发一次")
 
             clock.now += 1.0
@@ -368,12 +368,55 @@ async def test_flood_limits_answer_429_and_count_deliveries(monkeypatch: pytest.
     assert stats["delivered_by_chat"] == {str(u.id): 1 for u in users}
 
 
+def test_one_private_chat_takes_a_burst_of_ten_then_one_a_second() -> None:
+    clock = FrozenClock()
+    flood = FloodControl(enabled=True, clock=clock)
+    for _ in range(10):
+        assert flood.check(1, 42, is_group=False) is None
+        flood.record(1, 42, is_group=False)
+    assert flood.check(1, 42, is_group=False) == 1
+    clock.now += 1.0
+    assert flood.check(1, 42, is_group=False) is None
+
+
+async def test_a_round_trip_delay_holds_every_request_there_and_back() -> None:
+    async with running_emulator(round_trip=0.3) as emu:
+        user = emu.state.add_user("张大姐")
+        async with Bot(emu.token, base_url=emu.api_url) as bot:
+            loop = asyncio.get_running_loop()
+            began = loop.time()
+            await bot.send_message(user.id, "您好")
+            took = loop.time() - began
+    assert took >= 0.3
+
+
+async def test_telegrams_size_limits_are_refused_as_telegram_refuses_them(emu: RunningEmulator) -> None:
+    user = emu.state.add_user("李会计")
+    async with Bot(emu.token, base_url=emu.api_url) as bot:
+        with pytest.raises(BadRequest, match="Message is too long"):
+            await bot.send_message(user.id, "长" * 4097)
+        with pytest.raises(BadRequest, match="Message caption is too long"):
+            await bot.send_document(user.id, InputFile(b"x", filename="a.txt"), caption="长" * 1025)
+        with pytest.raises(BadRequest, match="Button_data_invalid"):
+            await bot.send_message(
+                user.id,
+                "按钮",
+                reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("问", callback_data="长" * 22)]]),
+            )
+        card = await bot.send_message(
+            user.id, "事项", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("接收", callback_data="ok")]])
+        )
+        press = emu.state.user_press(emu.bot, user.id, message_id=card.message_id, data="ok")
+        with pytest.raises(BadRequest, match="Message_too_long"):
+            await bot.answer_callback_query(press.id, text="长" * 201)
+
+
 def test_group_limit_is_twenty_per_minute() -> None:
     clock = FrozenClock()
     flood = FloodControl(enabled=True, clock=clock)
     for _ in range(20):
         assert flood.check(1, -42, is_group=True) is None
-        flood.record(1, -42)
+        flood.record(1, -42, is_group=True)
         clock.now += 1.0  # stay under the 30/s global limit and show the minute window matters
     assert flood.check(1, -42, is_group=True) == 40  # the first message leaves the window at 1060
     clock.now += 40

@@ -92,7 +92,7 @@ async def test_callback_data_over_64_bytes_is_refused_before_anything_is_sent(em
 
 async def test_a_reply_answered_429_is_sent_again_after_retry_after() -> None:
     # A strict chat limit (1 a second) that the bot's pacer, allowing a burst, does not know of.
-    strict = FloodLimits(private_count=1, private_window=1.0)
+    strict = FloodLimits(private_burst=1)
     async with running_emulator(flood=True, flood_limits=strict) as emu:
         user = emu.state.add_user("赵大爷")
         async with limited_bot(emu) as bot:

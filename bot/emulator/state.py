@@ -353,11 +353,12 @@ class EmulatorState:
         reply_to = None
         if reply_to_message_id is not None:
             reply_to = self._record(conv, reply_to_message_id, "message to be replied not found").message
-        retry_after = self.flood.check(bot.id, chat_id, is_group=chat_id in self.groups)
+        is_group = chat_id in self.groups
+        retry_after = self.flood.check(bot.id, chat_id, is_group=is_group)
         if retry_after is not None:
             self.stats.too_many_requests[chat_id] += 1
             raise too_many_requests(retry_after)
-        self.flood.record(bot.id, chat_id)
+        self.flood.record(bot.id, chat_id, is_group=is_group)
         msg = self._new_message(conv, sender=bot.to_user())
         msg.update(content)
         if reply_to is not None:
