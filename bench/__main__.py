@@ -2,7 +2,7 @@
 
 import sys
 
-from bench import broadcast, dashboard, export, qa
+from bench import broadcast, dashboard, export, flood, qa, throughput
 
 #: Each benchmark by the name `python -m bench NAME` runs it with.
 BENCHES = {
@@ -10,6 +10,8 @@ BENCHES = {
     "dashboard": lambda: dashboard.main([]),
     "broadcast": broadcast.main,
     "export": lambda: export.main([]),
+    "throughput": throughput.main,
+    "flood": flood.main,
 }
 
 unknown = [name for name in sys.argv[1:] if name not in BENCHES]

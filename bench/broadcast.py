@@ -32,7 +32,7 @@ from services.users import get_or_create_user, grant_role
 RATE = 30
 
 
-async def _seed(url: str, world: EmulatorState, households: int) -> int:
+async def seed(url: str, world: EmulatorState, households: int) -> int:
     """`households` people who started the bot, and one office user; returns the office's id."""
     await migrate(url)
     engine = create_engine(url)
@@ -57,7 +57,7 @@ async def _seed(url: str, world: EmulatorState, households: int) -> int:
     return office.id
 
 
-async def _say(client: EmulatorClient, office: int, text: str) -> str:
+async def say(client: EmulatorClient, office: int, text: str) -> str:
     await client.send_text(office, text)
     return (await client.wait_for_bot_message(office, timeout=30))["text"]  # type: ignore[no-any-return]
 
@@ -67,20 +67,20 @@ async def measure(households: int = 3000) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         world = EmulatorState()
-        office = await _seed(url, world, households)
+        office = await seed(url, world, households)
         sock = bound_socket()
         settings = Settings(database_url=url, host="127.0.0.1", port=sock.getsockname()[1], plan_reminders=False)
         app = create_app(settings, emulator_state=world)
         async with serving(app, sock) as base_url:
             await app.state.bot_runner.ready.wait()
             async with EmulatorClient(base_url + EMULATOR_PREFIX) as client:
-                await _say(client, office, "/broadcast")
-                await _say(client, office, "请于12月5日前核对2018年各项补贴发放信息。")
-                await _say(client, office, texts.AUDIENCE_BUTTONS["households"])
-                await _say(client, office, texts.BUTTON_SEND_NOW)
+                await say(client, office, "/broadcast")
+                await say(client, office, "请于12月5日前核对2018年各项补贴发放信息。")
+                await say(client, office, texts.AUDIENCE_BUTTONS["households"])
+                await say(client, office, texts.BUTTON_SEND_NOW)
                 await client.set_flood(True)
                 start = time.perf_counter()
-                await _say(client, office, texts.BUTTON_CONFIRM_SEND)
+                await say(client, office, texts.BUTTON_CONFIRM_SEND)
                 await client.wait_for(
                     office,
                     lambda m: m["sender"] == "bot" and m["text"].startswith("通知送达情况"),
