@@ -240,9 +240,10 @@ async def test_exit_finds_the_household_on_the_roster_and_the_township_rejects_i
     assert texts.HOUSEHOLD_CANCELLED in await cadre.say(texts.BUTTON_CANCEL)
 
     # The cadre moves it through the village's two stages …
-    for stage in ("村级评议", "村公示"):
+    for stage, following in (("村级评议", "村公示"), ("村公示", "乡镇审核")):
         listed = await _pending_stage(cadre, stage)
         await cadre.press(listed, _button(listed, pending.ADVANCE))
+        await cadre.next(f"已进入 {following}")
     # … and the township rejects it, with a reason the cadre is told.
     review = await _pending_stage(township, "乡镇审核")
     await township.press(review, _button(review, pending.REJECT))

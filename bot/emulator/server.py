@@ -118,7 +118,9 @@ async def running_emulator(
     if state is None:
         clock = clock or time.monotonic
         flood_control = FloodControl(enabled=flood, limits=flood_limits or FloodLimits(), clock=clock)
-        state = EmulatorState(flood=flood_control, clock=clock, callback_timeout=callback_timeout, round_trip=round_trip)
+        state = EmulatorState(
+            flood=flood_control, clock=clock, callback_timeout=callback_timeout, round_trip=round_trip
+        )
     bot = state.bot_by_token(token) or state.add_bot(token, username=username)
     app = create_emulator_app(state, webhooks=WebhookSender(state, retry_delay=webhook_retry_delay))
     async with serve_app(app) as base_url:
