@@ -14,6 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 #: Seconds `/readyz` waits for the database before calling it unreachable.
 READY_TIMEOUT = 3.0
+#: Seconds a SQLite transaction waits for the database's one write lock before giving up. Updates
+#: of different people are handled at once: hundreds may queue for the lock in a burst.
+SQLITE_BUSY_TIMEOUT = 30.0
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -21,8 +24,18 @@ def create_engine(url: str) -> AsyncEngine:
 
     `hide_parameters`: an error's message (and so its log line) never carries the statement's
     parameters — names, 身份证号 and phone numbers.
+
+    SQLite has one writer at a time, and the bot handles different people's updates at once: a
+    write waits its turn for up to `SQLITE_BUSY_TIMEOUT` seconds (the driver's 5 s gave "database
+    is locked" to a few of 600 people pressing /start together).
     """
-    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True)
+    sqlite = url.startswith("sqlite")
+    engine = create_async_engine(
+        url,
+        pool_pre_ping=not sqlite,
+        hide_parameters=True,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT} if sqlite else {},
+    )
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine.sync_engine, "connect")
