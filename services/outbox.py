@@ -413,8 +413,10 @@ class Pacer:
 
     About 30 messages a second overall, 1 a second into one private chat (after a burst of
     `chat_burst` at once, which Telegram tolerates: a reply and its follow-ups need not wait),
-    20 a minute into one group (negative chat ids are groups, as in Telegram). Overall, messages
-    leave evenly spaced (1/30 s apart) rather than in bursts of 30: a burst reaches Telegram
+    20 a minute into one group (negative chat ids are groups, as in Telegram). Overall, the
+    outbox's messages leave evenly spaced (1/30 s apart) rather than in bursts of 30 (replies
+    alone may go together, within the sliding window, so that 20 people asking at once are
+    answered at once; the outbox's next slot moves back by as many): a burst reaches Telegram
     spread out by however long it takes to pass, and its tail would then overlap the next
     second's burst. Slots lost to a stall (a busy event loop, a slow database) are made up at once
     up to `catch_up` seconds' worth, while a sliding window still never lets more than 30 leave in
@@ -510,7 +512,7 @@ class Pacer:
             self._replies_waiting += 1
             try:
                 async with self._reply_turn:
-                    while (pause := self._overall_delay(self.clock())) > 0:
+                    while (pause := self._overall_delay(self.clock(), spaced=False)) > 0:
                         await asyncio.sleep(pause)
                     if self._chat_delay(chat_id, self.clock()) > 0:  # the outbox took the chat meanwhile
                         continue
@@ -519,9 +521,12 @@ class Pacer:
             finally:
                 self._replies_waiting -= 1
 
-    def _overall_delay(self, now: float) -> float:
+    def _overall_delay(self, now: float, *, spaced: bool = True) -> float:
+        """Seconds until the overall limit lets a message go: the sliding window, and unless a
+        reply (`spaced=False`: people asking at once are answered at once) the even spacing."""
         per_window = max(1, round(self.per_second))
-        return max(self._next - now, self._wait(self._overall, now, per_window, per_window * self.interval))
+        window = self._wait(self._overall, now, per_window, per_window * self.interval)
+        return max(self._next - now, window) if spaced else window
 
     @property
     def _chat_step(self) -> float:

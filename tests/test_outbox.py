@@ -179,6 +179,22 @@ def test_pacer_holds_a_chat_after_retry_after_and_widens_intervals_by_its_margin
     assert pacer.delay(8) == pytest.approx(0.05)
 
 
+async def test_people_asking_at_once_are_answered_at_once_and_the_outbox_waits_its_turn() -> None:
+    clock = FakeClock()
+    pacer = outbox.Pacer(per_second=30, bulk_per_second=20, margin=0.0, catch_up=0.0, clock=clock)
+    for chat in range(1, 21):  # twenty people asked in the same instant
+        await asyncio.wait_for(pacer.wait_reply(chat), timeout=1)  # the fake clock never moves
+    assert pacer.delay(21) == pytest.approx(20 / 30)  # the outbox's next notice after their slots
+
+
+async def test_replies_beyond_the_sliding_window_wait_for_it() -> None:
+    clock = FakeClock()
+    pacer = outbox.Pacer(per_second=30, margin=0.0, catch_up=0.0, clock=clock)
+    for chat in range(1, 31):
+        await pacer.wait_reply(chat)
+    assert pacer.delay(31, bulk=False) == pytest.approx(1.0)
+
+
 # -- claiming -----------------------------------------------------------------------------------
 
 
