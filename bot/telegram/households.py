@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ChatAction
 
 from bot import texts
 from bot.context import CustomContext
@@ -34,7 +33,7 @@ async def _answer(update: Update, context: CustomContext, question: str) -> None
     message = update.effective_message
     if message is None:
         return
-    await message.reply_chat_action(ChatAction.TYPING)
+    # No "typing…" first: the answer takes a millisecond, the chat action a Bot API round trip.
     result = context.services.answer(question)
     markup = keyboards.alternatives(result.alternatives) if render.wants_alternatives(result) else None
     await message.reply_text(render.answer_text(result), reply_markup=markup)
