@@ -98,3 +98,26 @@ HOUSEHOLDS_LIST_VILLAGE_HELP = "只列出这个村的户，可重复；村名重
 HOUSEHOLDS_LINE = "{id_number} {name} {village} {members}人 致贫原因：{cause} {status}"
 HOUSEHOLDS_TOTAL = "共 {count} 户。"
 HOUSEHOLDS_NONE = "（还没有贫困户记录：fupin households import 名单.xlsx）"
+
+# --- fupin questions / fupin kb reload ----------------------------------------------------------
+QUESTIONS_HELP = (
+    "群众问了什么：近 30 天未答上或把握不大的问题（已隐去姓名、身份证号、电话），按相似程度归组；"
+    "给条目添加审定的群众说法。"
+)
+QUESTIONS_LIST_HELP = "按相似程度分组列出近 30 天未答上或把握不大的问题，问得最多的在前。"
+QUESTIONS_JSON_HELP = "以 JSON 输出（wording、texts、count、last_asked、measure、matched、confidence）"
+QUESTIONS_EMPTY = "近 30 天没有未答上或把握不大的问题。"
+QUESTIONS_GROUP = "[{number}] {wording}（{count} 次，最近 {last}）→ {answered}"
+QUESTIONS_MEMBER = "      {text}"
+QUESTIONS_NOT_COVERED = "未答上"
+QUESTIONS_ANSWERED = "答以措施 {measure}（把握 {confidence}）"
+QUESTIONS_ENTRIES_HELP = "列出实施方案的条目及其编号（添加说法时用），可按关键词筛选。"
+QUESTIONS_ENTRIES_SEARCH_HELP = "只列出编号或内容含此关键词的条目，如 危房"
+QUESTIONS_ENTRY_LINE = "{key}\n      {statement}"
+QUESTIONS_ATTACH_HELP = "把群众的一种说法（不含数字、金额、单位）审定给一个条目；重新加载后生效（fupin kb reload）。"
+QUESTIONS_PHRASE_HELP = "群众的说法，如 房子漏雨"
+QUESTIONS_ENTRY_HELP = "条目编号，见 fupin questions entries，如 2.2.3/benefit/D级危房改造补助"
+QUESTIONS_ATTACHED = "已添加说法“{phrase}” → {entry}。运行 fupin kb reload（或重启）后，机器人即按此作答。"
+KB_RELOAD_HELP = "让运行中的机器人按已审定的群众说法重新加载问答引擎（半分钟内生效）。"
+KB_RELOAD_DONE = "已请求重新加载（{phrases} 条审定说法）；运行中的机器人将在 {seconds} 秒内生效。"
+ASK_PHRASES_HELP = "同时使用数据库中县扶贫办审定的群众说法（与运行中的机器人一致）"
