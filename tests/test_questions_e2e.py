@@ -39,10 +39,10 @@ async def _ask(sandbox: Sandbox, user: dict[str, Any], question: str) -> str:
     return (await sandbox.client.wait_for_bot_message(user["id"]))["text"]  # type: ignore[no-any-return]
 
 
-async def _groups(http: httpx.AsyncClient, *, at_least: int) -> list[dict[str, Any]]:
+async def kept_groups(http: httpx.AsyncClient, headers: dict[str, str], *, at_least: int) -> list[dict[str, Any]]:
     """The office's groups, once the bot has kept the question (it does so right after replying)."""
     for _ in range(100):
-        response = await http.get("/api/questions", headers=ADMIN)
+        response = await http.get("/api/questions", headers=headers)
         assert response.status_code == 200, response.text
         groups: list[dict[str, Any]] = response.json()
         if sum(g["count"] for g in groups) >= at_least:
@@ -58,7 +58,7 @@ async def test_a_question_asked_seen_by_the_office_fixed_with_a_phrase_is_answer
     first = await _ask(sandbox, user, HUT)
     assert kb_texts.NOT_COVERED in first
 
-    (group,) = await _groups(http, at_least=1)
+    (group,) = await kept_groups(http, ADMIN, at_least=1)
     assert (group["wording"], group["matched"]) == (HUT, False)
 
     attached = await http.post(
