@@ -86,3 +86,22 @@ async def test_the_questions_need_the_office_token(http: httpx.AsyncClient) -> N
 async def test_the_office_sees_the_entries_it_can_attach_to(http: httpx.AsyncClient) -> None:
     response = await http.get("/api/questions/entries", headers=ADMIN)
     assert HOUSING_GRANT in {e["key"] for e in response.json()}
+
+
+async def test_fupin_kb_reload_reaches_the_running_bot(
+    database_url: str, cli_database: str, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.setattr("bot.telegram.questions.QUESTIONS_JOB_SECONDS", 0.2)
+    async with running_sandbox(database_url) as sandbox:
+        user = await sandbox.client.create_user("钱大爷")
+        assert await asyncio.to_thread(main, ["questions", "attach", HUT_PHRASE, HOUSING_GRANT]) == 0
+        assert kb_texts.NOT_COVERED in await _ask(sandbox, user, HUT)  # attached, not yet reloaded
+        assert await asyncio.to_thread(main, ["kb", "reload"]) == 0
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            if HOUSING_FIGURE in await _ask(sandbox, user, HUT):
+                break
+        else:
+            raise AssertionError("the running bot never reloaded")
