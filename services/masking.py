@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import numbers
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 #: Mask character used everywhere, so masked values look alike across logs.
@@ -69,14 +69,16 @@ NAME_IN_TEXT_RE = re.compile(
 )
 
 
-def mask_personal_text(text: str) -> str:
-    """Free text a person wrote, with ID numbers, mobile numbers and the names they introduce masked.
+def mask_personal_text(text: str, *, names: Iterable[str] = ()) -> str:
+    """Free text a person wrote, with ID numbers, mobile numbers and names masked.
 
-    Names are found only where the writer introduces one ("我叫张三明"): a bare name in a sentence
-    cannot be told from ordinary words, so a text kept for long must also be short-lived (the
-    office's question log keeps 30 days).
+    Names are those given in `names` (the writer's own, as Telegram knows them) and those the writer
+    introduces ("我叫张三明"): any other bare name in a sentence cannot be told from ordinary words,
+    so a text kept for long must also be short-lived (the office's question log keeps 30 days).
     """
     text = mask_text(text)
+    for name in sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True):
+        text = text.replace(name, mask_name(name))
     return NAME_IN_TEXT_RE.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + mask_name(m.group(1)), text)
 
 

@@ -15,6 +15,7 @@ import asyncio
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -22,7 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from policy_kb.numbers import UNITS, find_quantities
-from policy_kb.qa import Engine, build_engine
+from policy_kb.qa import Engine, build_engine, load_engine
 from policy_kb.results import Answer
 from policy_kb.textnorm import normalize
 from services import audit, bot_state
@@ -86,15 +87,20 @@ def is_unsure(answer: Answer) -> bool:
 
 
 async def keep_if_unsure(
-    *, session: AsyncSession, question: str, answer: Answer, now: dt.datetime | None = None
+    *,
+    session: AsyncSession,
+    question: str,
+    answer: Answer,
+    names: Iterable[str] = (),
+    now: dt.datetime | None = None,
 ) -> bool:
-    """Keep `question` (masked) with what was answered, when the answer was unsure; True when kept."""
+    """Keep `question` (masked, `names` too) with what was answered, when the answer was unsure; True when kept."""
     if not is_unsure(answer):
         return False
     session.add(
         AskedQuestion(
             asked_at=now or utcnow(),
-            text=mask_personal_text(question.strip())[:MAX_KEPT],
+            text=mask_personal_text(question.strip(), names=names)[:MAX_KEPT],
             matched=answer.matched,
             measure=answer.measure,
             confidence=answer.confidence,
@@ -248,7 +254,8 @@ class Answerer:
         async with session_scope(sessionmaker) as session:
             phrases = await reviewed_phrases(session=session)
             requested = (await bot_state.load_namespace(session=session, namespace=RELOAD_NAMESPACE)).get(RELOAD_KEY)
-        engine = await asyncio.to_thread(build_engine, None, phrases)
+        # Without phrases the process's cached engine serves (routing shares it).
+        engine = await asyncio.to_thread(build_engine, None, phrases) if phrases else load_engine()
         return cls(engine, len(phrases), requested)
 
     def answer(self, question: str) -> Answer:

@@ -105,3 +105,10 @@ async def test_fupin_kb_reload_reaches_the_running_bot(
                 break
         else:
             raise AssertionError("the running bot never reloaded")
+
+
+async def test_the_office_never_sees_the_askers_own_name(sandbox: Sandbox, http: httpx.AsyncClient) -> None:
+    user = await sandbox.client.create_user("孙桂兰")
+    await _ask(sandbox, user, "孙桂兰家的马架子要塌了能给钱不，电话13812345678")
+    (group,) = await kept_groups(http, ADMIN, at_least=1)
+    assert group["wording"] == "孙*兰家的马架子要塌了能给钱不，电话138****5678"

@@ -38,7 +38,7 @@ async def _answer(update: Update, context: CustomContext, question: str) -> None
     result = context.services.answer(question)
     markup = keyboards.alternatives(result.alternatives) if render.wants_alternatives(result) else None
     await message.reply_text(render.answer_text(result), reply_markup=markup)
-    await questions.keep(context, question, result)
+    await questions.keep(update, context, question, result)
 
 
 async def question(update: Update, context: CustomContext) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 
+from telegram import Update
+
 from bot.context import CustomContext
 from policy_kb.results import Answer
 from services import questions
@@ -22,10 +24,12 @@ QUESTIONS_JOB = "asked-questions"
 QUESTIONS_JOB_SECONDS = 30
 
 
-async def keep(context: CustomContext, question: str, answer: Answer) -> None:
-    """Keep the question (masked) for the office when the answer was unsure."""
+async def keep(update: Update, context: CustomContext, question: str, answer: Answer) -> None:
+    """Keep the question for the office when the answer was unsure, masked (the sender's own name too)."""
+    user = update.effective_user
+    names = [n for n in (user.first_name, user.last_name, user.full_name) if n] if user else []
     async with session_scope(context.sessionmaker) as session:
-        await questions.keep_if_unsure(session=session, question=question, answer=answer)
+        await questions.keep_if_unsure(session=session, question=question, answer=answer, names=names)
 
 
 async def questions_job(context: CustomContext) -> None:
