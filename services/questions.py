@@ -55,6 +55,7 @@ PHRASE_LENGTH = "短语须为 {low}–{high} 个字（现为 {length} 个字）�
 PHRASE_FIGURE = "短语不能包含数字或金额（“{part}”）：数额只能来自实施方案原文，请删去后再试。"
 PHRASE_UNIT = "短语不能包含计量单位（“{part}”）：单位只能来自实施方案原文，请删去后再试。"
 PHRASE_TAKEN = "短语“{phrase}”已对应条目 {key}，请先确认是否重复。"
+PHRASE_UNKNOWN = "没有审定的说法“{phrase}”；可用 fupin questions phrases 查看。"
 ENTRY_UNKNOWN = "没有条目 {key}；可用 fupin questions entries 查看条目编号。"
 
 
@@ -217,6 +218,27 @@ async def attach_phrase(
         after={"phrase": text, "entry": entry_key},
     )
     return row
+
+
+async def detach_phrase(*, session: AsyncSession, phrase: str, actor: str) -> str:
+    """Take a reviewed phrase back (audited); the engine forgets it after a reload. Returns its entry key.
+
+    Raises:
+        NotFound: no such phrase.
+    """
+    text = normalize(phrase)
+    row = await session.scalar(select(ReviewedPhrase).where(ReviewedPhrase.phrase == text))
+    if row is None:
+        raise NotFound(PHRASE_UNKNOWN.format(phrase=text))
+    await session.delete(row)
+    await audit.record(
+        session,
+        actor=actor,
+        action="phrase.detach",
+        subject=f"phrase:{row.id}",
+        before={"phrase": row.phrase, "entry": row.entry_key},
+    )
+    return row.entry_key
 
 
 async def reviewed_phrases(*, session: AsyncSession) -> dict[str, str]:

@@ -213,3 +213,29 @@ async def test_cli_refuses_a_phrase_with_an_amount_in_chinese(
 async def test_cli_lists_the_entries_to_attach_to(cli_database: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert await fupin("questions", "entries", "危房改造补助") == 0
     assert HOUSING_GRANT in capsys.readouterr().out
+
+
+async def test_a_detached_phrase_is_forgotten_after_a_reload(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    answerer = await questions.Answerer.load(sessionmaker)
+    async with session_scope(sessionmaker) as session:
+        await questions.attach_phrase(
+            session=session, phrase=ROOF_PHRASE, entry_key=HOUSING_GRANT, engine=answerer.engine, actor="cli"
+        )
+    await answerer.reload(sessionmaker)
+    async with session_scope(sessionmaker) as session:
+        assert await questions.detach_phrase(session=session, phrase=ROOF_PHRASE, actor="cli") == HOUSING_GRANT
+    await answerer.reload(sessionmaker)
+    assert answerer.answer(ROOF).matched is False
+
+
+async def test_detaching_an_unknown_phrase_is_refused(session: AsyncSession) -> None:
+    with pytest.raises(NotFound, match="没有审定的说法"):
+        await questions.detach_phrase(session=session, phrase="没有这个", actor="cli")
+
+
+async def test_cli_lists_and_detaches_phrases(cli_database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert await fupin("questions", "attach", ROOF_PHRASE, HOUSING_GRANT) == 0
+    assert await fupin("questions", "detach", ROOF_PHRASE) == 0
+    capsys.readouterr()
+    assert await fupin("questions", "phrases") == 0
+    assert capsys.readouterr().out.strip() == "尚无审定的群众说法。"

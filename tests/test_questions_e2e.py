@@ -112,3 +112,11 @@ async def test_the_office_never_sees_the_askers_own_name(sandbox: Sandbox, http:
     await _ask(sandbox, user, "孙桂兰家的马架子要塌了能给钱不，电话13812345678")
     (group,) = await kept_groups(http, ADMIN, at_least=1)
     assert group["wording"] == "孙*兰家的马架子要塌了能给钱不，电话138****5678"
+
+
+async def test_the_office_lists_and_takes_back_a_phrase(http: httpx.AsyncClient) -> None:
+    body = {"phrase": HUT_PHRASE, "entry": HOUSING_GRANT}
+    assert (await http.post("/api/questions/phrases", headers=ADMIN, json=body)).status_code == 201
+    assert (await http.get("/api/questions/phrases", headers=ADMIN)).json() == [body]
+    assert (await http.delete(f"/api/questions/phrases/{HUT_PHRASE}", headers=ADMIN)).status_code == 204
+    assert (await http.get("/api/questions/phrases", headers=ADMIN)).json() == []

@@ -1,4 +1,4 @@
-"""`fupin questions list|entries|attach`: what households asked that the plan answered badly, and the fix."""
+"""`fupin questions list|entries|attach|phrases|detach`: unsure answers for the office, and phrases to fix them."""
 
 from __future__ import annotations
 
@@ -75,6 +75,29 @@ def register(app: typer.Typer) -> None:
 
         attached, key = run_in_session(work)
         typer.echo(texts.QUESTIONS_ATTACHED.format(phrase=attached, entry=key))
+
+    @questions_app.command("phrases", help=texts.QUESTIONS_PHRASES_HELP)
+    def phrases() -> None:
+        from services.questions import reviewed_phrases
+
+        async def work(session: AsyncSession) -> dict[str, str]:
+            return await reviewed_phrases(session=session)
+
+        rows = run_in_session(work)
+        if not rows:
+            typer.echo(texts.QUESTIONS_NO_PHRASES)
+        for phrase, entry in rows.items():
+            typer.echo(texts.QUESTIONS_PHRASE_LINE.format(phrase=phrase, entry=entry))
+
+    @questions_app.command("detach", help=texts.QUESTIONS_DETACH_HELP)
+    def detach(phrase: Annotated[str, typer.Argument(help=texts.QUESTIONS_PHRASE_HELP)]) -> None:
+        from services.audit import CLI_ACTOR
+        from services.questions import detach_phrase
+
+        async def work(session: AsyncSession) -> str:
+            return await detach_phrase(session=session, phrase=phrase, actor=CLI_ACTOR)
+
+        typer.echo(texts.QUESTIONS_DETACHED.format(phrase=phrase.strip(), entry=run_in_session(work)))
 
     app.add_typer(questions_app, name="questions")
 

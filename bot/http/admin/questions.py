@@ -13,7 +13,15 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from bot.http.deps import OfficeDep, SessionDep
-from services.questions import Answerer, attach_phrase, entry_choices, question_groups, request_reload
+from services.questions import (
+    Answerer,
+    attach_phrase,
+    detach_phrase,
+    entry_choices,
+    question_groups,
+    request_reload,
+    reviewed_phrases,
+)
 
 router = APIRouter(tags=["questions"])
 
@@ -79,6 +87,18 @@ async def attach(body: PhraseIn, request: Request, session: SessionDep, office: 
         session=session, phrase=body.phrase, entry_key=body.entry, engine=_answerer(request).engine, actor=office.actor
     )
     return PhraseOut(phrase=row.phrase, entry=row.entry_key)
+
+
+@router.get("/questions/phrases", response_model=list[PhraseOut])
+async def phrases(session: SessionDep, office: OfficeDep) -> list[PhraseOut]:
+    """The reviewed phrases and their entries, oldest first."""
+    return [PhraseOut(phrase=p, entry=e) for p, e in (await reviewed_phrases(session=session)).items()]
+
+
+@router.delete("/questions/phrases/{phrase}", status_code=204)
+async def detach(phrase: str, session: SessionDep, office: OfficeDep) -> None:
+    """Take a phrase back (audited; 404 when there is none); the engine forgets it after a reload."""
+    await detach_phrase(session=session, phrase=phrase, actor=office.actor)
 
 
 @router.post("/kb/reload", response_model=ReloadOut)
