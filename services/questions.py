@@ -277,7 +277,9 @@ class Answerer:
             phrases = await reviewed_phrases(session=session)
             requested = (await bot_state.load_namespace(session=session, namespace=RELOAD_NAMESPACE)).get(RELOAD_KEY)
         # Without phrases the process's cached engine serves (routing shares it).
-        engine = await asyncio.to_thread(build_engine, None, phrases) if phrases else load_engine()
+        engine = (
+            await asyncio.to_thread(build_engine, None, phrases) if phrases else await asyncio.to_thread(load_engine)
+        )
         return cls(engine, len(phrases), requested)
 
     def answer(self, question: str) -> Answer:
