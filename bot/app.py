@@ -31,7 +31,7 @@ from bot.conversations.household import build_household_conversation
 from bot.conversations.item_return import build_return_conversation
 from bot.conversations.report import build_report_conversation
 from bot.persistence import SqlPersistence
-from bot.telegram import dashboard, gate, households, keyboards, notify, presses, registration, tasks
+from bot.telegram import dashboard, gate, households, keyboards, notify, presses, questions, registration, tasks
 from bot.telegram.concurrency import PerChatUpdateProcessor
 from bot.telegram.delivery import Delivery
 from bot.telegram.errors import error_handler
@@ -180,6 +180,14 @@ def build_application(
         interval=services.settings.conversation_sweep_seconds,
         first=services.settings.conversation_sweep_seconds,
         name=persistence.EXPIRE_JOB,
+    )
+    # The engine follows the office's reviewed phrases (`fupin kb reload`); questions past 30 days go.
+    application.job_queue.run_repeating(
+        questions.questions_job,
+        interval=questions.QUESTIONS_JOB_SECONDS,
+        first=1,
+        name=questions.QUESTIONS_JOB,
+        job_kwargs={"misfire_grace_time": None, "coalesce": True},
     )
     # 5. Write state and mark the update handled.
     application.add_handler(TypeHandler(Update, _flush), group=GROUP_FLUSH)

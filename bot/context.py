@@ -15,6 +15,7 @@ from bot.telegram.sending import Lane
 from policy_kb.results import Answer
 from policy_kb.schema import KnowledgeBase
 from services.config import Settings, get_settings
+from services.questions import Answerer
 
 
 @dataclass
@@ -30,6 +31,8 @@ class BotServices:
     settings: Settings = field(default_factory=get_settings)
     #: The outbox worker and broadcast clock; `bot.app.build_application` installs it.
     delivery: Delivery | None = None
+    #: The engine with the office's reviewed phrases; `answer` is its `answer` when set.
+    answerer: Answerer | None = None
 
 
 class CustomContext(CallbackContext[ExtBot[Lane], dict[str, Any], dict[str, Any], dict[str, Any]]):

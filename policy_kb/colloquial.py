@@ -84,6 +84,13 @@ class PhraseMatcher:
                 add(phrase, c.label, WEAK_WEIGHT * c.weight)
         return cls(phrases)
 
+    def with_phrases(self, extra: Mapping[str, Mapping[str, float]]) -> PhraseMatcher:
+        """A new matcher that also knows `extra` (normalized phrase -> {label: weight}); this one is unchanged."""
+        merged = {p: dict(c) for p, c in self._phrases.items()}
+        for phrase, labels in extra.items():
+            merged.setdefault(phrase, {}).update(labels)
+        return PhraseMatcher(merged)
+
     @property
     def phrases(self) -> Mapping[str, Mapping[str, float]]:
         return self._phrases

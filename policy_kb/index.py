@@ -14,7 +14,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -48,6 +48,9 @@ class Entry:
     benefit: Benefit | None = None
     #: The school stage a benefit is for, when it is one.
     stage: str | None = None
+    #: Stable name of the entry across rebuilds of the same plan, for reviewed phrases to point at
+    #: (see `entry_key`).
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -228,8 +231,14 @@ def _measure_entries(measure: Measure, matcher: PhraseMatcher) -> list[Entry]:
     return entries
 
 
-def build_index(kb: KnowledgeBase, cache_dir: Path | None = None) -> Index:
-    """Entries for every fact and sentence of `kb`, and the weights of the concepts they hold."""
+def build_index(kb: KnowledgeBase, cache_dir: Path | None = None, reviewed: Mapping[str, str] | None = None) -> Index:
+    """Entries for every fact and sentence of `kb`, and the weights of the concepts they hold.
+
+    Args:
+        reviewed: the office's reviewed everyday phrases, phrase -> entry key (`Entry.key`). Each
+            becomes a concept of its own that only that entry (and its measure) holds, so a
+            question saying it is about that entry. Phrases of keys this plan lacks are ignored.
+    """
     concepts = load_concepts()
     vocabulary = plan_vocabulary(kb, concepts, cache_dir)
     matcher = PhraseMatcher.build(concepts, vocabulary)
@@ -256,11 +265,15 @@ def build_index(kb: KnowledgeBase, cache_dir: Path | None = None) -> Index:
                 matcher.all_concepts(normalize(cadence.name)),
                 _trim(cadence.sentence),
                 cadence.sentence,
+                key=f"{cadence.measure or GOAL_KEY}/cadence/{cadence.name}",
             )
         )
     for measure in kb.measures:
         entries.extend(_measure_entries(measure, matcher))
     measure_concepts = {m.id: matcher.all_concepts(normalize(m.title + m.text)) for m in kb.measures}
+    entries = _keyed(entries)
+    if reviewed:
+        matcher, entries, measure_concepts = _with_reviewed(matcher, entries, measure_concepts, reviewed)
     return Index(
         kb=kb,
         matcher=matcher,
@@ -272,3 +285,60 @@ def build_index(kb: KnowledgeBase, cache_dir: Path | None = None) -> Index:
         concept_phrases=frozenset(normalize(p) for c in concepts for p in (*c.terms, *c.say)),
         outside=load_outside(),
     )
+
+
+#: The measure part of the key of what belongs to no measure (the plan's goals).
+GOAL_KEY = "goal"
+#: Label of the concept a reviewed phrase stands for; no reviewed concept of the plan looks like it.
+REVIEWED_LABEL = "reviewed:{key}"
+
+
+def entry_key(entry: Entry) -> str:
+    """ "2.2.4/benefit/学杂费/普通高中": measure, kind and the entry's name, never its figure.
+
+    The name is what the plan calls the fact (a benefit's item and school stage, a target's or a
+    goal's indicator) or, for a sentence, its text. A figure is left out on purpose: next year's plan
+    may change 1250 元 to 1300 元, and a phrase the office attached to 初中生活补贴 still belongs there.
+    """
+    measure = entry.measure.id if entry.measure else GOAL_KEY
+    if entry.benefit is not None:
+        name = entry.benefit.item + (f"/{entry.stage}" if entry.stage else "")
+    elif entry.kind in ("target", "goal") and entry.quantity is not None:
+        name = entry.statement.split("：")[0]
+    else:
+        name = entry.statement
+    return f"{measure}/{entry.kind}/{name}"
+
+
+def _keyed(entries: list[Entry]) -> list[Entry]:
+    """Every entry with its key; a name the plan repeats in one measure gets "#2", "#3" in plan order."""
+    seen: Counter[str] = Counter()
+    keyed: list[Entry] = []
+    for entry in entries:
+        key = entry.key or entry_key(entry)
+        seen[key] += 1
+        keyed.append(replace(entry, key=key if seen[key] == 1 else f"{key}#{seen[key]}"))
+    return keyed
+
+
+def _with_reviewed(
+    matcher: PhraseMatcher,
+    entries: list[Entry],
+    measure_concepts: Mapping[str, frozenset[str]],
+    reviewed: Mapping[str, str],
+) -> tuple[PhraseMatcher, list[Entry], dict[str, frozenset[str]]]:
+    """The matcher, entries and measures with each reviewed phrase as a concept of its entry's own."""
+    by_key = {e.key: e for e in entries}
+    labels: dict[str, str] = {}
+    extra: dict[str, dict[str, float]] = {}
+    for phrase, key in reviewed.items():
+        if key in by_key and normalize(phrase):
+            labels[key] = REVIEWED_LABEL.format(key=key)
+            extra[normalize(phrase)] = {labels[key]: 1.0}
+    concepts = dict(measure_concepts)
+    for key, label in labels.items():
+        measure = by_key[key].measure
+        if measure is not None:
+            concepts[measure.id] = concepts[measure.id] | {label}
+    entries = [replace(e, concepts=e.concepts | {labels[e.key]}) if e.key in labels else e for e in entries]
+    return matcher.with_phrases(extra), entries, concepts

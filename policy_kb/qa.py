@@ -347,13 +347,18 @@ def _partners(measure: Measure) -> list[str]:
 @lru_cache(maxsize=4)
 def load_engine(kb_path: str | None = None) -> Engine:
     """The engine for the packaged plan (or the knowledge base at `kb_path`), built once."""
+    return build_engine(kb_path)
+
+
+def build_engine(kb_path: str | None = None, reviewed: Mapping[str, str] | None = None) -> Engine:
+    """A new engine for the plan, with the office's reviewed phrases (phrase -> entry key; see `build_index`)."""
     kb = load_kb(Path(kb_path) if kb_path else None)
     directory: Path | None = cache_dir()
     try:
         directory.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
     except OSError:
         directory = None  # an unwritable cache only costs speed
-    return Engine(build_index(kb, directory))
+    return Engine(build_index(kb, directory, reviewed))
 
 
 def answer(question: str, *, kb: str | Path | None = None) -> Answer:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import numbers
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 #: Mask character used everywhere, so masked values look alike across logs.
@@ -54,6 +54,32 @@ def mask_text(text: str) -> str:
     """Mask every ID number and mobile number found in free text (names cannot be found this way)."""
     text = ID_NUMBER_RE.sub(lambda m: mask_id_number(m.group(1)), text)
     return PHONE_RE.sub(lambda m: mask_phone(m.group(1)), text)
+
+
+#: Common surnames (single characters of the Baijiaxing most borne in Liaoning, Manchu families'
+#: Han surnames included): a name is looked for only after one of them.
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+    "关佟那富鲍隋佘宫谷姬敖滕葛付"
+)
+#: A name as people give it in a message: after 我叫 / 我是 / 户主 / 姓名 and the like, a surname and
+#: one or two characters more ("我叫张三明，娃上初中…" -> "我叫张*明，…").
+NAME_IN_TEXT_RE = re.compile(
+    rf"(?:我叫|我是|名叫|叫做|本人|户主|姓名|老人|孩子叫|娃叫)[:：是叫]?([{SURNAMES}][\u4e00-\u9fff]{{1,2}})"
+)
+
+
+def mask_personal_text(text: str, *, names: Iterable[str] = ()) -> str:
+    """Free text a person wrote, with ID numbers, mobile numbers and names masked.
+
+    Names are those given in `names` (the writer's own, as Telegram knows them) and those the writer
+    introduces ("我叫张三明"): any other bare name in a sentence cannot be told from ordinary words,
+    so a text kept for long must also be short-lived (the office's question log keeps 30 days).
+    """
+    text = mask_text(text)
+    for name in sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True):
+        text = text.replace(name, mask_name(name))
+    return NAME_IN_TEXT_RE.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + mask_name(m.group(1)), text)
 
 
 def _masked_argument(value: object) -> object:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -657,3 +658,37 @@ class SentReminder(Base):
     #: The broadcast that carried it; None when a later reminder of the same date superseded it.
     broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="SET NULL"))
     sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AskedQuestion(Base):
+    """A household's question the plan did not answer, or answered with low confidence (kept 30 days).
+
+    `text` is stored with names, 身份证号 and phone numbers masked; what was answered is kept
+    beside it, so the office sees what the assistant said to whom it did not understand.
+    """
+
+    __tablename__ = "asked_questions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    asked_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    text: Mapped[str] = mapped_column(String(600))
+    matched: Mapped[bool]
+    measure: Mapped[str | None] = mapped_column(String(32))
+    confidence: Mapped[float] = mapped_column(Float())
+
+
+class ReviewedPhrase(Base):
+    """An everyday phrase the office attached to one entry of the plan; the engine reads them when built.
+
+    `entry_key` is `policy_kb.index.Entry.key` (measure, kind and the fact's name, no figure).
+    A phrase never holds a figure or a unit (`services.questions.check_phrase`).
+    """
+
+    __tablename__ = "reviewed_phrases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Normalized (`policy_kb.textnorm.normalize`): one phrase points at one entry.
+    phrase: Mapped[str] = mapped_column(String(40), unique=True)
+    entry_key: Mapped[str] = mapped_column(String(300))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -91,14 +91,17 @@ def test_the_error_log_masks_names_and_numbers() -> None:
 async def test_a_handler_exception_is_logged_with_the_update_and_the_user_told(
     database_url: str, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from bot.http.app import WARM_UP_QUESTION, answer_question
+    from bot.http.app import WARM_UP_QUESTION
+    from services.questions import Answerer
 
-    def broken(question: str) -> object:
+    answer = Answerer.answer
+
+    def broken(self: Answerer, question: str) -> object:
         if question == WARM_UP_QUESTION:  # start-up still works; the household's question fails
-            return answer_question(question)
+            return answer(self, question)
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("bot.http.app.answer_question", broken)
+    monkeypatch.setattr(Answerer, "answer", broken)
     async with running_sandbox(database_url, expect_errors=True) as sandbox:
         user = await sandbox.client.create_user("冯大哥")
         with caplog.at_level(logging.ERROR, logger="fupin.bot"):

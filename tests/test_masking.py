@@ -10,7 +10,14 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.masking import install_log_masking, mask_id_number, mask_name, mask_phone, mask_text
+from services.masking import (
+    install_log_masking,
+    mask_id_number,
+    mask_name,
+    mask_personal_text,
+    mask_phone,
+    mask_text,
+)
 from services.models import User
 
 
@@ -119,3 +126,21 @@ async def test_a_database_error_logged_carries_no_parameters(session: AsyncSessi
     shown = _logged("fupin.test.sql", lambda log: log.error("insert failed", exc_info=failure.value))
     assert "IntegrityError" in shown
     assert ID_NUMBER not in shown
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("我叫张三明，娃上初中补多少", "我叫张*明，娃上初中补多少"),
+        ("户主王大力家房子漏雨", "户主王*力家房子漏雨"),
+        ("我是贫困户，看病能报多少", "我是贫困户，看病能报多少"),
+        ("电话13812345678", "电话138****5678"),
+    ],
+    ids=["introduced-name", "household-head", "no-name-after-我是", "phone"],
+)
+def test_a_question_kept_for_the_office_has_its_personal_data_masked(text: str, masked: str) -> None:
+    assert mask_personal_text(text) == masked
+
+
+def test_the_writers_own_name_is_masked_wherever_it_stands() -> None:
+    assert mask_personal_text("刘桂芳家的低保咋办", names=["刘桂芳"]) == "刘*芳家的低保咋办"

@@ -30,3 +30,7 @@ def register(app: typer.Typer) -> None:
     from bot.commands import households
 
     households.register(app)
+
+    from bot.commands import questions
+
+    questions.register(app)

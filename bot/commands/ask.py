@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from bot.commands import texts
-from bot.commands.runner import CliError
+from bot.commands.runner import CliError, run_in_session
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from policy_kb.qa import Engine
 
 
 def _read_batch(path: Path) -> list[str]:
@@ -59,6 +64,20 @@ def _render_route(route: Any) -> str:
     )
 
 
+def _engine(kb: Path | None, phrases: bool) -> Engine:
+    """The plan's engine; with `phrases`, built with the office's reviewed phrases from the database."""
+    from policy_kb.qa import build_engine, load_engine
+
+    if not phrases:
+        return load_engine(str(kb) if kb else None)
+    from services.questions import reviewed_phrases
+
+    async def work(session: AsyncSession) -> dict[str, str]:
+        return await reviewed_phrases(session=session)
+
+    return build_engine(str(kb) if kb else None, run_in_session(work))
+
+
 def register(app: typer.Typer) -> None:
     """Attach `fupin ask` and `fupin route`."""
 
@@ -68,10 +87,9 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help=texts.JSON_HELP)] = False,
         batch: Annotated[Path | None, typer.Option("--batch", help=texts.BATCH_HELP)] = None,
         kb: Annotated[Path | None, typer.Option("--kb", help=texts.KB_HELP)] = None,
+        phrases: Annotated[bool, typer.Option("--phrases", help=texts.ASK_PHRASES_HELP)] = False,
     ) -> None:
-        from policy_kb.qa import load_engine
-
-        engine = load_engine(str(kb) if kb else None)
+        engine = _engine(kb, phrases)
         _run(_inputs(question, batch), engine.answer, as_json or batch is not None, _render_answer)
 
     @app.command(help=texts.ROUTE_HELP)

@@ -1,4 +1,4 @@
-"""`fupin kb build` / `fupin kb export`: the plan's knowledge base from any plan text, as JSON."""
+"""`fupin kb build` / `fupin kb export` / `fupin kb reload`: the plan's knowledge base from any plan text, as JSON."""
 
 from __future__ import annotations
 
@@ -60,6 +60,9 @@ def register(app: typer.Typer) -> None:
             _fail(f"无法读取知识库 {kb_path}：{exc}")
         typer.echo(_pretty(kb.model_dump(mode="json")))
 
+    from bot.commands.questions import register_reload
+
+    register_reload(kb_app)
     app.add_typer(kb_app, name="kb")
 
 

@@ -38,10 +38,10 @@ from bot.http.errors import install_error_handlers
 from bot.http.lifecycle import BotMode, BotRunner
 from bot.http.webhook import create_webhook_router
 from bot.ratelimit import RateLimiter
-from policy_kb.results import Answer
 from services import telegram_bots
 from services.config import SANDBOX_NOT_LOOPBACK, Settings, get_settings, is_loopback
 from services.db import create_engine, database_reachable, make_sessionmaker, migrate, session_scope
+from services.questions import Answerer
 from services.users import list_users
 
 #: Where the emulator is mounted in sandbox mode; the bot's base URL is `<this>/bot`.
@@ -50,13 +50,6 @@ EMULATOR_PREFIX = "/telegram"
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
 #: Asked once at start-up to load the question engine.
 WARM_UP_QUESTION = "初中生一年补助多少"
-
-
-def answer_question(question: str) -> Answer:
-    """`policy_kb.answer`, imported on first use so that importing the HTTP app stays light."""
-    from policy_kb import answer
-
-    return answer(question)
 
 
 def _loopback(host: str) -> str:
@@ -150,11 +143,14 @@ def create_app(
             assert emulator_state is not None
             await restore_sandbox_people(emulator_state, sessionmaker)
         kb = load_kb()
-        # Warm the question engine (tokenizer, vocabulary) so the first household does not wait.
-        await asyncio.to_thread(answer_question, WARM_UP_QUESTION)
+        # The question engine with the office's reviewed phrases, warmed (tokenizer, vocabulary)
+        # so that the first household does not wait.
+        answerer = await Answerer.load(sessionmaker)
+        await asyncio.to_thread(answerer.answer, WARM_UP_QUESTION)
         services = BotServices(
             kb=kb,
-            answer=answer_question,
+            answer=answerer.answer,
+            answerer=answerer,
             sessionmaker=sessionmaker,
             rate_limiter=rate_limiter or RateLimiter(),
             settings=settings,
@@ -176,6 +172,7 @@ def create_app(
         app.state.engine = engine
         app.state.sessionmaker = sessionmaker
         app.state.kb = kb
+        app.state.answerer = answerer
         app.state.bot_runner = runner
         try:
             await runner.start()

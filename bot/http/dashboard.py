@@ -31,6 +31,10 @@ def page_config() -> dict[str, Any]:
         "texts": texts.DASHBOARD,
         "data_api": "/api/dashboard",
         "exports_api": "/api/exports",
+        "questions_api": "/api/questions",
+        "entries_api": "/api/questions/entries",
+        "phrases_api": "/api/questions/phrases",
+        "reload_api": "/api/kb/reload",
         "exports": [k.value for k in ExportKind],
         "formats": [f.value for f in ExportFormat],
     }

@@ -91,4 +91,19 @@ DASHBOARD = {
     "export_xlsx": "Excel",
     "export_csv": "CSV",
     "downloading": "正在导出…",
+    "questions": "群众问了什么（近 30 天未答上或把握不大）",
+    "questions_note": (
+        "已隐去姓名、身份证号和电话；相似的问法归为一组。把一组的说法审定给实施方案的某个条目后，"
+        "机器人即按该条目作答。说法里不能有数字、金额或单位。"
+    ),
+    "no_questions": "近 30 天没有未答上或把握不大的问题。",
+    "wording": "群众的问法",
+    "times": "次数",
+    "answered": "当时的回答",
+    "not_covered": "未答上",
+    "answered_measure": "措施 {measure}（把握 {confidence}）",
+    "phrase": "审定的说法",
+    "entry": "对应条目",
+    "attach": "添加并生效",
+    "attached": "已添加“{phrase}”，机器人已按此作答（共 {phrases} 条审定说法）。",
 }

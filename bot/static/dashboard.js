@@ -149,6 +149,63 @@ function drawBroadcasts(broadcasts) {
   box.append(table(cols, rows));
 }
 
+function drawQuestions(groups, entries) {
+  const box = $("questions");
+  box.replaceChildren();
+  if (!groups.length) return box.append(empty("no_questions"));
+  const rows = groups.map((g, number) => {
+    const answered = g.matched
+      ? t("answered_measure", { measure: g.measure, confidence: g.confidence })
+      : t("not_covered");
+    return el(
+      "tr",
+      { "data-group": String(number) },
+      el("td", {}, g.wording, ...g.texts.slice(1).map((text) => el("small", { text }))),
+      el("td", { class: "num", text: g.count }),
+      el("td", { text: answered }),
+      el("td", {}, attachForm(g, entries)),
+    );
+  });
+  box.append(table([["wording"], ["times", "num"], ["answered"], ["phrase"]], rows));
+}
+
+function attachForm(group, entries) {
+  // The office shortens the wording to the words that say the topic (马架子要塌), then picks the entry.
+  const phrase = el("input", { class: "phrase", value: group.wording, "aria-label": t("phrase") });
+  const entry = el("select", { class: "entry", "aria-label": t("entry") });
+  for (const e of entries) entry.append(el("option", { value: e.key, text: `${e.key}：${e.statement}` }));
+  const result = el("p", { class: "result", role: "status" });
+  const form = el("form", {}, phrase, entry, el("button", { type: "submit", text: t("attach") }), result);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    result.className = "result";
+    const response = await fetch(state.config.phrases_api, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token()}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ phrase: phrase.value, entry: entry.value }),
+    });
+    const body = await response.json();
+    if (!response.ok) {
+      result.className = "result error";
+      result.textContent = typeof body.detail === "string" ? body.detail : body.detail.map((d) => d.msg).join("；");
+      return;
+    }
+    const reloaded = await (await api(state.config.reload_api, fetchPost(state.config.reload_api))).json();
+    result.textContent = t("attached", { phrase: body.phrase, phrases: reloaded.phrases });
+  });
+  return form;
+}
+
+function fetchPost(path) {
+  return fetch(path, { method: "POST", headers: { Authorization: `Bearer ${token()}` } });
+}
+
+async function loadQuestions() {
+  const entries = state.entries || (await (await api(state.config.entries_api)).json());
+  state.entries = entries;
+  drawQuestions(await (await api(state.config.questions_api)).json(), entries);
+}
+
 function drawExports() {
   const box = $("exports");
   box.replaceChildren();
@@ -205,6 +262,8 @@ async function load() {
     $("signed-in").hidden = false;
     $("sign-in").hidden = true;
     status("");
+    // The questions come after the figures, so that a slow or failing list never hides the board.
+    loadQuestions().catch((error) => status(error.message));
     // Time from navigation to a drawn board, read by bench/dashboard.py.
     performance.mark("dashboard-drawn");
   } catch (error) {

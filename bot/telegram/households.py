@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot import texts
 from bot.context import CustomContext
-from bot.telegram import keyboards, render, roles
+from bot.telegram import keyboards, questions, render, roles
 
 #: Longest question the bot tries to answer; longer text is asked to be shortened.
 MAX_QUESTION_LENGTH = 500
@@ -37,6 +37,7 @@ async def _answer(update: Update, context: CustomContext, question: str) -> None
     result = context.services.answer(question)
     markup = keyboards.alternatives(result.alternatives) if render.wants_alternatives(result) else None
     await message.reply_text(render.answer_text(result), reply_markup=markup)
+    await questions.keep(update, context, question, result)
 
 
 async def question(update: Update, context: CustomContext) -> None:
