@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -94,6 +95,23 @@ async def running_sandbox(
 async def bot_texts(client: EmulatorClient, chat_id: int) -> list[str]:
     """Every text the bot sent in the chat, in order."""
     return [m["text"] or "" for m in await client.messages(chat_id) if m["sender"] == "bot"]
+
+
+def text_update(update_id: int, user: dict[str, Any], text: str) -> dict[str, Any]:
+    """The update Telegram would post to the webhook for `user` writing `text` in the bot's chat.
+
+    Posted by the test itself, so that it can deliver the same update twice or replay it.
+    """
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 10_000 + update_id % 1000,
+            "date": int(time.time()),
+            "chat": {"id": user["id"], "type": "private", "first_name": user["first_name"]},
+            "from": {"id": user["id"], "is_bot": False, "first_name": user["first_name"]},
+            "text": text,
+        },
+    }
 
 
 @asynccontextmanager

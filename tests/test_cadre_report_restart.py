@@ -4,7 +4,6 @@ overdue items remind their unit and reach the office."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -14,7 +13,7 @@ from bot.emulator import EmulatorState, running_emulator
 from bot.ratelimit import RateLimiter
 from services.db import session_scope
 from services.models import Item, Report
-from tests.bot_support import WEBHOOK_HEADERS, running_sandbox, webhook_bot
+from tests.bot_support import WEBHOOK_HEADERS, running_sandbox, text_update, webhook_bot
 from tests.staff_support import add_villages, finish_report, invite_code, register, reply, say, start_road_report
 
 #: Generous flood limit: a cadre answers many steps in a minute.
@@ -76,19 +75,6 @@ async def test_a_restart_while_a_unit_writes_the_return_reason_keeps_the_item_in
         assert "退回原因：照片与现场不符" in told["text"]
 
 
-def _text_update(update_id: int, user: dict, text: str) -> dict:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": 10_000 + update_id % 1000,
-            "date": int(time.time()),
-            "chat": {"id": user["id"], "type": "private", "first_name": user["first_name"]},
-            "from": {"id": user["id"], "is_bot": False, "first_name": user["first_name"]},
-            "text": text,
-        },
-    }
-
-
 async def test_the_same_confirming_update_delivered_twice_files_one_report(
     database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -103,7 +89,7 @@ async def test_the_same_confirming_update_delivered_twice_files_one_report(
             assert await say(client, cadre, "2") == texts.REPORT_PHOTO
             assert await say(client, cadre, texts.BUTTON_SKIP) == texts.REPORT_NOTE
             assert "请核对上报内容" in await say(client, cadre, texts.BUTTON_SKIP)
-            confirm = _text_update(990_001, cadre, texts.BUTTON_CONFIRM)
+            confirm = text_update(990_001, cadre, texts.BUTTON_CONFIRM)
             for _ in range(2):
                 assert (await http.post("/hook/telegram", json=confirm, headers=WEBHOOK_HEADERS)).status_code == 200
             assert "已上报" in (await reply(client, cadre))["text"]

@@ -9,7 +9,6 @@ update must add none.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,7 +24,7 @@ from bot.ratelimit import RateLimiter
 from bot.telegram import notify
 from services.db import session_scope
 from services.models import Item, OutboxMessage, OutboxStatus, Report, TelegramUpdate
-from tests.bot_support import WEBHOOK_HEADERS, Sandbox, running_sandbox, webhook_bot
+from tests.bot_support import WEBHOOK_HEADERS, Sandbox, running_sandbox, text_update, webhook_bot
 from tests.staff_support import (
     add_villages,
     buttons,
@@ -123,19 +122,6 @@ async def test_a_crash_right_after_the_report_commits_still_delivers_the_card_on
         assert len(await cards(second.client, transport["id"])) == 1
 
 
-def _text_update(update_id: int, user: dict[str, Any], text: str) -> dict[str, Any]:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": 10_000 + update_id % 1000,
-            "date": int(time.time()),
-            "chat": {"id": user["id"], "type": "private", "first_name": user["first_name"]},
-            "from": {"id": user["id"], "is_bot": False, "first_name": user["first_name"]},
-            "text": text,
-        },
-    }
-
-
 async def test_an_update_replayed_after_the_crash_adds_no_second_notice(
     database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -153,7 +139,7 @@ async def test_an_update_replayed_after_the_crash_adds_no_second_notice(
             assert await say(client, cadre, "2") == texts.REPORT_PHOTO
             assert await say(client, cadre, texts.BUTTON_SKIP) == texts.REPORT_NOTE
             assert "请核对上报内容" in await say(client, cadre, texts.BUTTON_SKIP)
-            confirm = _text_update(990_001, cadre, texts.BUTTON_CONFIRM)
+            confirm = text_update(990_001, cadre, texts.BUTTON_CONFIRM)
             with stop_after_filing_commits():
                 assert (await http.post("/hook/telegram", json=confirm, headers=WEBHOOK_HEADERS)).status_code == 200
                 last = await reply(client, cadre)
