@@ -14,6 +14,8 @@ import asyncio
 import json
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import insert, select
@@ -58,6 +60,21 @@ async def seed(url: str, world: EmulatorState, households: int) -> int:
     return office.id
 
 
+@asynccontextmanager
+async def sandbox(url: str, world: EmulatorState) -> AsyncIterator[EmulatorClient]:
+    """`fupin serve` in sandbox mode on `url`, Telegram played by `world`; yields a client of its emulator.
+
+    Plan reminders are off: a benchmark measures only what it sends.
+    """
+    sock = bound_socket()
+    settings = Settings(database_url=url, host="127.0.0.1", port=sock.getsockname()[1], plan_reminders=False)
+    app = create_app(settings, emulator_state=world)
+    async with serving(app, sock) as base_url:
+        await app.state.bot_runner.ready.wait()
+        async with EmulatorClient(base_url + EMULATOR_PREFIX) as client:
+            yield client
+
+
 async def say(client: EmulatorClient, office: int, text: str) -> str:
     await client.send_text(office, text)
     return (await client.wait_for_bot_message(office, timeout=30))["text"]  # type: ignore[no-any-return]
@@ -69,26 +86,21 @@ async def measure(households: int = 3000) -> dict[str, float]:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         world = EmulatorState()
         office = await seed(url, world, households)
-        sock = bound_socket()
-        settings = Settings(database_url=url, host="127.0.0.1", port=sock.getsockname()[1], plan_reminders=False)
-        app = create_app(settings, emulator_state=world)
-        async with serving(app, sock) as base_url:
-            await app.state.bot_runner.ready.wait()
-            async with EmulatorClient(base_url + EMULATOR_PREFIX) as client:
-                await say(client, office, "/broadcast")
-                await say(client, office, "请于12月5日前核对2018年各项补贴发放信息。")
-                await say(client, office, texts.AUDIENCE_BUTTONS["households"])
-                await say(client, office, texts.BUTTON_SEND_NOW)
-                await client.set_flood(True)
-                start = time.perf_counter()
-                await say(client, office, texts.BUTTON_CONFIRM_SEND)
-                await client.wait_for(
-                    office,
-                    lambda m: m["sender"] == "bot" and m["text"].startswith("通知送达情况"),
-                    timeout=households / RATE * 3,
-                )
-                elapsed = time.perf_counter() - start
-                stats = await client.stats()
+        async with sandbox(url, world) as client:
+            await say(client, office, "/broadcast")
+            await say(client, office, "请于12月5日前核对2018年各项补贴发放信息。")
+            await say(client, office, texts.AUDIENCE_BUTTONS["households"])
+            await say(client, office, texts.BUTTON_SEND_NOW)
+            await client.set_flood(True)
+            start = time.perf_counter()
+            await say(client, office, texts.BUTTON_CONFIRM_SEND)
+            await client.wait_for(
+                office,
+                lambda m: m["sender"] == "bot" and m["text"].startswith("通知送达情况"),
+                timeout=households / RATE * 3,
+            )
+            elapsed = time.perf_counter() - start
+            stats = await client.stats()
     ideal = households / RATE
     return {
         "households": households,

@@ -31,6 +31,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, make_url, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench.seeding import add_villages
 from bot.http.app import create_app
 from bot.http.server import serving
 from policy_kb import load_kb
@@ -45,11 +46,8 @@ from services.models import (
     PartyRole,
     Report,
     RoleKind,
-    Township,
-    Village,
     utcnow,
 )
-from services.places import ensure_townships
 from services.reports import reportable_measures
 from services.users import get_or_create_user, grant_role
 from services.workdays import china_today
@@ -57,7 +55,6 @@ from services.workdays import china_today
 ADMIN_TOKEN = "bench-admin-token"
 REPORTS = 10_000
 ITEMS = 2_000
-VILLAGES_PER_TOWNSHIP = 10
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -70,13 +67,7 @@ async def seed(url: str, *, reports: int = REPORTS, items: int = ITEMS) -> None:
     targets = [(m.id, m.lead_unit, t.indicator, t.unit) for m in reportable_measures(load_kb()) for t in m.targets]
     now, today = utcnow(), china_today()
     async with session_scope(sessionmaker) as session:
-        await ensure_townships(session)
-        townships = (await session.scalars(select(Township))).all()
-        await session.execute(
-            insert(Village),
-            [{"township_id": t.id, "name": f"第{n}村"} for t in townships for n in range(VILLAGES_PER_TOWNSHIP)],
-        )
-        village_ids = list((await session.scalars(select(Village.id))).all())
+        village_ids = await add_villages(session)
         cadre = await get_or_create_user(session, telegram_user_id=1, display_name="驻村干部", actor=audit.CLI_ACTOR)
         await grant_role(session, user=cadre, kind=RoleKind.CADRE, actor=audit.CLI_ACTOR)
         item_rows = []

@@ -28,20 +28,19 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from bench.dashboard import _summary, _tcp_socket, scratch_database
+from bench.seeding import add_villages
 from bot.emulator import EmulatorClient, EmulatorState
 from bot.http.app import EMULATOR_PREFIX, create_app
 from bot.http.server import serving
 from services.config import Settings
 from services.db import create_engine, make_sessionmaker, migrate, session_scope
-from services.models import Household, HouseholdStatus, Role, RoleKind, Township, User, Village, utcnow
-from services.places import ensure_townships
+from services.models import Household, HouseholdStatus, Role, RoleKind, User, utcnow
 
 ADMIN_TOKEN = "bench-admin-token"
 HOUSEHOLDS = 100_000
 ASKERS = 10
 #: Seconds a household waits after an answer before asking again.
 PAUSE = 2.0
-VILLAGES_PER_TOWNSHIP = 10
 #: Rows per INSERT statement while seeding.
 SEED_BATCH = 10_000
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "qa-own.jsonl"
@@ -57,13 +56,7 @@ async def seed(url: str, world: EmulatorState, *, households: int, askers: int) 
     causes = ["因病", "因残", "因学", "缺技术", "缺劳力", None]
     statuses = list(HouseholdStatus)
     async with session_scope(sessionmaker) as session:
-        await ensure_townships(session)
-        townships = (await session.scalars(select(Township))).all()
-        await session.execute(
-            insert(Village),
-            [{"township_id": t.id, "name": f"第{n}村"} for t in townships for n in range(VILLAGES_PER_TOWNSHIP)],
-        )
-        village_ids = list((await session.scalars(select(Village.id))).all())
+        village_ids = await add_villages(session)
         for start in range(0, households, SEED_BATCH):
             await session.execute(
                 insert(Household),

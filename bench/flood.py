@@ -17,18 +17,12 @@ import json
 import statistics
 import tempfile
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
-from bench.broadcast import seed
+from bench.broadcast import sandbox, seed
 from bench.throughput import ask
 from bot import texts
-from bot.emulator import EmulatorClient, EmulatorState, FloodControl
-from bot.http.app import EMULATOR_PREFIX, create_app
-from bot.http.server import bound_socket, serving
-from services.config import Settings
+from bot.emulator import EmulatorState, FloodControl
 
 PEOPLE = 600
 ASKERS = 20
@@ -48,23 +42,12 @@ def apologies(world: EmulatorState, chat_ids: list[int]) -> int:
     )
 
 
-@asynccontextmanager
-async def _sandbox(url: str, world: EmulatorState) -> AsyncIterator[Any]:
-    sock = bound_socket()
-    settings = Settings(database_url=url, host="127.0.0.1", port=sock.getsockname()[1], plan_reminders=False)
-    app = create_app(settings, emulator_state=world)
-    async with serving(app, sock) as base_url:
-        await app.state.bot_runner.ready.wait()
-        async with EmulatorClient(base_url + EMULATOR_PREFIX) as client:
-            yield client
-
-
 async def starts(people: int = PEOPLE) -> dict[str, float]:
     """`people` new users press /start in the same instant."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         world = EmulatorState(flood=FloodControl(enabled=True))
-        async with _sandbox(url, world) as client:
+        async with sandbox(url, world) as client:
             bot = world.resolve_bot()
             users = [world.add_user(f"新户{i:03d}") for i in range(people)]
             waits = await asyncio.gather(*(ask(world, bot, u.id, "/start", patience=PATIENCE) for u in users))
@@ -87,7 +70,7 @@ async def asking_during_broadcast(households: int = PEOPLE, askers: int = ASKERS
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         world = EmulatorState(flood=FloodControl(enabled=True))
         office = await seed(url, world, households)
-        async with _sandbox(url, world) as client:
+        async with sandbox(url, world) as client:
             bot = world.resolve_bot()
             people = [world.add_user(f"提问人{i:02d}") for i in range(askers)]
             for step in (

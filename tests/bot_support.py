@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
+from pydantic import SecretStr
 
-from bot.emulator import EmulatorClient, EmulatorState
+from bot.emulator import EmulatorClient, EmulatorState, RunningEmulator
 from bot.http.app import EMULATOR_PREFIX, create_app
 from bot.http.server import bound_socket, serving
 from bot.ratelimit import RateLimiter
 from services.config import Settings
+
+#: The secret the webhook tests give the app; Telegram (the emulator) sends it in `WEBHOOK_HEADERS`.
+WEBHOOK_SECRET = "s3cret-token"
+WEBHOOK_HEADERS = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
 
 
 @dataclass
@@ -66,7 +74,6 @@ async def running_sandbox(
     port = sock.getsockname()[1]
     # The plan's recurring reminders (月调度 on the first working day of the month…) depend on the
     # date the tests run; a test that wants them asks for them.
-    settings.setdefault("plan_reminders", False)
     config = Settings(database_url=database_url, host="127.0.0.1", port=port, **settings)
     app = create_app(config, emulator_state=state, rate_limiter=rate_limiter)
     errors = _ErrorsToFailures()
@@ -88,3 +95,46 @@ async def running_sandbox(
 async def bot_texts(client: EmulatorClient, chat_id: int) -> list[str]:
     """Every text the bot sent in the chat, in order."""
     return [m["text"] or "" for m in await client.messages(chat_id) if m["sender"] == "bot"]
+
+
+def text_update(update_id: int, user: dict[str, Any], text: str) -> dict[str, Any]:
+    """The update Telegram would post to the webhook for `user` writing `text` in the bot's chat.
+
+    Posted by the test itself, so that it can deliver the same update twice or replay it.
+    """
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 10_000 + update_id % 1000,
+            "date": int(time.time()),
+            "chat": {"id": user["id"], "type": "private", "first_name": user["first_name"]},
+            "from": {"id": user["id"], "is_bot": False, "first_name": user["first_name"]},
+            "text": text,
+        },
+    }
+
+
+@asynccontextmanager
+async def webhook_bot(
+    database_url: str, emu: RunningEmulator, *, rate_limiter: RateLimiter | None = None
+) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    """The app in webhook mode, Telegram played by `emu`; yields the app and an HTTP client on it.
+
+    Served on a fresh port, so a test can start it again on the same database (a restart);
+    it waits until the bot has set its webhook. Plan reminders are off, as in `running_sandbox`.
+    """
+    sock = bound_socket()
+    port = sock.getsockname()[1]
+    config = Settings(
+        database_url=database_url,
+        port=port,
+        telegram_token=SecretStr(emu.token),
+        telegram_api_url=emu.api_url,
+        webhook_url=f"http://127.0.0.1:{port}/hook/telegram",
+        webhook_secret=SecretStr(WEBHOOK_SECRET),
+        plan_reminders=False,
+    )
+    app = create_app(config, rate_limiter=rate_limiter)
+    async with serving(app, sock) as base_url, httpx.AsyncClient(base_url=base_url, trust_env=False) as http:
+        await asyncio.wait_for(app.state.bot_runner.ready.wait(), 30)
+        yield app, http

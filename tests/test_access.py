@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -21,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import texts
 from bot.cli import main
-from bot.emulator import EmulatorState, RunningEmulator, create_emulator_app, running_emulator
+from bot.emulator import EmulatorState, create_emulator_app, running_emulator
 from bot.emulator.app import SANDBOX_PREFIX
 from bot.http.app import EMULATOR_PREFIX, create_app
 from bot.http.server import bound_socket, serving
@@ -30,12 +29,10 @@ from services import telegram_bots
 from services.config import Settings
 from services.db import create_engine, session_scope
 from services.models import TelegramBot, TelegramUpdate
-from tests.bot_support import running_sandbox
+from tests.bot_support import WEBHOOK_HEADERS, running_sandbox, webhook_bot
 from tests.staff_support import add_villages, register
 
 ID_NUMBER = "210422197001014011"
-SECRET = "s3cret-token"
-SECRET_HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
 
 
 # --- start-up refusals ------------------------------------------------------------------------
@@ -152,28 +149,6 @@ async def all_handled(sessionmaker: async_sessionmaker[AsyncSession], count: int
     return len(rows) >= count and all(r.handled_at is not None for r in rows)
 
 
-@asynccontextmanager
-async def webhook_bot(
-    database_url: str, emu: RunningEmulator, *, rate_limiter: RateLimiter | None = None
-) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
-    """The app in webhook mode, Telegram played by `emu`; yields the app and an HTTP client on it."""
-    sock = bound_socket()
-    port = sock.getsockname()[1]
-    settings = Settings(
-        database_url=database_url,
-        port=port,
-        telegram_token=emu.token,
-        telegram_api_url=emu.api_url,
-        webhook_url=f"http://127.0.0.1:{port}/hook/telegram",
-        webhook_secret=SECRET,
-        plan_reminders=False,
-    )
-    app = create_app(settings, rate_limiter=rate_limiter)
-    async with serving(app, sock) as base_url, httpx.AsyncClient(base_url=base_url, trust_env=False) as http:
-        await asyncio.wait_for(app.state.bot_runner.ready.wait(), 30)
-        yield app, http
-
-
 def malformed_update(update_id: int) -> dict[str, Any]:
     """Passes the secret check and has an id, but python-telegram-bot cannot read it (no chat, no date)."""
     return {"update_id": update_id, "message": {"message_id": 1, "text": f"身份证 {ID_NUMBER}"}}
@@ -183,7 +158,7 @@ async def test_a_malformed_update_is_answered_200_and_recorded_as_handled_with_i
     database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     async with running_emulator() as emu, webhook_bot(database_url, emu) as (_, http):
-        response = await http.post("/hook/telegram", json=malformed_update(910_001), headers=SECRET_HEADERS)
+        response = await http.post("/hook/telegram", json=malformed_update(910_001), headers=WEBHOOK_HEADERS)
         assert response.status_code == 200
     [row] = await stored_updates(sessionmaker)
     assert row.handled_at is not None

@@ -5,15 +5,11 @@ from __future__ import annotations
 import asyncio
 import time
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import texts
 from bot.emulator import EmulatorState, running_emulator
-from bot.http.app import create_app
-from bot.http.server import bound_socket, serving
-from services.config import Settings
-from tests.bot_support import running_sandbox
+from tests.bot_support import WEBHOOK_HEADERS, running_sandbox, webhook_bot
 
 
 async def _answer(client, user, text: str) -> str:  # type: ignore[no-untyped-def]
@@ -62,26 +58,13 @@ async def test_webhook_checks_the_secret_and_handles_a_redelivered_update_once(
 ) -> None:
     async with running_emulator() as emu, emu.client() as client:
         user = await client.create_user("吴大哥")
-        sock = bound_socket()
-        port = sock.getsockname()[1]
-        settings = Settings(
-            database_url=database_url,
-            port=port,
-            telegram_token=emu.token,
-            telegram_api_url=emu.api_url,
-            webhook_url=f"http://127.0.0.1:{port}/hook/telegram",
-            webhook_secret="s3cret-token",
-        )
-        app = create_app(settings)
-        async with serving(app, sock) as base_url, httpx.AsyncClient(base_url=base_url, trust_env=False) as http:
-            await app.state.bot_runner.ready.wait()
+        async with webhook_bot(database_url, emu) as (_, http):
             assert emu.bot.webhook is not None and emu.bot.webhook.url.endswith("/hook/telegram")
             update = _update(900_001, user["id"], "/start")
             wrong = await http.post("/hook/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "x"})
             assert wrong.status_code == 403
-            headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
             for _ in range(2):
-                assert (await http.post("/hook/telegram", json=update, headers=headers)).status_code == 200
+                assert (await http.post("/hook/telegram", json=update, headers=WEBHOOK_HEADERS)).status_code == 200
             await client.wait_for_bot_message(user["id"])
             await asyncio.sleep(0.3)  # time for a second (wrong) reply to show up
             replies = [m for m in await client.messages(user["id"]) if m["sender"] == "bot"]

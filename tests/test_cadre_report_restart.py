@@ -4,21 +4,16 @@ overdue items remind their unit and reach the office."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 
-import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import texts
 from bot.emulator import EmulatorState, running_emulator
-from bot.http.app import create_app
-from bot.http.server import bound_socket, serving
 from bot.ratelimit import RateLimiter
-from services.config import Settings
 from services.db import session_scope
 from services.models import Item, Report
-from tests.bot_support import running_sandbox
+from tests.bot_support import WEBHOOK_HEADERS, running_sandbox, text_update, webhook_bot
 from tests.staff_support import add_villages, finish_report, invite_code, register, reply, say, start_road_report
 
 #: Generous flood limit: a cadre answers many steps in a minute.
@@ -80,37 +75,12 @@ async def test_a_restart_while_a_unit_writes_the_return_reason_keeps_the_item_in
         assert "退回原因：照片与现场不符" in told["text"]
 
 
-def _text_update(update_id: int, user: dict, text: str) -> dict:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": 10_000 + update_id % 1000,
-            "date": int(time.time()),
-            "chat": {"id": user["id"], "type": "private", "first_name": user["first_name"]},
-            "from": {"id": user["id"], "is_bot": False, "first_name": user["first_name"]},
-            "text": text,
-        },
-    }
-
-
 async def test_the_same_confirming_update_delivered_twice_files_one_report(
     database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     await add_villages(sessionmaker)
     async with running_emulator() as emu, emu.client() as client:
-        sock = bound_socket()
-        port = sock.getsockname()[1]
-        settings = Settings(
-            database_url=database_url,
-            port=port,
-            telegram_token=emu.token,
-            telegram_api_url=emu.api_url,
-            webhook_url=f"http://127.0.0.1:{port}/hook/telegram",
-            webhook_secret="s3cret-token",
-        )
-        app = create_app(settings, rate_limiter=RateLimiter(**ROOMY))
-        async with serving(app, sock) as base_url, httpx.AsyncClient(base_url=base_url, trust_env=False) as http:
-            await app.state.bot_runner.ready.wait()
+        async with webhook_bot(database_url, emu, rate_limiter=RateLimiter(**ROOMY)) as (_, http):
             cadre = await client.create_user("刘书记")
             code = await invite_code(sessionmaker, "cadre", villages=["腰站村"])
             await client.send_text(cadre, f"/start {code}")
@@ -119,10 +89,9 @@ async def test_the_same_confirming_update_delivered_twice_files_one_report(
             assert await say(client, cadre, "2") == texts.REPORT_PHOTO
             assert await say(client, cadre, texts.BUTTON_SKIP) == texts.REPORT_NOTE
             assert "请核对上报内容" in await say(client, cadre, texts.BUTTON_SKIP)
-            confirm = _text_update(990_001, cadre, texts.BUTTON_CONFIRM)
-            headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+            confirm = text_update(990_001, cadre, texts.BUTTON_CONFIRM)
             for _ in range(2):
-                assert (await http.post("/hook/telegram", json=confirm, headers=headers)).status_code == 200
+                assert (await http.post("/hook/telegram", json=confirm, headers=WEBHOOK_HEADERS)).status_code == 200
             assert "已上报" in (await reply(client, cadre))["text"]
             # A later message is handled after anything the redelivery could have caused.
             mine = await say(client, cadre, "/myreports")

@@ -22,15 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot import texts
 from bot.conversations.household import FIELDS, HouseholdState
 from bot.emulator import EmulatorState, running_emulator
-from bot.http.app import create_app
-from bot.http.server import bound_socket, serving
 from bot.persistence import CONVERSATION, USER_DATA
 from bot.ratelimit import RateLimiter
-from services.config import Settings
 from services.db import session_scope
 from services.masking import mask_id_number
 from services.models import BotStateEntry, HouseholdChange, TelegramUpdate, utcnow
-from tests.bot_support import running_sandbox
+from tests.bot_support import running_sandbox, webhook_bot
 from tests.idcard_support import fake_id_number
 from tests.staff_support import add_villages, register
 
@@ -221,20 +218,7 @@ async def test_no_raw_id_number_is_stored_in_drafts_or_updates(
     await add_villages(sessionmaker)
     spouse = fake_id_number(516)
     async with running_emulator() as emu, emu.client() as client:
-        sock = bound_socket()
-        port = sock.getsockname()[1]
-        settings = Settings(
-            database_url=database_url,
-            port=port,
-            telegram_token=emu.token,
-            telegram_api_url=emu.api_url,
-            webhook_url=f"http://127.0.0.1:{port}/hook/telegram",
-            webhook_secret="s3cret-token",
-            plan_reminders=False,
-        )
-        app = create_app(settings, rate_limiter=_roomy())
-        async with serving(app, sock):
-            await app.state.bot_runner.ready.wait()
+        async with webhook_bot(database_url, emu, rate_limiter=_roomy()):
             cadre = await register(client, sessionmaker, "吴书记", "cadre", villages=["西村"])
             for text, _ in ANSWERS[:6]:
                 await _say(client, cadre, text)

@@ -72,32 +72,31 @@ async def item_state(sessionmaker: async_sessionmaker[AsyncSession], item_id: in
         return item.state
 
 
-async def test_a_late_accept_moves_the_item_tells_the_reporter_and_rewrites_the_card(
-    sandbox: Sandbox, routed: dict[str, Any], sessionmaker: async_sessionmaker[AsyncSession]
+@pytest.mark.parametrize(
+    ("action", "notice", "left", "state"),
+    [
+        pytest.param(notify.ACCEPT, "县交通局 已接收", (notify.CLOSE, notify.RETURN), ItemState.ACCEPTED, id="accept"),
+        pytest.param(notify.CLOSE, "县交通局 已办结", (), ItemState.DONE, id="close-takes-the-buttons-away"),
+    ],
+)
+async def test_a_late_press_moves_the_item_tells_the_reporter_and_rewrites_the_card(
+    sandbox: Sandbox,
+    routed: dict[str, Any],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    action: str,
+    notice: str,
+    left: tuple[str, ...],
+    state: ItemState,
 ) -> None:
     client, cadre, transport, item = sandbox.client, routed["cadre"], routed["transport"], routed["item"]
     too_late(sandbox)
-    await client.press(transport, routed["card"], notify.item_data(notify.ACCEPT, item.id))
+    await client.press(transport, routed["card"], notify.item_data(action, item.id))
 
-    assert "县交通局 已接收" in (await reply(client, cadre))["text"]
+    assert notice in (await reply(client, cadre))["text"]
     edited = await client.wait_for(transport["id"], lambda m: m["edited"] and "✔️" in (m["text"] or ""))
-    assert buttons(edited) == [notify.item_data(a, item.id) for a in (notify.CLOSE, notify.RETURN)]
-    assert await item_state(sessionmaker, item.id) is ItemState.ACCEPTED
+    assert buttons(edited) == [notify.item_data(a, item.id) for a in left]
+    assert await item_state(sessionmaker, item.id) is state
     assert await refused_answers(sandbox) == 1
-    assert texts.ERROR not in await bot_texts(client, transport["id"])
-
-
-async def test_a_late_close_moves_the_item_tells_the_reporter_and_takes_the_buttons_away(
-    sandbox: Sandbox, routed: dict[str, Any], sessionmaker: async_sessionmaker[AsyncSession]
-) -> None:
-    client, cadre, transport, item = sandbox.client, routed["cadre"], routed["transport"], routed["item"]
-    too_late(sandbox)
-    await client.press(transport, routed["card"], notify.item_data(notify.CLOSE, item.id))
-
-    assert "县交通局 已办结" in (await reply(client, cadre))["text"]
-    edited = await client.wait_for(transport["id"], lambda m: m["edited"] and "✔️" in (m["text"] or ""))
-    assert buttons(edited) == []
-    assert await item_state(sessionmaker, item.id) is ItemState.DONE
     assert texts.ERROR not in await bot_texts(client, transport["id"])
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,6 +120,30 @@ async def send(sessionmaker: async_sessionmaker[AsyncSession], chat_id: int, res
         await outbox.release(session, ids=[m.id for m in claimed if m.chat_id != chat_id], worker="w")
 
 
+async def item_with_a_sent_lead_card(sessionmaker: async_sessionmaker[AsyncSession], units: Units) -> Item:
+    """A new item whose lead card to 小王 (chat 2) went out as message 77; the other cards still wait."""
+    async with session_scope(sessionmaker) as session:
+        item = await new_item(session, units)
+    await send(sessionmaker, 2, outbox.Sent(message_id=77))
+    return item
+
+
+async def transport_changes(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    units: Units,
+    item: Item,
+    change: Callable[..., Awaitable[items.Transition]] = items.accept_item,
+    *,
+    shown: tuple[int, int] | None = None,
+) -> None:
+    """小王 of 县交通局 changes the item (接收 unless told otherwise) and its notices are queued with it."""
+    async with session_scope(sessionmaker) as session:
+        user = await session.get(User, units.transport.id)
+        assert user is not None
+        transition = await change(session, item_id=item.id, user=user, actor=ACTOR)
+        await notices.item_changed(session, transition=transition, texts=WORDS, shown=shown)
+
+
 async def test_notices_are_queued_in_the_changes_transaction_and_rolled_back_with_it(
     sessionmaker: async_sessionmaker[AsyncSession], units: Units
 ) -> None:
@@ -137,14 +161,8 @@ async def test_notices_are_queued_in_the_changes_transaction_and_rolled_back_wit
 async def test_a_change_redraws_every_card_sent_cards_by_an_edit_unsent_ones_in_place(
     sessionmaker: async_sessionmaker[AsyncSession], units: Units
 ) -> None:
-    async with session_scope(sessionmaker) as session:
-        item = await new_item(session, units)
-    await send(sessionmaker, 2, outbox.Sent(message_id=77))
-    async with session_scope(sessionmaker) as session:
-        user = await session.get(User, units.transport.id)
-        assert user is not None
-        transition = await items.accept_item(session, item_id=item.id, user=user, actor=ACTOR)
-        await notices.item_changed(session, transition=transition, texts=WORDS)
+    item = await item_with_a_sent_lead_card(sessionmaker, units)
+    await transport_changes(sessionmaker, units, item)
     after = await rows(sessionmaker)
     [edit] = [r for r in after if r.edit_of is not None]
     assert (edit.chat_id, edit.text) == (2, f"lead #{item.id} 已接收")
@@ -159,15 +177,9 @@ async def test_a_change_redraws_every_card_sent_cards_by_an_edit_unsent_ones_in_
 async def test_a_second_change_before_the_edit_went_out_rewrites_that_edit(
     sessionmaker: async_sessionmaker[AsyncSession], units: Units
 ) -> None:
-    async with session_scope(sessionmaker) as session:
-        item = await new_item(session, units)
-    await send(sessionmaker, 2, outbox.Sent(message_id=77))
+    item = await item_with_a_sent_lead_card(sessionmaker, units)
     for change in (items.accept_item, items.close_item):
-        async with session_scope(sessionmaker) as session:
-            user = await session.get(User, units.transport.id)
-            assert user is not None
-            transition = await change(session, item_id=item.id, user=user, actor=ACTOR)
-            await notices.item_changed(session, transition=transition, texts=WORDS)
+        await transport_changes(sessionmaker, units, item, change)
     [edit] = [r for r in await rows(sessionmaker) if r.edit_of is not None]
     assert (edit.text, edit.reply_markup) == (f"lead #{item.id} 已办结", None)
 
@@ -175,14 +187,8 @@ async def test_a_second_change_before_the_edit_went_out_rewrites_that_edit(
 async def test_the_card_pressed_is_left_to_the_handler(
     sessionmaker: async_sessionmaker[AsyncSession], units: Units
 ) -> None:
-    async with session_scope(sessionmaker) as session:
-        item = await new_item(session, units)
-    await send(sessionmaker, 2, outbox.Sent(message_id=77))
-    async with session_scope(sessionmaker) as session:
-        user = await session.get(User, units.transport.id)
-        assert user is not None
-        transition = await items.accept_item(session, item_id=item.id, user=user, actor=ACTOR)
-        await notices.item_changed(session, transition=transition, texts=WORDS, shown=(2, 77))
+    item = await item_with_a_sent_lead_card(sessionmaker, units)
+    await transport_changes(sessionmaker, units, item, shown=(2, 77))
     assert [r for r in await rows(sessionmaker) if r.edit_of is not None] == []
 
 

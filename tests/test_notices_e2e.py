@@ -9,28 +9,22 @@ update must add none.
 from __future__ import annotations
 
 import asyncio
-import socket
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from bot import texts
-from bot.emulator import EmulatorClient, EmulatorState, RunningEmulator, running_emulator
-from bot.http.app import create_app
-from bot.http.server import bound_socket, serving
+from bot.emulator import EmulatorClient, EmulatorState, running_emulator
 from bot.ratelimit import RateLimiter
 from bot.telegram import notify
-from services.config import Settings
 from services.db import session_scope
 from services.models import Item, OutboxMessage, OutboxStatus, Report, TelegramUpdate
-from tests.bot_support import Sandbox, running_sandbox
+from tests.bot_support import WEBHOOK_HEADERS, Sandbox, running_sandbox, text_update, webhook_bot
 from tests.staff_support import (
     add_villages,
     buttons,
@@ -44,8 +38,6 @@ from tests.staff_support import (
 
 #: A cadre answers many steps in a minute; the households' flood limit is not what is tested here.
 ROOMY = {"limit": 1000, "window": 60}
-#: The webhook's secret token.
-WEBHOOK_SECRET = "s3cret-token"
 #: How the lead unit's card opens.
 LEAD_CARD = "有新的事项分派给县交通局"
 
@@ -130,43 +122,13 @@ async def test_a_crash_right_after_the_report_commits_still_delivers_the_card_on
         assert len(await cards(second.client, transport["id"])) == 1
 
 
-def _text_update(update_id: int, user: dict[str, Any], text: str) -> dict[str, Any]:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": 10_000 + update_id % 1000,
-            "date": int(time.time()),
-            "chat": {"id": user["id"], "type": "private", "first_name": user["first_name"]},
-            "from": {"id": user["id"], "is_bot": False, "first_name": user["first_name"]},
-            "text": text,
-        },
-    }
-
-
-def webhook_app(database_url: str, emu: RunningEmulator) -> tuple[Any, socket.socket]:
-    """The app receiving the emulator's updates by webhook, on a fresh port."""
-    sock = bound_socket()
-    port = sock.getsockname()[1]
-    settings = Settings(
-        database_url=database_url,
-        port=port,
-        telegram_token=emu.token,
-        telegram_api_url=emu.api_url,
-        webhook_url=f"http://127.0.0.1:{port}/hook/telegram",
-        webhook_secret=WEBHOOK_SECRET,
-    )
-    return create_app(settings, rate_limiter=RateLimiter(**ROOMY)), sock
-
-
 async def test_an_update_replayed_after_the_crash_adds_no_second_notice(
     database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     await add_villages(sessionmaker)
     confirm: dict[str, Any] = {}
     async with running_emulator() as emu, emu.client() as client:
-        app, sock = webhook_app(database_url, emu)
-        async with serving(app, sock) as base_url, httpx.AsyncClient(base_url=base_url, trust_env=False) as http:
-            await app.state.bot_runner.ready.wait()
+        async with webhook_bot(database_url, emu, rate_limiter=RateLimiter(**ROOMY)) as (_, http):
             cadre = await client.create_user("刘书记")
             await client.send_text(cadre, f"/start {await invite_code(sessionmaker, 'cadre', villages=['腰站村'])}")
             await reply(client, cadre)
@@ -177,10 +139,9 @@ async def test_an_update_replayed_after_the_crash_adds_no_second_notice(
             assert await say(client, cadre, "2") == texts.REPORT_PHOTO
             assert await say(client, cadre, texts.BUTTON_SKIP) == texts.REPORT_NOTE
             assert "请核对上报内容" in await say(client, cadre, texts.BUTTON_SKIP)
-            confirm = _text_update(990_001, cadre, texts.BUTTON_CONFIRM)
-            headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+            confirm = text_update(990_001, cadre, texts.BUTTON_CONFIRM)
             with stop_after_filing_commits():
-                assert (await http.post("/hook/telegram", json=confirm, headers=headers)).status_code == 200
+                assert (await http.post("/hook/telegram", json=confirm, headers=WEBHOOK_HEADERS)).status_code == 200
                 last = await reply(client, cadre)
             await outbox_drained(sessionmaker)
         async with session_scope(sessionmaker) as session:
@@ -192,9 +153,7 @@ async def test_an_update_replayed_after_the_crash_adds_no_second_notice(
                 .where(TelegramUpdate.update_id == confirm["update_id"])
                 .values(handled_at=None, payload=confirm)
             )
-        app, sock = webhook_app(database_url, emu)
-        async with serving(app, sock):
-            await app.state.bot_runner.ready.wait()
+        async with webhook_bot(database_url, emu, rate_limiter=RateLimiter(**ROOMY)):
             # The replayed 确认 finds its report filed (no offer to merge it into itself).
             answer = await client.wait_for(cadre["id"], lambda m: m["message_id"] > last["message_id"])
             assert answer["text"] == texts.REPORT_ALREADY.format(number=item_id)
