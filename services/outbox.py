@@ -600,6 +600,8 @@ class OutboxWorker:
         self._stopping = False
         self._waiting: dict[asyncio.Task[None], int] = {}
         self._on_wire: set[asyncio.Task[None]] = set()
+        #: Per chat, the last claimed message's turn: resolved once it is sent (or put back).
+        self._chat_turns: dict[int, asyncio.Future[None]] = {}
         #: Set while `run` is not looping (before it starts, after it returns).
         self._idle = asyncio.Event()
         self._idle.set()
@@ -678,6 +680,20 @@ class OutboxWorker:
             log.error("outbox delivery failed unexpectedly", exc_info=task.exception())
 
     async def _deliver(self, message: Outgoing) -> None:
+        """Send one claimed message after the earlier ones of its chat: a card before its photo."""
+        earlier = self._chat_turns.get(message.chat_id)
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._chat_turns[message.chat_id] = turn
+        try:
+            if earlier is not None:
+                await asyncio.shield(earlier)
+            await self._send_in_turn(message)
+        finally:
+            turn.set_result(None)
+            if self._chat_turns.get(message.chat_id) is turn:
+                del self._chat_turns[message.chat_id]
+
+    async def _send_in_turn(self, message: Outgoing) -> None:
         later = await self.pacer.wait(message.chat_id, longest=MAX_PACER_WAIT)
         if later:  # not worth holding the claim (and a slot) for: back to the table until then
             await self._write(message, defer, message_id=message.id, worker=self.name, seconds=later)

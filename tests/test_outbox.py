@@ -355,6 +355,30 @@ async def test_rows_a_crashed_worker_left_sending_are_sent_again_after_the_lease
     assert status is None
 
 
+async def test_one_chats_messages_arrive_in_the_order_queued_while_other_chats_do_not_wait(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_scope(sessionmaker) as session:
+        await outbox.enqueue_many(
+            session,
+            [
+                outbox.NewMessage(chat_id=1, text="事项卡片"),
+                outbox.NewMessage(chat_id=1, text="现场照片"),
+                outbox.NewMessage(chat_id=2, text="另一个人的通知"),
+            ],
+        )
+    arrived: list[str] = []
+
+    async def slow_first(message: outbox.Outgoing) -> outbox.SendResult:
+        if message.text == "事项卡片":
+            await asyncio.sleep(0.2)  # the card takes longer on the wire than the photo would
+        arrived.append(message.text)
+        return outbox.Sent(message_id=len(arrived))
+
+    await _drain(sessionmaker, slow_first)
+    assert arrived == ["另一个人的通知", "事项卡片", "现场照片"]
+
+
 async def test_messages_over_a_groups_minute_go_back_to_the_table_instead_of_holding_their_claim(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
