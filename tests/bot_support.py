@@ -21,6 +21,8 @@ from bot.ratelimit import RateLimiter
 from services.config import Settings
 
 #: The secret the webhook tests give the app; Telegram (the emulator) sends it in `WEBHOOK_HEADERS`.
+#: Longest a test's end waits for the bot to finish the updates in hand.
+SETTLE_SECONDS = 30.0
 WEBHOOK_SECRET = "s3cret-token"
 WEBHOOK_HEADERS = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
 
@@ -85,11 +87,26 @@ async def running_sandbox(
             await app.state.bot_runner.ready.wait()
             async with EmulatorClient(base_url + EMULATOR_PREFIX) as client:
                 yield Sandbox(base_url=base_url, app=app, client=client)
+            await _settled(app)
     finally:
         for logger in loggers:
             logger.removeHandler(errors)
     if errors.records and not expect_errors:
         pytest.fail("errors were logged: " + "; ".join(r.getMessage()[:300] for r in errors.records))
+
+
+async def _settled(app: Any) -> None:
+    """Wait until the bot has no update in hand before the server (and its emulator) stops.
+
+    A test's last check may be met while handlers still run — a welcome's follow-ups, a press's
+    own reply — and those must not meet a stopped emulator, as they never would in Telegram.
+    """
+    application = app.state.bot_runner.application
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while time.monotonic() < deadline:
+        if application.update_queue.empty() and application.update_processor.current_concurrent_updates == 0:
+            return
+        await asyncio.sleep(0.05)
 
 
 async def bot_texts(client: EmulatorClient, chat_id: int) -> list[str]:
