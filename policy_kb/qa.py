@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,15 +18,22 @@ from policy_kb import texts
 from policy_kb.colloquial import PhraseMatcher
 from policy_kb.index import SCHOOL_STAGES, Entry, Index, build_index, format_number, format_yuan
 from policy_kb.intent import (
+    GREETING_PATTERN,
+    GREETING_PREFIX_PATTERN,
+    INSTRUCTION_PATTERN,
+    THANKS_PATTERN,
     Intent,
+    asking_clauses,
+    both_topics,
     count_before,
     negated,
     read_intent,
+    split_questions,
     total_count,
     without_asking_words,
 )
 from policy_kb.loader import cache_dir, load_kb
-from policy_kb.results import Alternative, Answer
+from policy_kb.results import Alternative, Answer, Part
 from policy_kb.schema import Measure
 from policy_kb.textnorm import clauses, normalize
 from policy_kb.typos import TypoMatcher
@@ -43,6 +50,12 @@ ECHO_BONUS = 4.0
 MIN_TOPIC_SCORE = 1.2
 #: Below this topical score the answer offers other topics ("did you mean").
 CONFIDENT_TOPIC_SCORE = 3.0
+#: Most questions of one message answered in one reply.
+MAX_QUESTIONS = 3
+#: How much a story clause of a long message counts beside the clause that asks.
+STORY_SHARE = 0.5
+#: Longest entry name on a "did you mean" button (its question must fit Telegram's 64-byte data).
+MAX_BUTTON_NAME = 14
 #: A fact with a figure is preferred to a figureless best when it holds this share of its topic.
 FIGURE_SHARE = 0.5
 
@@ -67,6 +80,10 @@ class Engine:
         self.index = index
         self.typos = TypoMatcher(index.concept_phrases)
         self._measures = {m.id: m for m in index.kb.measures}
+        #: Each entry's "did you mean" question, so that asking it (or pressing it) gives that entry.
+        self._asked: dict[str, Entry] = {}
+        for entry in index.entries:
+            self._asked.setdefault(normalize(entry_question(entry)[1]), entry)
 
     # -- reading a question -------------------------------------------------------------------
 
@@ -156,8 +173,39 @@ class Engine:
     # -- answering ------------------------------------------------------------------------------
 
     def answer(self, question: str) -> Answer:
-        """The plan's answer to `question`, or an honest "not covered"."""
+        """The plan's answer to every question of a message (up to three), or an honest "not covered".
+
+        A message is answered whole first; when it holds several questions (question marks,
+        "还有/另外/再问", "X和Y分别…"), each is answered in turn if the plan answers each of them.
+        """
         text = normalize(question)
+        if not text:
+            return _compose([self._not_covered()])
+        if GREETING_PATTERN.match(text):
+            return _compose([_Reply(Part("greeting", [texts.GREETING], lead_unit=None), matched=False)])
+        if THANKS_PATTERN.match(text):
+            return _compose([_Reply(Part("greeting", [texts.THANKS], lead_unit=None), matched=False)])
+        if INSTRUCTION_PATTERN.search(text):
+            return _compose([self._not_covered()])
+        asked = self._asked_entry(text)
+        if asked is not None:
+            return _compose([self._say(Scored(asked, CONFIDENT_TOPIC_SCORE * 2, 0.0), [], _PLAIN)])
+        whole = self._answer_one(question)
+        questions = [q for part in split_questions(question) for q in both_topics(part)]
+        if len(questions) < 2 or whole.several:
+            return _compose([whole])
+        replies: list[_Reply] = []
+        for asked_part in questions:
+            reply = self._answer_one(asked_part)
+            if reply.matched and reply.key not in {r.key for r in replies}:
+                replies.append(reply)
+        if len(replies) < 2:
+            return _compose([whole])
+        return _compose(replies[:MAX_QUESTIONS])
+
+    def _answer_one(self, question: str) -> _Reply:
+        """One question's reply: the best entry said back, its figure first when one was asked."""
+        text = normalize(GREETING_PREFIX_PATTERN.sub("", normalize(question)) or question)
         if not text:
             return self._not_covered()
         parts = clauses(question)
@@ -165,7 +213,7 @@ class Engine:
         if intent.elsewhere or self.index.outside.concepts(text):
             return self._not_covered()
         mentions = self.stage_mentions(text)
-        concepts = self.read_concepts(self._without_denied_stages(without_asking_words(text)))
+        concepts = self._asked_concepts(parts or [text])
         if sum(m.count for m in mentions) >= 2:
             multi = self._several_children(mentions)
             if multi is not None:
@@ -174,60 +222,97 @@ class Engine:
         if not ranked or ranked[0].topic < MIN_TOPIC_SCORE:
             return self._not_covered()
         best = ranked[0]
+        if intent.yes_no and not intent.waiver and best.entry.kind == "sentence":
+            # "有补助吗" read as a clause of a sentence that states the amount: say the amount too.
+            same = next((s for s in ranked if s.entry.figures and s.entry.source == best.entry.source), None)
+            best = same or best
         if intent.quantity and not best.entry.figures:
             with_figure = next((s for s in ranked if s.entry.figures and s.entry.measure == best.entry.measure), None)
             if with_figure is not None and with_figure.topic >= FIGURE_SHARE * best.topic:
                 best = with_figure
-            elif not intent.who and best.entry.measure is not None:
+            elif intent.quantity and not intent.who and best.entry.measure is not None:
                 return self._no_figure(best)
-        return self._render(best, ranked, intent)
+        return self._say(best, ranked, intent)
+
+    def _asked_concepts(self, parts: list[str]) -> dict[str, float]:
+        """The concepts of a message, the asking clauses counting fully and the story around them less.
+
+        "家里房子是老房子，娃也上学了，遭了灾有救助吗": the asking clause tells the topic; the story
+        only helps when the question itself names none.
+        """
+        asking = asking_clauses(parts)
+        read = [self.read_concepts(self._without_denied_stages(without_asking_words(p))) for p in parts]
+        asked = [r for r, asks in zip(read, asking, strict=True) if asks]
+        if all(asking) or not asked or self._topic_strength(_sum(*asked)) < MIN_TOPIC_SCORE:
+            text = "".join(parts)
+            return self.read_concepts(self._without_denied_stages(without_asking_words(text)))
+        story = [r for r, asks in zip(read, asking, strict=True) if not asks]
+        return _sum(*asked, *(_scaled(r, STORY_SHARE) for r in story))
 
     def _siblings(self, best: Scored, intent: Intent) -> list[Entry]:
         """Facts said together with the best.
 
-        The same stage's other benefits (高中: 免学杂费 + 2000 元); or, for "各多少公里", every
-        figure of the measure in the asked unit.
+        The same stage's other benefits (高中: 免学杂费 + 2000 元); for "各多少公里", every figure of
+        the measure in the asked unit; for "哪些", every item the plan lists in the same sentence.
         """
-        if intent.listing and best.entry.unit is not None:
+        entry = best.entry
+        if intent.listing and entry.unit is not None and not entry.stage:
             same_unit = [
                 e
                 for e in self.index.entries
-                if e.measure == best.entry.measure and e.unit == best.entry.unit and e.kind == best.entry.kind
+                if e.measure == entry.measure and e.unit == entry.unit and e.kind == entry.kind
             ]
-            return [best.entry] + [e for e in same_unit if e is not best.entry]
-        if best.entry.stage is None:
-            return [best.entry]
-        same = [e for e in self.index.entries if e.stage == best.entry.stage and e.kind == "benefit"]
-        return [best.entry] + [e for e in same if e is not best.entry]
+            return [entry] + [e for e in same_unit if e is not entry]
+        if intent.listing and entry.kind in ("benefit", "target") and entry.measure is not None:
+            listed = [
+                e
+                for e in self.index.entries
+                if e.measure == entry.measure and e.source == entry.source and e.kind == entry.kind
+            ]
+            return [entry] + [e for e in listed if e is not entry]
+        if entry.stage is None:
+            return [entry]
+        same = [e for e in self.index.entries if e.stage == entry.stage and e.kind == "benefit"]
+        return [entry] + [e for e in same if e is not entry]
 
-    def _render(self, best: Scored, ranked: list[Scored], intent: Intent) -> Answer:
+    def _say(self, best: Scored, ranked: list[Scored], intent: Intent) -> _Reply:
+        """The best entry and its siblings as one part, with whom to contact and where the plan says it."""
         measure = best.entry.measure
-        statements = "；".join(e.statement.rstrip("。") for e in self._siblings(best, intent)) + "。"
-        parts = [statements]
-        if measure is not None:
-            contact = texts.responsible(measure.lead_unit, _partners(measure))
-            parts = [contact, statements] if intent.who else [statements, contact]
-            parts.append(texts.SOURCE.format(title=measure.title))
-        else:
-            parts.append(texts.GOAL_CONTACT)
+        said = self._siblings(best, intent)
+        statements = [_sentence(e.statement) for e in said]
+        figures = [f"{format_number(q)} {u}" for e in said for q, u in e.figures]
+        yes = ""
+        if intent.yes_no and not intent.who and any(e.figures or e.benefit for e in said):
+            yes = {"have": texts.YES_HAVE, "can": texts.YES_CAN}.get(intent.yes, texts.YES)
+        part = Part(
+            "answer",
+            statements,
+            figures=figures,
+            lead_unit=measure.lead_unit if measure else None,
+            partners=_partners(measure) if measure else [],
+            source=" ".join(dict.fromkeys(e.source for e in said)),
+            source_title=measure.title if measure else texts.GOALS_TITLE,
+            lead_in=yes,
+            who_first=intent.who,
+        )
         confidence = min(1.0, best.topic / (CONFIDENT_TOPIC_SCORE * 2))
-        return Answer(
-            answer="".join(parts),
+        return _Reply(
+            part,
             matched=True,
             units=list(measure.units) if measure else [],
-            measure=measure.id if measure else None,
-            measure_title=measure.title if measure else None,
-            source=best.entry.source,
+            measure=measure,
             confidence=round(confidence, 2),
-            alternatives=self._alternatives(ranked, measure) if best.topic < CONFIDENT_TOPIC_SCORE else [],
+            alternatives=self._alternatives(ranked, best.entry) if best.topic < CONFIDENT_TOPIC_SCORE else [],
+            key=best.entry.statement,
         )
 
-    def _several_children(self, mentions: list[StageMention]) -> Answer | None:
+    def _several_children(self, mentions: list[StageMention]) -> _Reply | None:
         """Each child's yearly cash by stage, and the family's total (one-off grants aside)."""
         lines: list[str] = []
         total = 0.0
         measure: Measure | None = None
         sources: list[str] = []
+        figures: list[str] = []
         for mention in mentions:
             cash = [
                 e
@@ -261,6 +346,7 @@ class Engine:
                         amount=format_number(amount),
                     )
                 )
+                figures.append(f"{format_number(amount)} 元")
                 measure = entry.measure
                 sources.append(entry.source)
             lines.extend(
@@ -270,56 +356,136 @@ class Engine:
             )
         if measure is None:
             return None
-        body = "；".join(lines) + "。" + texts.FAMILY_TOTAL.format(total=format_yuan(total))
-        contact = texts.responsible(measure.lead_unit, _partners(measure))
-        return Answer(
-            answer=body + contact + texts.SOURCE.format(title=measure.title),
-            matched=True,
-            units=list(measure.units),
-            measure=measure.id,
-            measure_title=measure.title,
+        part = Part(
+            "answer",
+            ["；".join(lines) + "。", texts.FAMILY_TOTAL.format(total=format_yuan(total))],
+            figures=[*figures, format_yuan(total)],
+            lead_unit=measure.lead_unit,
+            partners=_partners(measure),
             source=" ".join(dict.fromkeys(sources)),
-            confidence=0.9,
+            source_title=measure.title,
         )
+        return _Reply(part, matched=True, units=list(measure.units), measure=measure, confidence=0.9, several=True)
 
-    def _no_figure(self, best: Scored) -> Answer:
+    def _no_figure(self, best: Scored) -> _Reply:
         """The plan names the benefit but fixes no amount: say so, and say what it does fix."""
         measure = best.entry.measure
         assert measure is not None
-        return Answer(
-            answer=texts.NO_FIGURE.format(statement=best.entry.statement.rstrip("。"))
-            + texts.responsible(measure.lead_unit, _partners(measure)),
+        part = Part(
+            "no_figure",
+            [texts.NO_FIGURE.format(statement=best.entry.statement.rstrip("。"))],
+            lead_unit=measure.lead_unit,
+            partners=_partners(measure),
+            source=best.entry.source,
+            source_title=measure.title,
+        )
+        return _Reply(
+            part,
             matched=False,
             units=list(measure.units),
-            measure=measure.id,
-            measure_title=measure.title,
-            source=best.entry.source,
+            measure=measure,
             confidence=round(min(1.0, best.topic / (CONFIDENT_TOPIC_SCORE * 2)), 2),
+            key=best.entry.statement,
         )
 
-    def _alternatives(self, ranked: list[Scored], chosen: Measure | None) -> list[Alternative]:
-        seen = {chosen.id} if chosen else set()
+    def _alternatives(self, ranked: list[Scored], chosen: Entry) -> list[Alternative]:
+        """The best entry of each other likely measure, as a question that answers exactly it."""
+        seen = {chosen.measure.id} if chosen.measure else set()
         alternatives: list[Alternative] = []
         for s in ranked:
             m = s.entry.measure
             if m is None or m.id in seen:
                 continue
             seen.add(m.id)
-            alternatives.append(Alternative(m.id, m.title, texts.ALTERNATIVE_QUESTION.format(title=m.title)))
+            name, question = entry_question(s.entry)
+            alternatives.append(Alternative(m.id, name, question))
             if len(alternatives) == 3:
                 break
         return alternatives
 
-    def _not_covered(self) -> Answer:
-        return Answer(
-            answer=texts.NOT_COVERED,
+    def _asked_entry(self, text: str) -> Entry | None:
+        """The entry a "did you mean" question was made for, when `text` is one word for word."""
+        return self._asked.get(text)
+
+    def _not_covered(self) -> _Reply:
+        return _Reply(
+            Part("not_covered", [texts.NOT_COVERED], lead_unit=None),
             matched=False,
             units=[texts.OFFICE],
-            measure=None,
-            measure_title=None,
-            source="",
-            confidence=0.0,
         )
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """One question's part, with what the whole answer reports about it (units, confidence…)."""
+
+    part: Part
+    matched: bool
+    units: list[str] = field(default_factory=list)
+    measure: Measure | None = None
+    confidence: float = 0.0
+    alternatives: list[Alternative] = field(default_factory=list)
+    #: What the part says, so that two questions answered by the same entry are said once.
+    key: str = ""
+    #: The several-children sum, which already answers every child of the message.
+    several: bool = False
+
+
+#: An intent that asks nothing in particular (a "did you mean" button pressed).
+_PLAIN = Intent(who=False, quantity=False, asked_unit=None, waiver=False, elsewhere=False)
+
+
+def _compose(replies: list[_Reply]) -> Answer:
+    """The answer of a message from its questions' replies: the plain text is rendered here only."""
+    parts = [r.part for r in replies]
+    first = next((r for r in replies if r.matched), replies[0])
+    return Answer(
+        answer=texts.plain_answer(parts),
+        matched=any(r.matched for r in replies),
+        units=first.units,
+        measure=first.measure.id if first.measure else None,
+        measure_title=first.measure.title if first.measure else None,
+        source=first.part.source,
+        confidence=min(r.confidence for r in replies) if all(r.matched for r in replies) else first.confidence,
+        alternatives=first.alternatives if len(replies) == 1 else [],
+        parts=parts,
+    )
+
+
+def _sum(*concepts: Mapping[str, float]) -> dict[str, float]:
+    found: dict[str, float] = {}
+    for weights in concepts:
+        for label, weight in weights.items():
+            found[label] = found.get(label, 0.0) + weight
+    return found
+
+
+def _scaled(concepts: Mapping[str, float], share: float) -> dict[str, float]:
+    return {label: share * weight for label, weight in concepts.items()}
+
+
+def _sentence(statement: str) -> str:
+    """A statement ending as a sentence does, once."""
+    return statement.rstrip("。；;，,") + "。"
+
+
+def entry_question(entry: Entry) -> tuple[str, str]:
+    """An entry's short name and a question whose exact wording the engine answers with it."""
+    if entry.benefit is not None:
+        name = entry.benefit.item
+    elif entry.kind in ("target", "goal"):
+        name = entry.statement.split("：")[0]
+    else:
+        name = entry.measure.title if entry.measure else texts.GOALS_TITLE
+    if entry.benefit is not None and entry.benefit.kind == "waiver":
+        template = texts.ENTRY_QUESTION_WAIVER
+    elif entry.figures:
+        template = texts.ENTRY_QUESTION_FIGURE
+    else:
+        template = texts.ENTRY_QUESTION_RULE
+    name = name[:MAX_BUTTON_NAME]
+    question = template.format(name=name)
+    return name, question
 
 
 def quoted_numbers(text: str) -> frozenset[float]:
