@@ -45,10 +45,18 @@ COUNT_WORDS = {"一": 1, "两": 2, "俩": 2, "二": 2, "三": 3, "仨": 3, "四"
 
 
 #: Places outside the county: the plan only speaks for 新宾, so a question about them is not covered.
+#: Liaoning's other cities and counties, the neighbouring provinces and the big cities people
+#: compare with ("外地" is not here: sons and daughters work there, and ask about home).
 ELSEWHERE_PATTERN = re.compile(
-    r"韩国|日本|美国|香港|台湾|清原|抚顺市区|抚顺县|沈阳|本溪|桓仁|宽甸|铁岭|丹东|大连|鞍山|通化|吉林|北京|上海|天津|广州|深圳|"
-    r"外县|别的县|外省|别的省|外地|国外|出国"
+    r"韩国|日本|美国|俄罗斯|香港|台湾|国外|出国|外县|别的县|其他县|外省|别的省|其他省|外市|别的市|"
+    r"沈阳|新民|辽中|康平|法库|大连|瓦房店|庄河|长海|普兰店|鞍山|海城|台安|岫岩|抚顺市区|抚顺县|清原|"
+    r"本溪|桓仁|丹东|东港|凤城|宽甸|锦州|凌海|北镇|黑山|义县|营口|盖州|大石桥|阜新|彰武|辽阳|灯塔|"
+    r"盘锦|盘山|大洼|铁岭|调兵山|开原|西丰|昌图|朝阳市|朝阳县|北票|凌源|建平|喀左|葫芦岛|兴城|绥中|建昌|"
+    r"吉林|通化|集安|长春|黑龙江|哈尔滨|内蒙|河北|山东|河南|山西|北京|上海|天津|广州|深圳"
 )
+
+#: Someone of the family working or studying elsewhere: the question is still about home.
+AWAY_PATTERN = re.compile(r"(?:在|去|到|上)[\u4e00-\u9fff]{1,4}?(?:打工|上班|干活|务工|工作|上学|念书|读书|上大学)")
 
 #: Years other than the plan's own (2018, "今年"): the plan speaks for one year only.
 OTHER_YEAR_PATTERN = re.compile(
@@ -87,7 +95,7 @@ GREETING_PREFIX_PATTERN = re.compile(
 
 #: Words that ask (a question rather than a story clause): "吗", "多少", "能不能", "咋办".
 ASKING_PATTERN = re.compile(
-    r"[吗嘛么呢]|多少|多钱|几|怎么|咋|啥|什么|哪|谁|是否|能否|能不能|可不可以|有没有|是不是|给不给|管不管|行不行|会不会|"
+    r"[吗嘛么呢]|多少|多钱|(?<![好这那十没])几(?![亩口年天趟回次月])|怎么|咋|啥|什么|哪|谁|是否|能否|能不能|可不可以|有没有|是不是|给不给|管不管|行不行|会不会|"
     r"要不要|算不算|[免收要给交补报管有]不[免收要给交补报管有]?$|不$|没$|没有$"
 )
 
@@ -98,7 +106,7 @@ CAN_PATTERN = re.compile(r"能不能|可不可以|能.{0,10}(?:[吗嘛么]|不)$
 
 #: Where one question of a message ends and the next begins: a question mark, or words that add one.
 QUESTION_BREAK_PATTERN = re.compile(
-    r"[？?]+|[，,。；;！!\s]+(?:还有就是|还有|另外|再问一下|再问下|再问问|再问|顺便问一下|顺便问下|顺便问|还想问一下|还想问|再一个|再就是)[，,：:]?"
+    r"[？?]+|\s+|[，,。；;！!\s]+(?:还有就是|还有|另外|再问一下|再问下|再问问|再问|顺便问一下|顺便问下|顺便问|还想问一下|还想问|再一个|再就是)[，,：:]?"
 )
 
 #: "X和Y分别是多少", "X跟Y各补多少": two topics sharing one asking tail.
@@ -123,13 +131,17 @@ class Intent:
     yes: str = ""
 
 
-def read_intent(question: str, *, last_clause: str | None = None) -> Intent:
+def read_intent(question: str, *, last_clause: str | None = None, asked: str | None = None) -> Intent:
     """The intent of a normalized question.
 
-    A figure is asked for only when the last clause asks it: "跑好几个窗口，能不能一个地方办完"
-    tells of windows, and asks about one place.
+    A figure is asked for only when the last asking clause asks it: "跑好几个窗口，能不能一个地方办完"
+    tells of windows, and asks about one place. Another year counts only where it is asked about
+    (`asked`, the asking clauses: "去年发大水冲了房子" is a story); another place counts anywhere
+    but where someone works or studies ("儿子在沈阳打工" is part of a family's story).
     """
     asking = question if last_clause is None else last_clause
+    when = question if asked is None else asked
+    at_home = AWAY_PATTERN.sub("", question)
     unit_match = ASKED_UNIT_PATTERN.search(asking)
     asked_unit = None
     if unit_match:
@@ -142,9 +154,7 @@ def read_intent(question: str, *, last_clause: str | None = None) -> Intent:
         asked_unit=asked_unit,
         waiver=bool(WAIVER_PATTERN.search(question)),
         elsewhere=bool(
-            ELSEWHERE_PATTERN.search(question)
-            or OTHER_YEAR_PATTERN.search(question)
-            or OTHER_PLACE_PATTERN.search(question)
+            ELSEWHERE_PATTERN.search(at_home) or OTHER_PLACE_PATTERN.search(at_home) or OTHER_YEAR_PATTERN.search(when)
         ),
         listing=bool(LISTING_PATTERN.search(asking)),
         yes_no=bool(YES_NO_PATTERN.search(asking)) and not QUANTITY_PATTERN.search(asking),
@@ -191,23 +201,24 @@ def asking_clauses(clauses: list[str]) -> list[bool]:
 
 
 def split_questions(message: str) -> list[str]:
-    """The questions of a message, in order: parts that ask, each with the story told before it.
+    """The questions of a message, in order: parts that ask, each with the story told around it.
 
-    "闺女上高中补多少？还有注射费收不收" -> two questions. A part that asks nothing ("俺家三口人。")
-    is context for the question after it, not a question of its own.
+    "闺女上高中补多少？还有注射费收不收" -> two questions. A part that asks nothing ("俺家三口人")
+    is context for the question after it (or, at the end, for the question before it).
     """
-    pieces = [p.strip() for p in QUESTION_BREAK_PATTERN.split(message)]
     questions: list[str] = []
     story = ""
-    for piece in pieces:
+    for piece in (p.strip() for p in QUESTION_BREAK_PATTERN.split(message)):
         if not piece:
             continue
-        if ASKING_PATTERN.search(piece) or piece is pieces[-1]:
+        if ASKING_PATTERN.search(piece):
             questions.append(story + piece)
             story = ""
         else:
             story += piece + "，"
-    if story and questions:
+    if story:
+        if not questions:
+            return [message]
         questions[-1] += "，" + story.rstrip("，")
     return questions
 

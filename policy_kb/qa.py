@@ -208,12 +208,14 @@ class Engine:
         text = normalize(GREETING_PREFIX_PATTERN.sub("", normalize(question)) or question)
         if not text:
             return self._not_covered()
-        parts = clauses(question)
-        intent = read_intent(text, last_clause=parts[-1] if parts else text)
-        if intent.elsewhere or self.index.outside.concepts(text):
+        parts = clauses(question) or [text]
+        asking = asking_clauses(parts)
+        asked = [p for p, asks in zip(parts, asking, strict=True) if asks] or parts
+        intent = read_intent(text, last_clause=asked[-1], asked="".join(asked))
+        if intent.elsewhere or self.index.outside.concepts("".join(asked)):
             return self._not_covered()
         mentions = self.stage_mentions(text)
-        concepts = self._asked_concepts(parts or [text])
+        concepts = self._asked_concepts(parts)
         if sum(m.count for m in mentions) >= 2:
             multi = self._several_children(mentions)
             if multi is not None:
@@ -226,7 +228,7 @@ class Engine:
             # "有补助吗" read as a clause of a sentence that states the amount: say the amount too.
             same = next((s for s in ranked if s.entry.figures and s.entry.source == best.entry.source), None)
             best = same or best
-        if intent.quantity and not best.entry.figures:
+        if (intent.quantity or (intent.yes_no and not intent.waiver)) and not best.entry.figures:
             with_figure = next((s for s in ranked if s.entry.figures and s.entry.measure == best.entry.measure), None)
             if with_figure is not None and with_figure.topic >= FIGURE_SHARE * best.topic:
                 best = with_figure
@@ -243,7 +245,7 @@ class Engine:
         asking = asking_clauses(parts)
         read = [self.read_concepts(self._without_denied_stages(without_asking_words(p))) for p in parts]
         asked = [r for r, asks in zip(read, asking, strict=True) if asks]
-        if all(asking) or not asked or self._topic_strength(_sum(*asked)) < MIN_TOPIC_SCORE:
+        if all(asking) or not asked or self._topic_strength(_sum(*asked)) < CONFIDENT_TOPIC_SCORE:
             text = "".join(parts)
             return self.read_concepts(self._without_denied_stages(without_asking_words(text)))
         story = [r for r, asks in zip(read, asking, strict=True) if not asks]
