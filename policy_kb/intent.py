@@ -95,7 +95,7 @@ GREETING_PREFIX_PATTERN = re.compile(
 
 #: Words that ask (a question rather than a story clause): "吗", "多少", "能不能", "咋办".
 ASKING_PATTERN = re.compile(
-    r"[吗嘛么呢]|多少|多钱|(?<![好这那十没])几(?![亩口年天趟回次月])|怎么|咋|啥|什么|哪|谁|是否|能否|能不能|可不可以|有没有|是不是|给不给|管不管|行不行|会不会|"
+    r"[吗嘛么呢]|多少|多钱|(?<![好这那十没])几(?![亩口年天趟回次月])|怎么|咋|(?:啥|什么|哪|谁)(?![也都])|是否|能否|能不能|可不可以|有没有|是不是|给不给|管不管|行不行|会不会|"
     r"要不要|算不算|[免收要给交补报管有]不[免收要给交补报管有]?$|不$|没$|没有$"
 )
 
@@ -104,10 +104,19 @@ YES_NO_PATTERN = re.compile(r"[吗嘛么]$|不$|没$|没有$|有没有|是不是
 HAVE_PATTERN = re.compile(r"有没有|有不有|有.{0,10}(?:[吗嘛么]|不|没|没有)$")
 CAN_PATTERN = re.compile(r"能不能|可不可以|能.{0,10}(?:[吗嘛么]|不)$|可以.{0,10}(?:[吗嘛么]|不)$")
 
-#: Where one question of a message ends and the next begins: a question mark, or words that add one.
-QUESTION_BREAK_PATTERN = re.compile(
-    r"[？?]+|\s+|[，,。；;！!\s]+(?:还有就是|还有|另外|再问一下|再问下|再问问|再问|顺便问一下|顺便问下|顺便问|还想问一下|还想问|再一个|再就是)[，,：:]?"
+#: Words that add a question to a message ("还有", "另外", "再问一下").
+_ADDING = (
+    r"(?:还有就是|还有|另外|再问一下|再问下|再问问|再问|顺便问一下|顺便问下|顺便问|还想问一下|还想问|再一个|再就是)"
 )
+#: Where one question of a message surely ends: a question mark, a space, or words that add one.
+QUESTION_BREAK_PATTERN = re.compile(
+    rf"[？?]+{_ADDING}?[，,：:]?|[，,；;。！!\s]*\s[，,；;。！!\s]*|[，,；;。！!]+{_ADDING}[，,：:]?"
+)
+#: A comma between two questions ("…发展多少户，…打造几条"), trusted in short messages only:
+#: a long story's commas separate what it tells.
+COMMA_BREAK_PATTERN = re.compile(r"[，,；;。！!]+")
+#: Most clauses a message part may have for its commas to separate questions.
+MAX_COMMA_CLAUSES = 3
 
 #: "X和Y分别是多少", "X跟Y各补多少": two topics sharing one asking tail.
 BOTH_PATTERN = re.compile(r"^(.{2,}?)(?:和|跟|与|以及|还有|、)(.{2,}?)(?:分别|各自|各)(?:是|能|都)?(.+)$")
@@ -208,7 +217,11 @@ def split_questions(message: str) -> list[str]:
     """
     questions: list[str] = []
     story = ""
-    for piece in (p.strip() for p in QUESTION_BREAK_PATTERN.split(message)):
+    pieces: list[str] = []
+    for part in QUESTION_BREAK_PATTERN.split(message):
+        commas = COMMA_BREAK_PATTERN.split(part)
+        pieces.extend(commas if len(commas) <= MAX_COMMA_CLAUSES else [part])
+    for piece in (p.strip() for p in pieces):
         if not piece:
             continue
         if ASKING_PATTERN.search(piece):

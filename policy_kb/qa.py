@@ -195,8 +195,13 @@ class Engine:
         if len(questions) < 2 or whole.several:
             return _compose([whole])
         replies: list[_Reply] = []
+        before = ""
         for asked_part in questions:
             reply = self._answer_one(asked_part)
+            if not reply.matched and before:
+                # "危房改造补多少，找哪个部门": the later question leans on the earlier one's topic.
+                reply = self._answer_one(before + "，" + asked_part)
+            before = asked_part
             if reply.matched and reply.key not in {r.key for r in replies}:
                 replies.append(reply)
         if len(replies) < 2:
