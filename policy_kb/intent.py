@@ -43,6 +43,11 @@ COUNT_BEFORE_PATTERN = re.compile(
 )
 COUNT_WORDS = {"一": 1, "两": 2, "俩": 2, "二": 2, "三": 3, "仨": 3, "四": 4, "五": 5}
 
+#: "两户一共", "三个村加一块": several households or villages, and a total asked for them.
+SEVERAL_PATTERN = re.compile(r"(俩|仨|两|二|三|四|五|[2-9])(?:个)?(户|家|村)")
+SUM_PATTERN = re.compile(r"一共|总共|加一块|加一起|加起来|合计|总计|合起来|共")
+SEVERAL_WHAT = {"户": "户", "家": "户", "村": "村"}
+
 
 #: Places outside the county: the plan only speaks for 新宾, so a question about them is not covered.
 #: Liaoning's other cities and counties, the neighbouring provinces and the big cities people
@@ -243,3 +248,14 @@ def both_topics(question: str) -> list[str]:
         return [question]
     first, second, tail = match.groups()
     return [first + tail, second + tail]
+
+
+def several(question: str) -> tuple[int, str] | None:
+    """ "俺和兄弟两家…一共" -> (2, "户"): how many households or villages a total is asked for."""
+    if not SUM_PATTERN.search(question):
+        return None
+    match = SEVERAL_PATTERN.search(question)
+    if not match:
+        return None
+    word = match.group(1)
+    return (int(word) if word.isdigit() else COUNT_WORDS[word]), SEVERAL_WHAT[match.group(2)]

@@ -28,6 +28,7 @@ from policy_kb.intent import (
     count_before,
     negated,
     read_intent,
+    several,
     split_questions,
     total_count,
     without_asking_words,
@@ -50,6 +51,10 @@ ECHO_BONUS = 4.0
 MIN_TOPIC_SCORE = 1.2
 #: Below this topical score the answer offers other topics ("did you mean").
 CONFIDENT_TOPIC_SCORE = 3.0
+#: A rival topic of another measure scoring this share of the best competes closely with it.
+CLOSE_SHARE = 0.9
+#: The confidence of an answer with a close rival: low enough for every face to ask back.
+CLOSE_CONFIDENCE = 0.5
 #: Most questions of one message answered in one reply.
 MAX_QUESTIONS = 3
 #: How much a story clause of a long message counts beside the clause that asks.
@@ -239,7 +244,7 @@ class Engine:
                 best = with_figure
             elif intent.quantity and not intent.who and best.entry.measure is not None:
                 return self._no_figure(best)
-        return self._say(best, ranked, intent)
+        return self._say(best, ranked, intent, text)
 
     def _asked_concepts(self, parts: list[str]) -> dict[str, float]:
         """The concepts of a message, the asking clauses counting fully and the story around them less.
@@ -282,12 +287,31 @@ class Engine:
         same = [e for e in self.index.entries if e.stage == entry.stage and e.kind == "benefit"]
         return [entry] + [e for e in same if e is not entry]
 
-    def _say(self, best: Scored, ranked: list[Scored], intent: Intent) -> _Reply:
+    def _total_for_several(self, entry: Entry, text: str) -> tuple[str, str] | None:
+        """ "两户一共能补多少": the per-household (per-village) amount times the count, said as a sentence."""
+        asked = several(text)
+        if asked is None or not entry.figures or entry.figures[0][1] != "元":
+            return None
+        count, what = asked
+        per = entry.benefit.per if entry.benefit else ("村" if "每村" in entry.statement else None)
+        if per != what:
+            return None
+        each = entry.figures[0][0]
+        total = format_yuan(each * count)
+        more = "以上" if "以上" in entry.statement else ""
+        line = texts.SEVERAL_TOTAL.format(count=count, what=what, total=total, more=more)
+        return line, total
+
+    def _say(self, best: Scored, ranked: list[Scored], intent: Intent, text: str = "") -> _Reply:
         """The best entry and its siblings as one part, with whom to contact and where the plan says it."""
         measure = best.entry.measure
         said = self._siblings(best, intent)
         statements = [_sentence(e.statement) for e in said]
         figures = [f"{format_number(q)} {u}" for e in said for q, u in e.figures]
+        total = self._total_for_several(best.entry, text)
+        if total:
+            statements.append(total[0])
+            figures.append(total[1])
         yes = ""
         if intent.yes_no and not intent.who and any(e.figures or e.benefit for e in said):
             yes = {"have": texts.YES_HAVE, "can": texts.YES_CAN}.get(intent.yes, texts.YES)
@@ -303,13 +327,19 @@ class Engine:
             who_first=intent.who,
         )
         confidence = min(1.0, best.topic / (CONFIDENT_TOPIC_SCORE * 2))
+        alternatives = self._alternatives(ranked, best.entry) if best.topic < CONFIDENT_TOPIC_SCORE else []
+        rival = next((s for s in ranked if s.entry.measure != measure), None)
+        if rival is not None and rival.topic >= MIN_TOPIC_SCORE and rival.total >= CLOSE_SHARE * best.total:
+            # Two topics compete closely: answer the better, and ask back whether the other was meant.
+            alternatives = self._alternatives([rival, *ranked], best.entry)
+            confidence = min(confidence, CLOSE_CONFIDENCE)
         return _Reply(
             part,
             matched=True,
             units=list(measure.units) if measure else [],
             measure=measure,
             confidence=round(confidence, 2),
-            alternatives=self._alternatives(ranked, best.entry) if best.topic < CONFIDENT_TOPIC_SCORE else [],
+            alternatives=alternatives,
             key=best.entry.statement,
         )
 

@@ -251,3 +251,16 @@ def test_a_did_you_mean_question_answers_the_entry_it_names(question: str) -> No
         assert again.matched, alternative
         assert again.measure == alternative.measure, alternative
         assert alternative.title in again.answer, alternative
+
+
+def test_several_households_get_the_figure_and_the_sum() -> None:
+    text = answer("我家跟我叔家都是D级危房，两家一共能补多少").answer
+    assert "40000" in text and "80000" in text, text
+
+
+def test_a_close_rival_topic_is_asked_back_as_a_question() -> None:
+    from bot.telegram.render import wants_alternatives
+
+    result = answer("补贴")
+    assert wants_alternatives(result)
+    assert all(a.question for a in result.alternatives)
