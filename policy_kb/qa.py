@@ -55,6 +55,12 @@ CONFIDENT_TOPIC_SCORE = 3.0
 CLOSE_SHARE = 0.9
 #: The confidence of an answer with a close rival: low enough for every face to ask back.
 CLOSE_CONFIDENCE = 0.5
+#: What people leave off a measure's title when they name it.
+TITLE_SUFFIX = re.compile(r"巩固提升工程$|工程$")
+#: Most statements one list answer says (a measure's sentences, in the plan's order).
+MAX_LISTED = 6
+#: Bonus for an entry of the measure whose title the question names ("就业扶贫有啥政策").
+TITLE_BONUS = 2.0
 #: Most questions of one message answered in one reply.
 MAX_QUESTIONS = 3
 #: How much a story clause of a long message counts beside the clause that asks.
@@ -85,6 +91,10 @@ class Engine:
         self.index = index
         self.typos = TypoMatcher(index.concept_phrases)
         self._measures = {m.id: m for m in index.kb.measures}
+        #: Each measure's title as people name it ("就业扶贫巩固提升工程" -> 就业扶贫).
+        self._title_cores = {
+            m.id: core for m in index.kb.measures if len(core := normalize(TITLE_SUFFIX.sub("", m.title))) >= 4
+        }
         #: Each entry's "did you mean" question, so that asking it (or pressing it) gives that entry.
         self._asked: dict[str, Entry] = {}
         for entry in index.entries:
@@ -121,7 +131,7 @@ class Engine:
         }
 
     def score_entries(
-        self, concepts: Mapping[str, float], intent: Intent, quoted: frozenset[float] = frozenset()
+        self, concepts: Mapping[str, float], intent: Intent, quoted: frozenset[float] = frozenset(), text: str = ""
     ) -> list[Scored]:
         """Entries sharing a concept with the question, best first."""
         weights = self.index.entry_weight
@@ -129,6 +139,7 @@ class Engine:
         goal_context = sum(
             w * self.index.measure_weight.get(c, 0.0) for c, w in concepts.items() if c in self.index.goal_concepts
         )
+        titled = {mid for mid, core in self._title_cores.items() if core in text}
         scored: list[Scored] = []
         for entry in self.index.entries:
             topic = sum(w * weights.get(c, 0.0) for c, w in concepts.items() if c in entry.concepts)
@@ -148,6 +159,8 @@ class Engine:
                 total += WAIVER_BONUS
             if any(float(q) in quoted for q, _ in entry.figures):
                 total += ECHO_BONUS
+            if entry.measure is not None and entry.measure.id in titled:
+                total += TITLE_BONUS
             scored.append(Scored(entry, topic, total))
         scored.sort(key=lambda s: s.total, reverse=True)
         return scored
@@ -230,7 +243,7 @@ class Engine:
             multi = self._several_children(mentions)
             if multi is not None:
                 return multi
-        ranked = self.score_entries(concepts, intent, quoted=quoted_numbers(text))
+        ranked = self.score_entries(concepts, intent, quoted=quoted_numbers(text), text=text)
         if not ranked or ranked[0].topic < MIN_TOPIC_SCORE:
             return self._not_covered()
         best = ranked[0]
@@ -275,6 +288,10 @@ class Engine:
                 if e.measure == entry.measure and e.unit == entry.unit and e.kind == entry.kind
             ]
             return [entry] + [e for e in same_unit if e is not entry]
+        if intent.listing and entry.kind == "sentence" and entry.measure is not None:
+            # "水利方面要干哪些": every thing the measure says it does, in the plan's order.
+            listed = [e for e in self.index.entries if e.measure == entry.measure and e.kind == "sentence"]
+            return listed[:MAX_LISTED] if entry in listed[:MAX_LISTED] else [entry, *listed[: MAX_LISTED - 1]]
         if intent.listing and entry.kind in ("benefit", "target") and entry.measure is not None:
             listed = [
                 e
@@ -434,7 +451,9 @@ class Engine:
             if m is None or m.id in seen:
                 continue
             seen.add(m.id)
-            name, question = entry_question(s.entry)
+            # A named fact of that measure makes a clearer button than one of its sentences.
+            named = next((r.entry for r in ranked if r.entry.measure == m and r.entry.kind != "sentence"), s.entry)
+            name, question = entry_question(named)
             alternatives.append(Alternative(m.id, name, question))
             if len(alternatives) == 3:
                 break
