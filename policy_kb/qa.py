@@ -55,6 +55,10 @@ CONFIDENT_TOPIC_SCORE = 3.0
 CLOSE_SHARE = 0.9
 #: The confidence of an answer with a close rival: low enough for every face to ask back.
 CLOSE_CONFIDENCE = 0.5
+#: "十大工程有哪些", "几大工程": a question about a heading's measures as a group.
+GROUP_PATTERN = re.compile(r"(十大|几大|十项)[^，,。？?]{0,8}工程")
+#: The numbering a heading starts with ("（二）", "(三)").
+HEADING_NUMBER = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 #: What people leave off a measure's title when they name it.
 TITLE_SUFFIX = re.compile(r"巩固提升工程$|工程$")
 #: Most statements one list answer says (a measure's sentences, in the plan's order).
@@ -208,6 +212,9 @@ class Engine:
         asked = self._asked_entry(text)
         if asked is not None:
             return _compose([self._say(Scored(asked, CONFIDENT_TOPIC_SCORE * 2, 0.0), [], _PLAIN)])
+        group = self._named_group(text)
+        if group is not None:
+            return _compose([group])
         whole = self._answer_one(question)
         questions = [q for part in split_questions(question) for q in both_topics(part)]
         if len(questions) < 2 or whole.several:
@@ -225,6 +232,31 @@ class Engine:
         if len(replies) < 2:
             return _compose([whole])
         return _compose(replies[:MAX_QUESTIONS])
+
+    def _named_group(self, text: str) -> _Reply | None:
+        """ "十大工程都有哪些": the measures under a heading the question names, by their titles."""
+        match = GROUP_PATTERN.search(text)
+        if match is None:
+            return None
+        headings: dict[str, list[str]] = {}
+        for m in self.index.kb.measures:
+            if len(m.path) >= 3 and match.group(1) in m.path[-2]:
+                headings.setdefault(m.path[-2], [])
+                core = TITLE_SUFFIX.sub("", m.title)
+                if core not in headings[m.path[-2]]:
+                    headings[m.path[-2]].append(core)
+        if len(headings) != 1:
+            return None
+        ((heading, titles),) = headings.items()
+        name = HEADING_NUMBER.sub("", heading)
+        part = Part(
+            "answer",
+            [texts.GROUP.format(heading=name, titles="、".join(titles))],
+            lead_unit=texts.OFFICE,
+            source=heading,
+            source_title=name,
+        )
+        return _Reply(part, matched=True, units=[texts.OFFICE], confidence=1.0, key=heading)
 
     def _answer_one(self, question: str) -> _Reply:
         """One question's reply: the best entry said back, its figure first when one was asked."""

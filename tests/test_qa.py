@@ -264,3 +264,20 @@ def test_a_close_rival_topic_is_asked_back_as_a_question() -> None:
     result = answer("补贴")
     assert wants_alternatives(result)
     assert all(a.question for a in result.alternatives)
+
+
+def test_a_question_about_the_ten_projects_lists_them_all() -> None:
+    text = answer("扶贫的十大工程都是啥").answer
+    for title in ("产业扶贫", "就业扶贫", "安居扶贫", "教育扶贫", "健康扶贫", "志智双扶", "强基固本"):
+        assert title in text, text
+
+
+def test_a_measure_named_by_its_title_is_answered_from_it() -> None:
+    result = answer("就业扶贫都有啥政策")
+    assert result.measure_title == "就业扶贫巩固提升工程"
+
+
+def test_a_list_question_about_a_measures_works_gets_each_of_them() -> None:
+    text = answer("今年水利上都要干哪些活").answer
+    for work in ("供水", "节水灌溉", "河堤"):
+        assert work in text, text
