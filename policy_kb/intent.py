@@ -57,7 +57,7 @@ ELSEWHERE_PATTERN = re.compile(
     r"沈阳|新民|辽中|康平|法库|大连|瓦房店|庄河|长海|普兰店|鞍山|海城|台安|岫岩|抚顺市区|抚顺县|清原|"
     r"本溪|桓仁|丹东|东港|凤城|宽甸|锦州|凌海|北镇|黑山|义县|营口|盖州|大石桥|阜新|彰武|辽阳|灯塔|"
     r"盘锦|盘山|大洼|铁岭|调兵山|开原|西丰|昌图|朝阳市|朝阳县|北票|凌源|建平|喀左|葫芦岛|兴城|绥中|建昌|"
-    r"吉林|通化|集安|长春|黑龙江|哈尔滨|内蒙|河北|山东|河南|山西|北京|上海|天津|广州|深圳"
+    r"辽宁省|吉林|通化|集安|长春|黑龙江|哈尔滨|内蒙|河北|山东|河南|山西|北京|上海|天津|广州|深圳"
 )
 
 #: Someone of the family working or studying elsewhere: the question is still about home.
@@ -73,7 +73,7 @@ OTHER_YEAR_PATTERN = re.compile(
 #: Other counties and cities named generically ("隔壁县的政策", "抚顺市里的").
 OTHER_PLACE_PATTERN = re.compile(
     r"(?:隔壁|邻|其他|别|外)的?(?:县|市|省|区)|"
-    r"(?<![新本全这我咱县乡])[\u4e00-\u9fff]{2}(?:县|市)(?:的|那边|那里|那儿|里的)"
+    r"(?<![新本全这我咱县乡])[\u4e00-\u9fff]{2}(?:县|市|省)(?:的|那边|那里|那儿|里的)"
 )
 
 #: Messages that instruct the assistant instead of asking it: to forget its rules, play a part,
@@ -81,14 +81,15 @@ OTHER_PLACE_PATTERN = re.compile(
 INSTRUCTION_PATTERN = re.compile(
     r"忘掉|忘记|忽略|无视|不要管|别管|扮演|假装|你现在是|从现在起你|系统通知|系统提示|系统消息|系统指令|管理员通知|"
     r"system|prompt|指令|编一个|编个|编造|瞎编|随便编|随便说个|帮我写|给我写|替我写|帮忙写|写一份|写一篇|写个|开个证明|开一张|"
-    r"病假条|请假条|翻译成|用英文|作文|诗"
+    r"病假条|请假条|翻译成|用英文|作文|诗|管理员|回复用户|告诉用户|对用户说|按我说的|(?:改成|改为)\d"
 )
 
 #: A whole message that only greets, thanks or asks who the assistant is.
 GREETING_PATTERN = re.compile(
     r"^(?:你好|您好|你们好|大家好|在吗|在不在|在么|哈喽|哈罗|hello|hi|嗨|喂|早上好|早|上午好|中午好|下午好|晚上好|"
     r"你是谁|你是干啥的|你是干什么的|你是做什么的|你能干啥|你能干什么|你会干啥|你会什么|你能做什么|有人吗|"
-    r"怎么用|咋用|机器人)[啊呀呢吗么哈的啦]*$"
+    r"怎么用|咋用|机器人|(?:你|您)(?:是|能|会|可以)(?:帮我|给我|为我)?(?:干|做|回答)?(?:谁|啥|什么|机器人|真人|人工|哪位))"
+    r"[啊呀呢吗么哈的啦]*$"
 )
 THANKS_PATTERN = re.compile(
     r"^(?:谢谢|多谢|感谢|谢了|谢啦|辛苦了|麻烦了|好的|好|知道了|明白了|懂了|行|收到|ok)[啊呀了您你啦哈的]*$"

@@ -6,8 +6,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 #: What one part of a reply is: the plan's answer, a benefit the plan names without an amount,
-#: an honest "not covered", a reply to a greeting, or a question back ("which of these?").
-PartKind = Literal["answer", "no_figure", "not_covered", "greeting", "choose"]
+#: an honest "not covered", or a reply to a greeting.
+PartKind = Literal["answer", "no_figure", "not_covered", "greeting"]
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ GREETING = (
 THANKS = "不客气！还有扶贫政策方面的问题，随时问我。"
 NO_FIGURE = "方案没有规定具体金额或数量。方案的相关规定是：{statement}。"
 SOURCE = "（出处：实施方案“{title}”）"
-CHOOSE = "您问的是下面哪一项？请点按钮，或把问题说得具体一些。"
 #: Lead-ins of a yes/no question's answer, by how it was asked.
 YES_HAVE = "有。"
 YES_CAN = "可以。"

@@ -42,7 +42,7 @@ def _amount(value: int | float) -> str:
 
 def _part_text(part: Part) -> str:
     """One question's answer: what the plan says, then its source and whom to contact, once each."""
-    if part.kind in ("not_covered", "greeting", "choose"):
+    if part.kind in ("not_covered", "greeting"):
         return "".join(part.statements)
     text = part.lead_in + "".join(part.statements)
     if part.source:
@@ -61,15 +61,14 @@ def answer_text(answer: Answer) -> str:
         text = "\n\n".join(
             texts.ANSWER_NUMBERED.format(number=i, text=_part_text(p)) for i, p in enumerate(answer.parts, 1)
         )
-    if wants_alternatives(answer) and not any(p.kind == "choose" for p in answer.parts):
+    if wants_alternatives(answer):
         text += texts.LOW_CONFIDENCE
     return text
 
 
 def wants_alternatives(answer: Answer) -> bool:
-    """Whether to offer the likely topics as buttons: always for a question back, else when unsure."""
-    if any(p.kind == "choose" for p in answer.parts):
-        return bool(answer.alternatives)
+    """Whether to offer the likely topics as question buttons: when the answer is unsure (a close
+    rival topic lowers its confidence) or the plan does not cover the question."""
     return bool(answer.alternatives) and (not answer.matched or answer.confidence < LOW_CONFIDENCE)
 
 
