@@ -279,6 +279,10 @@ class Engine:
         if not ranked or ranked[0].topic < MIN_TOPIC_SCORE:
             return self._not_covered()
         best = ranked[0]
+        stages = {m.stage for m in mentions}
+        if stages and best.entry.stage is not None and not stages & best.entry.concepts:
+            # "孩子上大学，学费能补多少": 学费 is 中职's word too, but the child named is at 大学.
+            best = next((s for s in ranked if stages & s.entry.concepts), best)
         if intent.yes_no and not intent.waiver and best.entry.kind == "sentence":
             # "有补助吗" read as a clause of a sentence that states the amount: say the amount too.
             same = next((s for s in ranked if s.entry.figures and s.entry.source == best.entry.source), None)

@@ -281,3 +281,10 @@ def test_a_list_question_about_a_measures_works_gets_each_of_them() -> None:
     text = answer("今年水利上都要干哪些活").answer
     for work in ("供水", "节水灌溉", "河堤"):
         assert work in text, text
+
+
+def test_the_stage_named_picks_the_rule_when_the_plan_fixes_no_amount() -> None:
+    result = answer("孩子考上大学了，学费县里能补多少")
+    assert result.matched is False
+    assert "大学本科" in result.answer
+    assert "中等职业学校" not in result.answer
