@@ -63,6 +63,8 @@ HEADING_NUMBER = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 TITLE_SUFFIX = re.compile(r"巩固提升工程$|工程$")
 #: Most statements one list answer says (a measure's sentences, in the plan's order).
 MAX_LISTED = 6
+#: Most facts a list answer about a whole measure says.
+MAX_NAMED = 16
 #: Bonus for an entry of the measure whose title the question names ("就业扶贫有啥政策").
 TITLE_BONUS = 2.0
 #: Most questions of one message answered in one reply.
@@ -70,7 +72,7 @@ MAX_QUESTIONS = 3
 #: How much a story clause of a long message counts beside the clause that asks.
 STORY_SHARE = 0.5
 #: Longest entry name on a "did you mean" button (its question must fit Telegram's 64-byte data).
-MAX_BUTTON_NAME = 14
+MAX_BUTTON_NAME = 15
 #: A fact with a figure is preferred to a figureless best when it holds this share of its topic.
 FIGURE_SHARE = 0.5
 
@@ -143,7 +145,7 @@ class Engine:
         goal_context = sum(
             w * self.index.measure_weight.get(c, 0.0) for c, w in concepts.items() if c in self.index.goal_concepts
         )
-        titled = {mid for mid, core in self._title_cores.items() if core in text}
+        titled = {m.id for m in self.index.kb.measures if self._titled(text, m)}
         scored: list[Scored] = []
         for entry in self.index.entries:
             topic = sum(w * weights.get(c, 0.0) for c, w in concepts.items() if c in entry.concepts)
@@ -287,7 +289,10 @@ class Engine:
             # "有补助吗" read as a clause of a sentence that states the amount: say the amount too.
             same = next((s for s in ranked if s.entry.figures and s.entry.source == best.entry.source), None)
             best = same or best
-        if (intent.quantity or (intent.yes_no and not intent.waiver)) and not best.entry.figures:
+        # A yes/no question wants the figure too ("上幼儿园给钱不"), unless a waiver answers it
+        # ("挂号要花钱吗": 免收, not another item's 20%).
+        wants_figure = intent.quantity or (intent.yes_no and (not intent.waiver or best.entry.kind == "sentence"))
+        if wants_figure and not best.entry.figures:
             with_figure = next((s for s in ranked if s.entry.figures and s.entry.measure == best.entry.measure), None)
             if with_figure is not None and with_figure.topic >= FIGURE_SHARE * best.topic:
                 best = with_figure
@@ -310,13 +315,23 @@ class Engine:
         story = [r for r, asks in zip(read, asking, strict=True) if not asks]
         return _sum(*asked, *(_scaled(r, STORY_SHARE) for r in story))
 
-    def _siblings(self, best: Scored, intent: Intent) -> list[Entry]:
+    def _titled(self, text: str, measure: Measure) -> bool:
+        """Whether `text` names `measure` by its title ("就业扶贫")."""
+        core = self._title_cores.get(measure.id)
+        return core is not None and core in text
+
+    def _siblings(self, best: Scored, intent: Intent, text: str = "") -> list[Entry]:
         """Facts said together with the best.
 
         The same stage's other benefits (高中: 免学杂费 + 2000 元); for "各多少公里", every figure of
         the measure in the asked unit; for "哪些", every item the plan lists in the same sentence.
         """
         entry = best.entry
+        if intent.listing and entry.measure is not None and self._titled(text, entry.measure):
+            # "健康扶贫都有哪些政策": the measure's named facts, in the plan's order.
+            named = [e for e in self.index.entries if e.measure == entry.measure and e.kind in ("benefit", "target")]
+            if named:
+                return named[:MAX_NAMED]
         if intent.listing and entry.unit is not None and not entry.stage:
             same_unit = [
                 e
@@ -358,7 +373,7 @@ class Engine:
     def _say(self, best: Scored, ranked: list[Scored], intent: Intent, text: str = "") -> _Reply:
         """The best entry and its siblings as one part, with whom to contact and where the plan says it."""
         measure = best.entry.measure
-        said = self._siblings(best, intent)
+        said = self._siblings(best, intent, text)
         statements = [_sentence(e.statement) for e in said]
         figures = [f"{format_number(q)} {u}" for e in said for q, u in e.figures]
         total = self._total_for_several(best.entry, text)

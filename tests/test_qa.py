@@ -288,3 +288,9 @@ def test_the_stage_named_picks_the_rule_when_the_plan_fixes_no_amount() -> None:
     assert result.matched is False
     assert "大学本科" in result.answer
     assert "中等职业学校" not in result.answer
+
+
+def test_a_list_question_about_a_named_measure_gets_its_facts() -> None:
+    text = answer("健康扶贫都有哪些政策").answer
+    for fact in ("免费健康体检", "挂号费", "40项"):
+        assert fact in text, text
