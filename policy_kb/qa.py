@@ -229,9 +229,10 @@ class Engine:
                 # "危房改造补多少，找哪个部门": the later question leans on the earlier one's topic.
                 reply = self._answer_one(before + "，" + asked_part)
             before = asked_part
-            if reply.matched and reply.key not in {r.key for r in replies}:
+            # A question about something the plan surely leaves out is said so in its place.
+            if (reply.matched or reply.outside) and reply.key not in {r.key for r in replies}:
                 replies.append(reply)
-        if len(replies) < 2:
+        if len(replies) < 2 or not any(r.matched for r in replies):
             return _compose([whole])
         return _compose(replies[:MAX_QUESTIONS])
 
@@ -270,7 +271,7 @@ class Engine:
         asked = [p for p, asks in zip(parts, asking, strict=True) if asks] or parts
         intent = read_intent(text, last_clause=asked[-1], asked="".join(asked))
         if intent.elsewhere or self.index.outside.concepts("".join(asked)):
-            return self._not_covered()
+            return self._not_covered(outside=True)
         mentions = self.stage_mentions(text)
         concepts = self._asked_concepts(parts)
         if sum(m.count for m in mentions) >= 2:
@@ -514,11 +515,13 @@ class Engine:
         """The entry a "did you mean" question was made for, when `text` is one word for word."""
         return self._asked.get(text)
 
-    def _not_covered(self) -> _Reply:
+    def _not_covered(self, *, outside: bool = False) -> _Reply:
         return _Reply(
             Part("not_covered", [texts.NOT_COVERED], lead_unit=None),
             matched=False,
             units=[texts.OFFICE],
+            key="not_covered",
+            outside=outside,
         )
 
 
@@ -536,6 +539,8 @@ class _Reply:
     key: str = ""
     #: The several-children sum, which already answers every child of the message.
     several: bool = False
+    #: Not covered because the question is about another place, year or topic (not merely unclear).
+    outside: bool = False
 
 
 #: An intent that asks nothing in particular (a "did you mean" button pressed).

@@ -294,3 +294,9 @@ def test_a_list_question_about_a_named_measure_gets_its_facts() -> None:
     text = answer("健康扶贫都有哪些政策").answer
     for fact in ("免费健康体检", "挂号费", "40项"):
         assert fact in text, text
+
+
+def test_a_question_the_plan_leaves_out_is_said_so_beside_the_answered_one() -> None:
+    result = answer("娃上初中一年补多少？还有明天天气咋样")
+    assert [p.kind for p in result.parts] == ["answer", "not_covered"]
+    assert "1250" in result.answer
