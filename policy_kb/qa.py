@@ -382,7 +382,8 @@ class Engine:
             statements.append(total[0])
             figures.append(total[1])
         yes = ""
-        if intent.yes_no and not intent.who and any(e.figures or e.benefit for e in said):
+        # "收钱吗" is not answered "是的" when the plan waives it: the statement says 免收 itself.
+        if intent.yes_no and not intent.who and not intent.waiver and any(e.figures or e.benefit for e in said):
             yes = {"have": texts.YES_HAVE, "can": texts.YES_CAN}.get(intent.yes, texts.YES)
         part = Part(
             "answer",

@@ -300,3 +300,9 @@ def test_a_question_the_plan_leaves_out_is_said_so_beside_the_answered_one() -> 
     result = answer("娃上初中一年补多少？还有明天天气咋样")
     assert [p.kind for p in result.parts] == ["answer", "not_covered"]
     assert "1250" in result.answer
+
+
+def test_asked_whether_it_costs_money_a_waiver_is_not_answered_yes() -> None:
+    text = answer("看病挂号收钱吗").answer
+    assert not text.startswith("是")
+    assert "免收" in text
