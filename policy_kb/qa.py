@@ -294,7 +294,17 @@ class Engine:
         # ("挂号要花钱吗": 免收, not another item's 20%).
         wants_figure = intent.quantity or (intent.yes_no and (not intent.waiver or best.entry.kind == "sentence"))
         if wants_figure and not best.entry.figures:
-            with_figure = next((s for s in ranked if s.entry.figures and s.entry.measure == best.entry.measure), None)
+            with_figure = next(
+                (
+                    s
+                    for s in ranked
+                    if s.entry.figures
+                    and s.entry.measure == best.entry.measure
+                    # A county-wide goal ("全县脱贫 1246 人") is no figure of what a family asks.
+                    and (intent.quantity or s.entry.kind != "goal")
+                ),
+                None,
+            )
             if with_figure is not None and with_figure.topic >= FIGURE_SHARE * best.topic:
                 best = with_figure
             elif intent.quantity and not intent.who and best.entry.measure is not None:

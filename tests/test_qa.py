@@ -306,3 +306,18 @@ def test_asked_whether_it_costs_money_a_waiver_is_not_answered_yes() -> None:
     text = answer("看病挂号收钱吗").answer
     assert not text.startswith("是")
     assert "免收" in text
+
+
+@pytest.mark.parametrize(
+    ("question", "must", "must_not"),
+    [
+        ("住院能报多少", "没有规定", "20%"),
+        ("脱贫了还能享受政策不", "继续享受", "1246"),
+        ("老人瘫了，家里有人得照顾，有啥补贴", "护理补贴", "1200"),
+    ],
+    ids=["reimbursed-is-not-reduced", "after-exit", "paralysed"],
+)
+def test_indirect_words_find_their_rule(question: str, must: str, must_not: str) -> None:
+    text = answer(question).answer
+    assert must in text, text
+    assert must_not not in text, text
