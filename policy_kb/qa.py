@@ -393,7 +393,9 @@ class Engine:
             figures.append(total[1])
         yes = ""
         # "收钱吗" is not answered "是的" when the plan waives it: the statement says 免收 itself.
-        if intent.yes_no and not intent.who and not intent.waiver and any(e.figures or e.benefit for e in said):
+        # "Yes" only where the plan grants what was asked: a benefit, or a target that answers "有…吗".
+        grants = any(e.benefit for e in said) or (intent.yes == "have" and any(e.kind == "target" for e in said))
+        if intent.yes_no and not intent.who and not intent.waiver and grants:
             yes = {"have": texts.YES_HAVE, "can": texts.YES_CAN}.get(intent.yes, texts.YES)
         part = Part(
             "answer",
