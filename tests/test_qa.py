@@ -175,8 +175,10 @@ def test_the_plain_answer_is_rendered_from_its_parts() -> None:
         ("初中生一年补助多少，还有看病挂号要不要钱", "1250", "挂号费"),
         ("危桥改造几座 村组道路硬化多少公里", "5 座", "106"),
         ("危桥和村组道路分别改造多少", "5 座", "106"),
+        ("体检一年几次？大病能筛查几种", "1 次", "14 种"),
+        ("今年脱贫多少人，退出几个村", "1246", "10 个"),
     ],
-    ids=["question-mark-and-另外", "还有", "space-between", "和-分别"],
+    ids=["question-mark-and-另外", "还有", "space-between", "和-分别", "几次-asks", "comma-in-a-short-message"],
 )
 def test_every_question_of_a_message_is_answered_in_order(question: str, first: str, second: str) -> None:
     text = answer(question).answer
