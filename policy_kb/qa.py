@@ -199,16 +199,19 @@ class Engine:
     def answer(self, question: str) -> Answer:
         """The plan's answer to every question of a message (up to three), or an honest "not covered".
 
-        A message is answered whole first; when it holds several questions (question marks,
-        "还有/另外/再问", "X和Y分别…"), each is answered in turn if the plan answers each of them.
+        Greetings, instructions to the assistant and "did you mean" questions are recognised first.
+        Then the message is answered whole, and split into its questions (question marks, spaces,
+        "还有/另外/再问", "X和Y分别…", commas in a short message): when at least two of them get
+        different answers, each is said in the order asked — one the plan surely leaves out (another
+        place, year or topic) is said so in its place; otherwise the whole message's answer stands.
         """
         text = normalize(question)
         if not text:
             return _compose([self._not_covered()])
         if GREETING_PATTERN.match(text):
-            return _compose([_Reply(Part("greeting", [texts.GREETING], lead_unit=None), matched=False)])
+            return _compose([_Reply(Part("greeting", [texts.GREETING]), matched=False)])
         if THANKS_PATTERN.match(text):
-            return _compose([_Reply(Part("greeting", [texts.THANKS], lead_unit=None), matched=False)])
+            return _compose([_Reply(Part("greeting", [texts.THANKS]), matched=False)])
         if INSTRUCTION_PATTERN.search(text):
             return _compose([self._not_covered()])
         asked = self._asked_entry(text)
@@ -530,7 +533,7 @@ class Engine:
 
     def _not_covered(self, *, outside: bool = False) -> _Reply:
         return _Reply(
-            Part("not_covered", [texts.NOT_COVERED], lead_unit=None),
+            Part("not_covered", [texts.NOT_COVERED]),
             matched=False,
             units=[texts.OFFICE],
             key="not_covered",
