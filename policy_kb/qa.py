@@ -96,7 +96,6 @@ class Engine:
     def __init__(self, index: Index) -> None:
         self.index = index
         self.typos = TypoMatcher(index.concept_phrases)
-        self._measures = {m.id: m for m in index.kb.measures}
         #: Each measure's title as people name it ("就业扶贫巩固提升工程" -> 就业扶贫).
         self._title_cores = {
             m.id: core for m in index.kb.measures if len(core := normalize(TITLE_SUFFIX.sub("", m.title))) >= 4
