@@ -126,6 +126,10 @@ MAX_COMMA_CLAUSES = 3
 
 #: "X和Y分别是多少", "X跟Y各补多少": two topics sharing one asking tail.
 BOTH_PATTERN = re.compile(r"^(.{2,}?)(?:和|跟|与|以及|还有|、)(.{2,}?)(?:分别|各自|各)(?:是|能|都)?(.+)$")
+#: "新建的桥加上改的危桥一共多少座": two topics whose figures are asked as one total.
+TOTAL_OF_BOTH_PATTERN = re.compile(
+    r"^(.{2,}?)(?:加上|再加上|加|和|跟)(.{2,}?)[，,\s]*(?:一共|总共|加起来|加一块|加一起|合计|总计)(.+)$"
+)
 
 #: "还没上小学", "不上初中": a stage named only to be denied.
 NEGATION_BEFORE_PATTERN = re.compile(r"(没|不|没有|还没|未|不是)(上|读|念|在)?$")
@@ -243,12 +247,20 @@ def split_questions(message: str) -> list[str]:
 
 
 def both_topics(question: str) -> list[str]:
-    """ "危桥和村组道路分别改造多少" -> ["危桥改造多少", "村组道路改造多少"]; else [question]."""
-    match = BOTH_PATTERN.match(question)
+    """ "危桥和村组道路分别改造多少" -> ["危桥改造多少", "村组道路改造多少"]; else [question].
+
+    "X加上Y一共多少座" splits the same way; the engine adds the total of the two figures.
+    """
+    match = BOTH_PATTERN.match(question) or TOTAL_OF_BOTH_PATTERN.match(question)
     if not match:
         return [question]
     first, second, tail = match.groups()
     return [first + tail, second + tail]
+
+
+def asks_total(question: str) -> bool:
+    """Whether the message asks for a total ("一共", "加起来")."""
+    return bool(SUM_PATTERN.search(question))
 
 
 def several(question: str) -> tuple[int, str] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from policy_kb.intent import (
     THANKS_PATTERN,
     Intent,
     asking_clauses,
+    asks_total,
     both_topics,
     count_before,
     negated,
@@ -236,7 +237,10 @@ class Engine:
                 replies.append(reply)
         if len(replies) < 2 or not any(r.matched for r in replies):
             return _compose([whole])
-        return _compose(replies[:MAX_QUESTIONS])
+        replies = replies[:MAX_QUESTIONS]
+        if asks_total(text):
+            replies = _with_total(replies)
+        return _compose(replies)
 
     def _named_group(self, text: str) -> _Reply | None:
         """ "十大工程都有哪些": the measures under a heading the question names, by their titles."""
@@ -577,6 +581,24 @@ def _compose(replies: list[_Reply]) -> Answer:
         alternatives=first.alternatives if len(replies) == 1 else [],
         parts=parts,
     )
+
+
+def _with_total(replies: list[_Reply]) -> list[_Reply]:
+    """ "新建的桥加上危桥一共多少座": when every reply states one figure in the same unit, the last
+    says their total too."""
+    figures = [r.part.figures for r in replies]
+    if not all(len(f) == 1 for f in figures):
+        return replies
+    amounts = [f[0].split(" ", 1) for f in figures]
+    units = {unit for _, unit in amounts}
+    if len(units) != 1:
+        return replies
+    (unit,) = units
+    total = format_number(sum(float(number) for number, _ in amounts))
+    last = replies[-1]
+    line = texts.TOTAL_OF_ALL.format(total=total, unit=unit)
+    part = replace(last.part, statements=[*last.part.statements, line], figures=[*last.part.figures, f"{total} {unit}"])
+    return [*replies[:-1], replace(last, part=part)]
 
 
 def _sum(*concepts: Mapping[str, float]) -> dict[str, float]:

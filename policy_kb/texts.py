@@ -37,6 +37,7 @@ STAGE_LINE = "{stage}{count}人，每人每年{each}元，共{amount}元"
 STAGE_WAIVER = "{stage}免除{item}"
 STAGE_NO_FIGURE = "{stage}按国家和省资助政策执行，方案没有规定具体金额"
 GROUP = "方案的“{heading}”包括：{titles}。"
+TOTAL_OF_ALL = "以上合计 {total} {unit}。"
 SEVERAL_TOTAL = "{count}{what}合计 {total}{more}。"
 FAMILY_TOTAL = "合计每年生活补贴/补助 {total}。"
 

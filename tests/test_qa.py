@@ -323,3 +323,9 @@ def test_indirect_words_find_their_rule(question: str, must: str, must_not: str)
     text = answer(question).answer
     assert must in text, text
     assert must_not not in text, text
+
+
+def test_two_figures_asked_as_one_total_get_each_and_the_total() -> None:
+    text = answer("新建的桥加上改造的危桥，一共多少座").answer
+    assert "新建桥梁：5 座" in text and "危桥改造：5 座" in text
+    assert "10 座" in text
