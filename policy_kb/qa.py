@@ -231,6 +231,9 @@ class Engine:
             if not reply.matched and before:
                 # "危房改造补多少，找哪个部门": the later question leans on the earlier one's topic.
                 reply = self._answer_one(before + "，" + asked_part)
+                if reply.matched and reply.key == whole.key:
+                    # Leaning on the question before, it is the whole message again: one question.
+                    return _compose([whole])
             before = asked_part
             # A question about something the plan surely leaves out is said so in its place.
             if (reply.matched or reply.outside) and reply.key not in {r.key for r in replies}:
