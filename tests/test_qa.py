@@ -329,3 +329,22 @@ def test_two_figures_asked_as_one_total_get_each_and_the_total() -> None:
     text = answer("新建的桥加上改造的危桥，一共多少座").answer
     assert "新建桥梁：5 座" in text and "危桥改造：5 座" in text
     assert "10 座" in text
+
+
+@pytest.mark.parametrize(
+    ("question", "must", "must_not"),
+    [
+        ("房子漏雨了能给修不", "40000", "文化服务中心"),
+        ("遭了灾有救助吗", "因灾致贫", "危房改造户"),
+        ("孩子上高中有补助吗", "2000", "1250"),
+    ],
+    ids=["了-is-no-typo", "遭了灾", "yes-and-the-figure"],
+)
+def test_the_issues_own_examples_are_answered(question: str, must: str, must_not: str) -> None:
+    text = answer(question).answer
+    assert must in text, text
+    assert must_not not in text, text
+
+
+def test_a_later_years_policy_is_not_covered() -> None:
+    assert answer("以后几年的政策还有吗").matched is False
