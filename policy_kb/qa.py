@@ -517,20 +517,32 @@ class Engine:
         )
 
     def _alternatives(self, ranked: list[Scored], chosen: Entry) -> list[Alternative]:
-        """The best entry of each other likely measure, as a question that answers exactly it."""
-        seen = {chosen.measure.id} if chosen.measure else set()
+        """Other likely entries, each as a question that answers exactly it: first the facts that fit
+        the question as well as the chosen one ("补贴": 小学, 初中…), then the best named fact of
+        each other likely measure."""
+        offered = {entry_question(chosen)[1]}
         alternatives: list[Alternative] = []
+
+        def offer(entry: Entry) -> None:
+            name, question = entry_question(entry)
+            if entry.measure is not None and question not in offered and len(alternatives) < 3:
+                offered.add(question)
+                alternatives.append(Alternative(entry.measure.id, name, question))
+
+        top = ranked[0].total if ranked else 0.0
+        for s in ranked:
+            if s.total < top or len(alternatives) == 2:
+                break
+            if s.entry.kind != "sentence":
+                offer(s.entry)
+        seen = {chosen.measure.id} if chosen.measure else set()
         for s in ranked:
             m = s.entry.measure
             if m is None or m.id in seen:
                 continue
             seen.add(m.id)
             # A named fact of that measure makes a clearer button than one of its sentences.
-            named = next((r.entry for r in ranked if r.entry.measure == m and r.entry.kind != "sentence"), s.entry)
-            name, question = entry_question(named)
-            alternatives.append(Alternative(m.id, name, question))
-            if len(alternatives) == 3:
-                break
+            offer(next((r.entry for r in ranked if r.entry.measure == m and r.entry.kind != "sentence"), s.entry))
         return alternatives
 
     def _asked_entry(self, text: str) -> Entry | None:
