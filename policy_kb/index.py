@@ -119,17 +119,17 @@ def raw_clauses(sentence: str) -> list[str]:
 def figureless_runs(sentence: str) -> list[str]:
     """The sentence's stretches without a figure: consecutive figureless clauses of one part
     (parts end at ；/。), joined back with their commas."""
-    runs: list[str] = []
+    runs: list[list[str]] = []
     for piece in re.split(r"[；;。]", sentence):
         run: list[str] = []
-        for clause in [*re.split(r"[，,]", piece), "0"]:
-            if clause.strip() and not any(ch.isdigit() for ch in clause):
-                run.append(clause.strip())
-                continue
-            if run:
-                runs.append("，".join(run))
-            run = []
-    return runs
+        runs.append(run)
+        for clause in (c.strip() for c in re.split(r"[，,]", piece)):
+            if clause and not any(ch.isdigit() for ch in clause):
+                run.append(clause)
+            elif run:
+                run = []
+                runs.append(run)
+    return ["，".join(run) for run in runs if run]
 
 
 def clause_about(sentence: str, phrase: str) -> str:
