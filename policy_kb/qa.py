@@ -352,6 +352,9 @@ class Engine:
             named = [e for e in self.index.entries if e.measure == entry.measure and e.kind in ("benefit", "target")]
             if named:
                 return named[:MAX_NAMED]
+        if intent.listing and entry.stage is not None and not self.stage_mentions(text):
+            # "孩子上学都有哪些补助", no stage named: every stage's benefits, in the plan's order.
+            return [e for e in self.index.entries if e.stage is not None and e.kind == "benefit"]
         if intent.listing and entry.unit is not None and not entry.stage:
             same_unit = [
                 e
@@ -394,7 +397,8 @@ class Engine:
         """The best entry and its siblings as one part, with whom to contact and where the plan says it."""
         measure = best.entry.measure
         said = self._siblings(best, intent, text)
-        statements = [_sentence(e.statement) for e in said]
+        # Several benefits of one figureless stretch say the same sentence: say it once.
+        statements = list(dict.fromkeys(_sentence(e.statement) for e in said))
         figures = [f"{format_number(q)} {u}" for e in said for q, u in e.figures]
         total = self._total_for_several(best.entry, text)
         if total:

@@ -348,3 +348,14 @@ def test_the_issues_own_examples_are_answered(question: str, must: str, must_not
 
 def test_a_later_years_policy_is_not_covered() -> None:
     assert answer("以后几年的政策还有吗").matched is False
+
+
+def test_a_list_question_about_schooling_gets_every_stage() -> None:
+    text = answer("贫困户的孩子上学都有哪些补助").answer
+    for figure in ("1200", "1000", "1250", "2000", "学杂费"):
+        assert figure in text, text
+
+
+def test_a_sentence_several_benefits_share_is_said_once() -> None:
+    text = answer("遭灾了都能给哪些救助").answer
+    assert text.count("生活救助") == 1, text
