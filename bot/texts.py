@@ -47,15 +47,13 @@ CONTACTS_LINE = "• {title}：{units}"
 CONTACTS_FOOTER = "\n也可以向所在村的驻村干部或乡镇政府咨询。"
 
 # --- answers ---------------------------------------------------------------------------------
-ANSWER = "{answer}"
 ANSWER_SOURCE = "\n\n📄 出处（{title}）：{source}"
-ANSWER_UNITS = "\n📞 请联系：{units}"
-NOT_COVERED = (
-    "抱歉，实施方案里没有涉及这个问题，我无法回答。\n"
-    "我只能回答方案里的补贴、救助和责任单位等问题，例如“初中生一年补助多少”。"
-)
+ANSWER_UNITS = "\n📞 请联系：{lead}{partners}"
+ANSWER_PARTNERS = "（{units}参与）"
+#: Each of several questions in one message, numbered in the order asked.
+ANSWER_NUMBERED = "{number}. {text}"
 LOW_CONFIDENCE = "\n\n我不太确定您问的是哪一项，您是不是想问："
-ALTERNATIVE_BUTTON = "{title}"
+ALTERNATIVE_BUTTON = "{question}？"
 ALTERNATIVE_EXPIRED = "这个按钮已失效，请直接输入您的问题。"
 TOO_LONG = "您的消息太长了（{length} 字）。请用一两句话说明您想问什么，不超过 {limit} 字。"
 

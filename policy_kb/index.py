@@ -98,7 +98,9 @@ def benefit_statement(benefit: Benefit) -> str:
         return f"{benefit.item}：{per} {format_yuan(benefit.amount_yuan)}，一次性补助"
     if benefit.quantity is not None:
         return f"{benefit.item}：{format_number(benefit.quantity)} {benefit.unit or ''}".rstrip()
-    return _trim(clause_about(benefit.sentence, benefit.item))
+    clause = clause_about(benefit.sentence, benefit.item)
+    # The whole figureless stretch the clause stands in, so that the statement keeps its subject.
+    return _trim(next((run for run in figureless_runs(benefit.sentence) if clause in run), clause))
 
 
 def target_statement(target: Target) -> str:
@@ -115,6 +117,22 @@ def _trim(sentence: str) -> str:
 def raw_clauses(sentence: str) -> list[str]:
     """The sentence's clauses as written (punctuation inside a clause kept)."""
     return [c.strip() for c in re.split(r"[，,；;。]", sentence) if c.strip()]
+
+
+def figureless_runs(sentence: str) -> list[str]:
+    """The sentence's stretches without a figure: consecutive figureless clauses of one part
+    (parts end at ；/。), joined back with their commas."""
+    runs: list[list[str]] = []
+    for piece in re.split(r"[；;。]", sentence):
+        run: list[str] = []
+        runs.append(run)
+        for clause in (c.strip() for c in re.split(r"[，,]", piece)):
+            if clause and not any(ch.isdigit() for ch in clause):
+                run.append(clause)
+            elif run:
+                run = []
+                runs.append(run)
+    return ["，".join(run) for run in runs if run]
 
 
 def clause_about(sentence: str, phrase: str) -> str:
@@ -222,10 +240,11 @@ def _measure_entries(measure: Measure, matcher: PhraseMatcher) -> list[Entry]:
         fact_sentences.add(t.sentence)
     for sentence in measure.sentences:
         if sentence in fact_sentences:
-            # Keep the clauses that state no figure of their own ("继续开展…签约服务").
-            for clause in raw_clauses(sentence):
-                if not any(ch.isdigit() for ch in clause) and len(normalize(clause)) >= 4:
-                    entries.append(Entry("sentence", measure, about(clause), _trim(clause), sentence))
+            # Keep what states no figure of its own ("继续开展…签约服务"), as whole runs of clauses
+            # so that no statement loses its subject ("对…困难家庭，符合低保条件的，应全部纳入低保").
+            for run in figureless_runs(sentence):
+                if len(normalize(run)) >= 4:
+                    entries.append(Entry("sentence", measure, about(run), _trim(run), sentence))
             continue
         entries.append(Entry("sentence", measure, about(sentence), _trim(sentence), sentence))
     return entries

@@ -21,7 +21,7 @@ QUANTITY_PATTERN = re.compile(
 )
 
 #: Words asking for every figure of a kind at once ("各多少公里", "都有哪些任务").
-LISTING_PATTERN = re.compile(r"各|分别|都有哪些|有哪些")
+LISTING_PATTERN = re.compile(r"各|分别|哪些|哪几|啥些|都有啥|都有什么|有什么|都包括|包括什么|包括啥|都能|都有")
 
 #: Words asking for money, when no other unit is named ("一个月给多少钱").
 MONEY_PATTERN = re.compile(r"多少钱|多钱|几块|多少块|几万|多少万|工资|每月|一个月|月发")
@@ -43,11 +43,92 @@ COUNT_BEFORE_PATTERN = re.compile(
 )
 COUNT_WORDS = {"一": 1, "两": 2, "俩": 2, "二": 2, "三": 3, "仨": 3, "四": 4, "五": 5}
 
+#: "两户一共", "三个村加一块": several households or villages, and a total asked for them.
+SEVERAL_PATTERN = re.compile(r"(俩|仨|两|二|三|四|五|[2-9])(?:个)?(户|家|村)")
+SUM_PATTERN = re.compile(r"一共|总共|加一块|加一起|加起来|合计|总计|合起来|共")
+SEVERAL_WHAT = {"户": "户", "家": "户", "村": "村"}
+
 
 #: Places outside the county: the plan only speaks for 新宾, so a question about them is not covered.
+#: Liaoning's other cities and counties, the neighbouring provinces and the big cities people
+#: compare with ("外地" is not here: sons and daughters work there, and ask about home).
 ELSEWHERE_PATTERN = re.compile(
-    r"韩国|日本|美国|香港|台湾|清原|抚顺市区|抚顺县|沈阳|本溪|桓仁|宽甸|铁岭|丹东|大连|鞍山|通化|吉林|北京|上海|天津|广州|深圳|"
-    r"外县|别的县|外省|别的省|外地|国外|出国"
+    r"韩国|日本|美国|俄罗斯|香港|台湾|国外|出国|外县|别的县|其他县|外省|别的省|其他省|外市|别的市|"
+    r"沈阳|新民|辽中|康平|法库|大连|瓦房店|庄河|长海|普兰店|鞍山|海城|台安|岫岩|抚顺市区|抚顺县|清原|"
+    r"本溪|桓仁|丹东|东港|凤城|宽甸|锦州|凌海|北镇|黑山|义县|营口|盖州|大石桥|阜新|彰武|辽阳|灯塔|"
+    r"盘锦|盘山|大洼|铁岭|调兵山|开原|西丰|昌图|朝阳市|朝阳县|北票|凌源|建平|喀左|葫芦岛|兴城|绥中|建昌|"
+    r"辽宁省|吉林|通化|集安|长春|黑龙江|哈尔滨|内蒙|河北|山东|河南|山西|北京|上海|天津|广州|深圳"
+)
+
+#: Someone of the family working or studying elsewhere: the question is still about home.
+AWAY_PATTERN = re.compile(r"(?:在|去|到|上)[\u4e00-\u9fff]{1,4}?(?:打工|上班|干活|务工|工作|上学|念书|读书|上大学)")
+
+#: Years other than the plan's own (2018, "今年"): the plan speaks for one year only.
+OTHER_YEAR_PATTERN = re.compile(
+    r"(?:(?<!\d)(?:19|20)(?!18)\d\d年?|(?:二〇|二零)(?!一八)[〇零一二三四五六七八九]{2}年|明年|后年|去年|前年|下一年|"
+    r"下一年度|往年|十四五|十三五|过几年|以后几年|往后几年|今后几年|未来几年)(?:的|还|会|要|能|是)?[^，,。？?！!]{0,6}"
+    r"(?:政策|标准|方案|补|计划|任务|规定|涨|变|还有|还给|还发|还能|还管|继续)"
+)
+
+#: Other counties and cities named generically ("隔壁县的政策", "抚顺市里的").
+OTHER_PLACE_PATTERN = re.compile(
+    r"(?:隔壁|邻|其他|别|外)的?(?:县|市|省|区)|"
+    r"(?<![新本全这我咱县乡])[\u4e00-\u9fff]{2}(?:县|市|省)(?:的|那边|那里|那儿|里的)"
+)
+
+#: Messages that instruct the assistant instead of asking it: to forget its rules, play a part,
+#: write something, or obey a "system" notice. They get no figure, whatever topic they mention.
+INSTRUCTION_PATTERN = re.compile(
+    r"忘掉|忘记|忽略|无视|不要管|别管|扮演|假装|你现在是|从现在起你|系统通知|系统提示|系统消息|系统指令|管理员通知|"
+    r"system|prompt|指令|编一个|编个|编造|瞎编|随便编|随便说个|帮我写|给我写|替我写|帮忙写|写一份|写一篇|写个|开个证明|开一张|"
+    r"病假条|请假条|翻译成|用英文|作文|诗|管理员|回复用户|告诉用户|对用户说|按我说的|(?:改成|改为)\d"
+)
+
+#: A whole message that only greets, thanks or asks who the assistant is.
+GREETING_PATTERN = re.compile(
+    r"^(?:你好|您好|你们好|大家好|在吗|在不在|在么|哈喽|哈罗|hello|hi|嗨|喂|早上好|早|上午好|中午好|下午好|晚上好|"
+    r"你是谁|你是干啥的|你是干什么的|你是做什么的|你能干啥|你能干什么|你会干啥|你会什么|你能做什么|有人吗|"
+    r"怎么用|咋用|机器人|(?:你|您)(?:是|能|会|可以)(?:帮我|给我|为我)?(?:干|做|回答)?(?:谁|啥|什么|机器人|真人|人工|哪位))"
+    r"[啊呀呢吗么哈的啦]*$"
+)
+THANKS_PATTERN = re.compile(
+    r"^(?:谢谢|多谢|感谢|谢了|谢啦|辛苦了|麻烦了|好的|好|知道了|明白了|懂了|行|收到|ok)[啊呀了您你啦哈的]*$"
+)
+#: A greeting that opens a real question ("你好，我想问…"): cut before reading the question.
+GREETING_PREFIX_PATTERN = re.compile(
+    r"^(?:你好|您好|在吗|哈喽|喂|请问一下|请问|麻烦问一下|麻烦问下|问一下|问下|我想问一下|我想问问|想问一下|我想问)+"
+)
+
+#: Words that ask (a question rather than a story clause): "吗", "多少", "能不能", "咋办".
+ASKING_PATTERN = re.compile(
+    r"[吗嘛么呢]|多少|多钱|(?<![好这那十没])几(?![亩口天趟])|怎么|咋|(?:啥|什么|哪|谁)(?![也都])|是否|能否|能不能|可不可以|有没有|是不是|给不给|管不管|行不行|会不会|"
+    r"要不要|算不算|[免收要给交补报管有]不[免收要给交补报管有]?$|不$|没$|没有$"
+)
+
+#: A yes/no question ("有补助吗", "能报销不"), and the two ways its "yes" is said.
+YES_NO_PATTERN = re.compile(r"[吗嘛么]$|不$|没$|没有$|有没有|是不是|能不能|可不可以|给不给|管不管|算不算|有不有")
+HAVE_PATTERN = re.compile(r"有没有|有不有|有.{0,10}(?:[吗嘛么]|不|没|没有)$")
+CAN_PATTERN = re.compile(r"能不能|可不可以|能.{0,10}(?:[吗嘛么]|不)$|可以.{0,10}(?:[吗嘛么]|不)$")
+
+#: Words that add a question to a message ("还有", "另外", "再问一下").
+_ADDING = (
+    r"(?:还有就是|还有|另外|再问一下|再问下|再问问|再问|顺便问一下|顺便问下|顺便问|还想问一下|还想问|再一个|再就是)"
+)
+#: Where one question of a message surely ends: a question mark, a space, or words that add one.
+QUESTION_BREAK_PATTERN = re.compile(
+    rf"[？?]+{_ADDING}?[，,：:]?|[，,；;。！!\s]*\s[，,；;。！!\s]*|[，,；;。！!]+{_ADDING}[，,：:]?"
+)
+#: A comma between two questions ("…发展多少户，…打造几条"), trusted in short messages only:
+#: a long story's commas separate what it tells.
+COMMA_BREAK_PATTERN = re.compile(r"[，,；;。！!]+")
+#: Most clauses a message part may have for its commas to separate questions.
+MAX_COMMA_CLAUSES = 3
+
+#: "X和Y分别是多少", "X跟Y各补多少": two topics sharing one asking tail.
+BOTH_PATTERN = re.compile(r"^(.{2,}?)(?:和|跟|与|以及|还有|、)(.{2,}?)(?:分别|各自|各)(?:是|能|都)?(.+)$")
+#: "新建的桥加上改的危桥一共多少座": two topics whose figures are asked as one total.
+TOTAL_OF_BOTH_PATTERN = re.compile(
+    r"^(.{2,}?)(?:加上|再加上|加|和|跟)(.{2,}?)[，,\s]*(?:一共|总共|加起来|加一块|加一起|合计|总计)(.+)$"
 )
 
 #: "还没上小学", "不上初中": a stage named only to be denied.
@@ -64,15 +145,22 @@ class Intent:
     waiver: bool
     elsewhere: bool
     listing: bool = False
+    #: A yes/no question; `yes` is how its "yes" is said (有。/可以。/是的。).
+    yes_no: bool = False
+    yes: str = ""
 
 
-def read_intent(question: str, *, last_clause: str | None = None) -> Intent:
+def read_intent(question: str, *, last_clause: str | None = None, asked: str | None = None) -> Intent:
     """The intent of a normalized question.
 
-    A figure is asked for only when the last clause asks it: "跑好几个窗口，能不能一个地方办完"
-    tells of windows, and asks about one place.
+    A figure is asked for only when the last asking clause asks it: "跑好几个窗口，能不能一个地方办完"
+    tells of windows, and asks about one place. Another year counts only where it is asked about
+    (`asked`, the asking clauses: "去年发大水冲了房子" is a story); another place counts anywhere
+    but where someone works or studies ("儿子在沈阳打工" is part of a family's story).
     """
     asking = question if last_clause is None else last_clause
+    when = question if asked is None else asked
+    at_home = AWAY_PATTERN.sub("", question)
     unit_match = ASKED_UNIT_PATTERN.search(asking)
     asked_unit = None
     if unit_match:
@@ -84,8 +172,12 @@ def read_intent(question: str, *, last_clause: str | None = None) -> Intent:
         quantity=bool(QUANTITY_PATTERN.search(asking)),
         asked_unit=asked_unit,
         waiver=bool(WAIVER_PATTERN.search(question)),
-        elsewhere=bool(ELSEWHERE_PATTERN.search(question)),
+        elsewhere=bool(
+            ELSEWHERE_PATTERN.search(at_home) or OTHER_PLACE_PATTERN.search(at_home) or OTHER_YEAR_PATTERN.search(when)
+        ),
         listing=bool(LISTING_PATTERN.search(asking)),
+        yes_no=bool(YES_NO_PATTERN.search(asking)) and not QUANTITY_PATTERN.search(asking),
+        yes="have" if HAVE_PATTERN.search(asking) else "can" if CAN_PATTERN.search(asking) else "yes",
     )
 
 
@@ -120,3 +212,63 @@ def count_before(text: str, start: int) -> int:
         return 1
     word = next(g for g in match.groups() if g)
     return int(word) if word.isdigit() else COUNT_WORDS[word]
+
+
+def asking_clauses(clauses: list[str]) -> list[bool]:
+    """Which clauses of a message ask something; the rest tell the story around the question."""
+    return [bool(ASKING_PATTERN.search(c)) for c in clauses]
+
+
+def split_questions(message: str) -> list[str]:
+    """The questions of a message, in order: parts that ask, each with the story told around it.
+
+    "闺女上高中补多少？还有注射费收不收" -> two questions. A part that asks nothing ("俺家三口人")
+    is context for the question after it (or, at the end, for the question before it).
+    """
+    questions: list[str] = []
+    story = ""
+    pieces: list[str] = []
+    for part in QUESTION_BREAK_PATTERN.split(message):
+        commas = COMMA_BREAK_PATTERN.split(part)
+        pieces.extend(commas if len(commas) <= MAX_COMMA_CLAUSES else [part])
+    for piece in (p.strip() for p in pieces):
+        if not piece:
+            continue
+        if ASKING_PATTERN.search(piece):
+            questions.append(story + piece)
+            story = ""
+        else:
+            story += piece + "，"
+    if story:
+        if not questions:
+            return [message]
+        questions[-1] += "，" + story.rstrip("，")
+    return questions
+
+
+def both_topics(question: str) -> list[str]:
+    """ "危桥和村组道路分别改造多少" -> ["危桥改造多少", "村组道路改造多少"]; else [question].
+
+    "X加上Y一共多少座" splits the same way; the engine adds the total of the two figures.
+    """
+    match = BOTH_PATTERN.match(question) or TOTAL_OF_BOTH_PATTERN.match(question)
+    if not match:
+        return [question]
+    first, second, tail = match.groups()
+    return [first + tail, second + tail]
+
+
+def asks_total(question: str) -> bool:
+    """Whether the message asks for a total ("一共", "加起来")."""
+    return bool(SUM_PATTERN.search(question))
+
+
+def several(question: str) -> tuple[int, str] | None:
+    """ "俺和兄弟两家…一共" -> (2, "户"): how many households or villages a total is asked for."""
+    if not SUM_PATTERN.search(question):
+        return None
+    match = SEVERAL_PATTERN.search(question)
+    if not match:
+        return None
+    word = match.group(1)
+    return (int(word) if word.isdigit() else COUNT_WORDS[word]), SEVERAL_WHAT[match.group(2)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,15 +18,24 @@ from policy_kb import texts
 from policy_kb.colloquial import PhraseMatcher
 from policy_kb.index import SCHOOL_STAGES, Entry, Index, build_index, format_number, format_yuan
 from policy_kb.intent import (
+    GREETING_PATTERN,
+    GREETING_PREFIX_PATTERN,
+    INSTRUCTION_PATTERN,
+    THANKS_PATTERN,
     Intent,
+    asking_clauses,
+    asks_total,
+    both_topics,
     count_before,
     negated,
     read_intent,
+    several,
+    split_questions,
     total_count,
     without_asking_words,
 )
 from policy_kb.loader import cache_dir, load_kb
-from policy_kb.results import Alternative, Answer
+from policy_kb.results import Alternative, Answer, Part
 from policy_kb.schema import Measure
 from policy_kb.textnorm import clauses, normalize
 from policy_kb.typos import TypoMatcher
@@ -43,6 +52,28 @@ ECHO_BONUS = 4.0
 MIN_TOPIC_SCORE = 1.2
 #: Below this topical score the answer offers other topics ("did you mean").
 CONFIDENT_TOPIC_SCORE = 3.0
+#: A rival topic of another measure scoring this share of the best competes closely with it.
+CLOSE_SHARE = 0.9
+#: The confidence of an answer with a close rival: low enough for every face to ask back.
+CLOSE_CONFIDENCE = 0.5
+#: "十大工程有哪些", "几大工程": a question about a heading's measures as a group.
+GROUP_PATTERN = re.compile(r"(十大|几大|十项)[^，,。？?]{0,8}工程")
+#: The numbering a heading starts with ("（二）", "(三)").
+HEADING_NUMBER = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+#: What people leave off a measure's title when they name it.
+TITLE_SUFFIX = re.compile(r"巩固提升工程$|工程$")
+#: Most statements one list answer says (a measure's sentences, in the plan's order).
+MAX_LISTED = 6
+#: Most facts a list answer about a whole measure says.
+MAX_NAMED = 16
+#: Bonus for an entry of the measure whose title the question names ("就业扶贫有啥政策").
+TITLE_BONUS = 2.0
+#: Most questions of one message answered in one reply.
+MAX_QUESTIONS = 3
+#: How much a story clause of a long message counts beside the clause that asks.
+STORY_SHARE = 0.5
+#: Longest entry name on a "did you mean" button (its question must fit Telegram's 64-byte data).
+MAX_BUTTON_NAME = 15
 #: A fact with a figure is preferred to a figureless best when it holds this share of its topic.
 FIGURE_SHARE = 0.5
 
@@ -66,7 +97,14 @@ class Engine:
     def __init__(self, index: Index) -> None:
         self.index = index
         self.typos = TypoMatcher(index.concept_phrases)
-        self._measures = {m.id: m for m in index.kb.measures}
+        #: Each measure's title as people name it ("就业扶贫巩固提升工程" -> 就业扶贫).
+        self._title_cores = {
+            m.id: core for m in index.kb.measures if len(core := normalize(TITLE_SUFFIX.sub("", m.title))) >= 4
+        }
+        #: Each entry's "did you mean" question, so that asking it (or pressing it) gives that entry.
+        self._asked: dict[str, Entry] = {}
+        for entry in index.entries:
+            self._asked.setdefault(normalize(entry_question(entry)[1]), entry)
 
     # -- reading a question -------------------------------------------------------------------
 
@@ -99,7 +137,7 @@ class Engine:
         }
 
     def score_entries(
-        self, concepts: Mapping[str, float], intent: Intent, quoted: frozenset[float] = frozenset()
+        self, concepts: Mapping[str, float], intent: Intent, quoted: frozenset[float] = frozenset(), text: str = ""
     ) -> list[Scored]:
         """Entries sharing a concept with the question, best first."""
         weights = self.index.entry_weight
@@ -107,6 +145,7 @@ class Engine:
         goal_context = sum(
             w * self.index.measure_weight.get(c, 0.0) for c, w in concepts.items() if c in self.index.goal_concepts
         )
+        titled = {m.id for m in self.index.kb.measures if self._titled(text, m)}
         scored: list[Scored] = []
         for entry in self.index.entries:
             topic = sum(w * weights.get(c, 0.0) for c, w in concepts.items() if c in entry.concepts)
@@ -126,6 +165,8 @@ class Engine:
                 total += WAIVER_BONUS
             if any(float(q) in quoted for q, _ in entry.figures):
                 total += ECHO_BONUS
+            if entry.measure is not None and entry.measure.id in titled:
+                total += TITLE_BONUS
             scored.append(Scored(entry, topic, total))
         scored.sort(key=lambda s: s.total, reverse=True)
         return scored
@@ -156,78 +197,254 @@ class Engine:
     # -- answering ------------------------------------------------------------------------------
 
     def answer(self, question: str) -> Answer:
-        """The plan's answer to `question`, or an honest "not covered"."""
+        """The plan's answer to every question of a message (up to three), or an honest "not covered".
+
+        Greetings, instructions to the assistant and "did you mean" questions are recognised first.
+        Then the message is answered whole, and split into its questions (question marks, spaces,
+        "还有/另外/再问", "X和Y分别…", commas in a short message): when at least two of them get
+        different answers, each is said in the order asked — one the plan surely leaves out (another
+        place, year or topic) is said so in its place; otherwise the whole message's answer stands.
+        """
         text = normalize(question)
         if not text:
+            return _compose([self._not_covered()])
+        if GREETING_PATTERN.match(text):
+            return _compose([_Reply(Part("greeting", [texts.GREETING]), matched=False)])
+        if THANKS_PATTERN.match(text):
+            return _compose([_Reply(Part("greeting", [texts.THANKS]), matched=False)])
+        if INSTRUCTION_PATTERN.search(text):
+            return _compose([self._not_covered()])
+        asked = self._asked_entry(text)
+        if asked is not None:
+            return _compose([self._say(Scored(asked, CONFIDENT_TOPIC_SCORE * 2, 0.0), [], _PLAIN)])
+        group = self._named_group(text)
+        if group is not None:
+            return _compose([group])
+        whole = self._answer_one(question)
+        questions = [q for part in split_questions(question) for q in both_topics(part)]
+        if len(questions) < 2 or whole.several:
+            return _compose([whole])
+        replies: list[_Reply] = []
+        before = ""
+        for asked_part in questions:
+            reply = self._answer_one(asked_part)
+            if not reply.matched and before:
+                # "危房改造补多少，找哪个部门": the later question leans on the earlier one's topic.
+                reply = self._answer_one(before + "，" + asked_part)
+                if reply.matched and reply.key == whole.key:
+                    # Leaning on the question before, it is the whole message again: one question.
+                    return _compose([whole])
+            before = asked_part
+            # A question about something the plan surely leaves out is said so in its place.
+            if (reply.matched or reply.outside) and reply.key not in {r.key for r in replies}:
+                replies.append(reply)
+        if len(replies) < 2 or not any(r.matched for r in replies):
+            return _compose([whole])
+        replies = replies[:MAX_QUESTIONS]
+        if asks_total(text):
+            replies = _with_total(replies)
+        return _compose(replies)
+
+    def _named_group(self, text: str) -> _Reply | None:
+        """ "十大工程都有哪些": the measures under a heading the question names, by their titles."""
+        match = GROUP_PATTERN.search(text)
+        if match is None:
+            return None
+        headings: dict[str, list[str]] = {}
+        for m in self.index.kb.measures:
+            if len(m.path) >= 3 and match.group(1) in m.path[-2]:
+                headings.setdefault(m.path[-2], [])
+                core = TITLE_SUFFIX.sub("", m.title)
+                if core not in headings[m.path[-2]]:
+                    headings[m.path[-2]].append(core)
+        if len(headings) != 1:
+            return None
+        ((heading, titles),) = headings.items()
+        name = HEADING_NUMBER.sub("", heading)
+        part = Part(
+            "answer",
+            [texts.GROUP.format(heading=name, titles="、".join(titles))],
+            lead_unit=texts.OFFICE,
+            source=heading,
+            source_title=name,
+        )
+        return _Reply(part, matched=True, units=[texts.OFFICE], confidence=1.0, key=heading)
+
+    def _answer_one(self, question: str) -> _Reply:
+        """One question's reply: the best entry said back, its figure first when one was asked."""
+        text = normalize(GREETING_PREFIX_PATTERN.sub("", normalize(question)) or question)
+        if not text:
             return self._not_covered()
-        parts = clauses(question)
-        intent = read_intent(text, last_clause=parts[-1] if parts else text)
-        if intent.elsewhere or self.index.outside.concepts(text):
-            return self._not_covered()
+        parts = clauses(question) or [text]
+        asking = asking_clauses(parts)
+        asked = [p for p, asks in zip(parts, asking, strict=True) if asks] or parts
+        intent = read_intent(text, last_clause=asked[-1], asked="".join(asked))
+        if intent.elsewhere or self.index.outside.concepts("".join(asked)):
+            return self._not_covered(outside=True)
         mentions = self.stage_mentions(text)
-        concepts = self.read_concepts(self._without_denied_stages(without_asking_words(text)))
+        concepts = self._asked_concepts(parts)
         if sum(m.count for m in mentions) >= 2:
             multi = self._several_children(mentions)
             if multi is not None:
                 return multi
-        ranked = self.score_entries(concepts, intent, quoted=quoted_numbers(text))
+        ranked = self.score_entries(concepts, intent, quoted=quoted_numbers(text), text=text)
         if not ranked or ranked[0].topic < MIN_TOPIC_SCORE:
             return self._not_covered()
         best = ranked[0]
-        if intent.quantity and not best.entry.figures:
-            with_figure = next((s for s in ranked if s.entry.figures and s.entry.measure == best.entry.measure), None)
+        stages = {m.stage for m in mentions}
+        if stages and best.entry.stage is not None and not stages & best.entry.concepts:
+            # "孩子上大学，学费能补多少": 学费 is 中职's word too, but the child named is at 大学.
+            best = next((s for s in ranked if stages & s.entry.concepts), best)
+        if intent.yes_no and not intent.waiver and best.entry.kind == "sentence":
+            # "有补助吗" read as a clause of a sentence that states the amount: say the amount too.
+            same = next((s for s in ranked if s.entry.figures and s.entry.source == best.entry.source), None)
+            best = same or best
+        # A yes/no question wants the figure too ("上幼儿园给钱不"), unless a waiver answers it
+        # ("挂号要花钱吗": 免收, not another item's 20%).
+        wants_figure = intent.quantity or (intent.yes_no and (not intent.waiver or best.entry.kind == "sentence"))
+        if wants_figure and not best.entry.figures:
+            with_figure = next(
+                (
+                    s
+                    for s in ranked
+                    if s.entry.figures
+                    and s.entry.measure == best.entry.measure
+                    # A county-wide goal ("全县脱贫 1246 人") is no figure of what a family asks.
+                    and (intent.quantity or s.entry.kind != "goal")
+                ),
+                None,
+            )
             if with_figure is not None and with_figure.topic >= FIGURE_SHARE * best.topic:
                 best = with_figure
-            elif not intent.who and best.entry.measure is not None:
+            elif intent.quantity and not intent.who and best.entry.measure is not None:
                 return self._no_figure(best)
-        return self._render(best, ranked, intent)
+        return self._say(best, ranked, intent, text)
 
-    def _siblings(self, best: Scored, intent: Intent) -> list[Entry]:
+    def _asked_concepts(self, parts: list[str]) -> dict[str, float]:
+        """The concepts of a message, the asking clauses counting fully and the story around them less.
+
+        "家里房子是老房子，娃也上学了，遭了灾有救助吗": the asking clause tells the topic; the story
+        only helps when the question itself names none.
+        """
+        asking = asking_clauses(parts)
+        read = [self.read_concepts(self._without_denied_stages(without_asking_words(p))) for p in parts]
+        asked = [r for r, asks in zip(read, asking, strict=True) if asks]
+        if all(asking) or not asked or self._topic_strength(_sum(*asked)) < CONFIDENT_TOPIC_SCORE:
+            text = "".join(parts)
+            return self.read_concepts(self._without_denied_stages(without_asking_words(text)))
+        story = [r for r, asks in zip(read, asking, strict=True) if not asks]
+        return _sum(*asked, *(_scaled(r, STORY_SHARE) for r in story))
+
+    def _titled(self, text: str, measure: Measure) -> bool:
+        """Whether `text` names `measure` by its title ("就业扶贫")."""
+        core = self._title_cores.get(measure.id)
+        return core is not None and core in text
+
+    def _siblings(self, best: Scored, intent: Intent, text: str = "") -> list[Entry]:
         """Facts said together with the best.
 
-        The same stage's other benefits (高中: 免学杂费 + 2000 元); or, for "各多少公里", every
-        figure of the measure in the asked unit.
+        The same stage's other benefits (高中: 免学杂费 + 2000 元); for "各多少公里", every figure of
+        the measure in the asked unit; for "哪些", every item the plan lists in the same sentence.
         """
-        if intent.listing and best.entry.unit is not None:
+        entry = best.entry
+        if intent.listing and entry.measure is not None and self._titled(text, entry.measure):
+            # "健康扶贫都有哪些政策": the measure's named facts, in the plan's order.
+            named = [e for e in self.index.entries if e.measure == entry.measure and e.kind in ("benefit", "target")]
+            if named:
+                return named[:MAX_NAMED]
+        if intent.listing and entry.stage is not None and not self.stage_mentions(text):
+            # "孩子上学都有哪些补助", no stage named: every stage's benefits, in the plan's order.
+            return [e for e in self.index.entries if e.stage is not None and e.kind == "benefit"]
+        if intent.listing and entry.unit is not None and not entry.stage:
             same_unit = [
                 e
                 for e in self.index.entries
-                if e.measure == best.entry.measure and e.unit == best.entry.unit and e.kind == best.entry.kind
+                if e.measure == entry.measure and e.unit == entry.unit and e.kind == entry.kind
             ]
-            return [best.entry] + [e for e in same_unit if e is not best.entry]
-        if best.entry.stage is None:
-            return [best.entry]
-        same = [e for e in self.index.entries if e.stage == best.entry.stage and e.kind == "benefit"]
-        return [best.entry] + [e for e in same if e is not best.entry]
+            return [entry] + [e for e in same_unit if e is not entry]
+        if intent.listing and entry.kind == "sentence" and entry.measure is not None:
+            # "水利方面要干哪些": every thing the measure says it does, in the plan's order.
+            listed = [e for e in self.index.entries if e.measure == entry.measure and e.kind == "sentence"]
+            return listed[:MAX_LISTED] if entry in listed[:MAX_LISTED] else [entry, *listed[: MAX_LISTED - 1]]
+        if intent.listing and entry.kind in ("benefit", "target") and entry.measure is not None:
+            listed = [
+                e
+                for e in self.index.entries
+                if e.measure == entry.measure and e.source == entry.source and e.kind == entry.kind
+            ]
+            return [entry] + [e for e in listed if e is not entry]
+        if entry.stage is None:
+            return [entry]
+        same = [e for e in self.index.entries if e.stage == entry.stage and e.kind == "benefit"]
+        return [entry] + [e for e in same if e is not entry]
 
-    def _render(self, best: Scored, ranked: list[Scored], intent: Intent) -> Answer:
+    def _total_for_several(self, entry: Entry, text: str) -> tuple[str, str] | None:
+        """ "两户一共能补多少": the per-household (per-village) amount times the count, said as a sentence."""
+        asked = several(text)
+        if asked is None or not entry.figures or entry.figures[0][1] != "元":
+            return None
+        count, what = asked
+        per = entry.benefit.per if entry.benefit else ("村" if "每村" in entry.statement else None)
+        if per != what:
+            return None
+        each = entry.figures[0][0]
+        total = format_yuan(each * count)
+        more = "以上" if "以上" in entry.statement else ""
+        line = texts.SEVERAL_TOTAL.format(count=count, what=what, total=total, more=more)
+        return line, total
+
+    def _say(self, best: Scored, ranked: list[Scored], intent: Intent, text: str = "") -> _Reply:
+        """The best entry and its siblings as one part, with whom to contact and where the plan says it."""
         measure = best.entry.measure
-        statements = "；".join(e.statement.rstrip("。") for e in self._siblings(best, intent)) + "。"
-        parts = [statements]
-        if measure is not None:
-            contact = texts.responsible(measure.lead_unit, _partners(measure))
-            parts = [contact, statements] if intent.who else [statements, contact]
-            parts.append(texts.SOURCE.format(title=measure.title))
-        else:
-            parts.append(texts.GOAL_CONTACT)
+        said = self._siblings(best, intent, text)
+        # Several benefits of one figureless stretch say the same sentence: say it once.
+        statements = list(dict.fromkeys(_sentence(e.statement) for e in said))
+        figures = [f"{format_number(q)} {u}" for e in said for q, u in e.figures]
+        total = self._total_for_several(best.entry, text)
+        if total:
+            statements.append(total[0])
+            figures.append(total[1])
+        yes = ""
+        # "收钱吗" is not answered "是的" when the plan waives it: the statement says 免收 itself.
+        # "Yes" only where the plan grants what was asked: a benefit, or a target that answers "有…吗".
+        grants = any(e.benefit for e in said) or (intent.yes == "have" and any(e.kind == "target" for e in said))
+        if intent.yes_no and not intent.who and not intent.waiver and grants:
+            yes = {"have": texts.YES_HAVE, "can": texts.YES_CAN}.get(intent.yes, texts.YES)
+        part = Part(
+            "answer",
+            statements,
+            figures=figures,
+            lead_unit=measure.lead_unit if measure else None,
+            partners=_partners(measure) if measure else [],
+            source=" ".join(dict.fromkeys(e.source for e in said)),
+            source_title=measure.title if measure else texts.GOALS_TITLE,
+            lead_in=yes,
+            who_first=intent.who,
+        )
         confidence = min(1.0, best.topic / (CONFIDENT_TOPIC_SCORE * 2))
-        return Answer(
-            answer="".join(parts),
+        alternatives = self._alternatives(ranked, best.entry) if best.topic < CONFIDENT_TOPIC_SCORE else []
+        rival = next((s for s in ranked if s.entry.measure != measure), None)
+        if rival is not None and rival.topic >= MIN_TOPIC_SCORE and rival.total >= CLOSE_SHARE * best.total:
+            # Two topics compete closely: answer the better, and ask back whether the other was meant.
+            alternatives = self._alternatives([rival, *ranked], best.entry)
+            confidence = min(confidence, CLOSE_CONFIDENCE)
+        return _Reply(
+            part,
             matched=True,
             units=list(measure.units) if measure else [],
-            measure=measure.id if measure else None,
-            measure_title=measure.title if measure else None,
-            source=best.entry.source,
+            measure=measure,
             confidence=round(confidence, 2),
-            alternatives=self._alternatives(ranked, measure) if best.topic < CONFIDENT_TOPIC_SCORE else [],
+            alternatives=alternatives,
+            key=best.entry.statement,
         )
 
-    def _several_children(self, mentions: list[StageMention]) -> Answer | None:
+    def _several_children(self, mentions: list[StageMention]) -> _Reply | None:
         """Each child's yearly cash by stage, and the family's total (one-off grants aside)."""
         lines: list[str] = []
         total = 0.0
         measure: Measure | None = None
         sources: list[str] = []
+        figures: list[str] = []
         for mention in mentions:
             cash = [
                 e
@@ -261,6 +478,7 @@ class Engine:
                         amount=format_number(amount),
                     )
                 )
+                figures.append(f"{format_number(amount)} 元")
                 measure = entry.measure
                 sources.append(entry.source)
             lines.extend(
@@ -270,56 +488,172 @@ class Engine:
             )
         if measure is None:
             return None
-        body = "；".join(lines) + "。" + texts.FAMILY_TOTAL.format(total=format_yuan(total))
-        contact = texts.responsible(measure.lead_unit, _partners(measure))
-        return Answer(
-            answer=body + contact + texts.SOURCE.format(title=measure.title),
-            matched=True,
-            units=list(measure.units),
-            measure=measure.id,
-            measure_title=measure.title,
+        part = Part(
+            "answer",
+            ["；".join(lines) + "。", texts.FAMILY_TOTAL.format(total=format_yuan(total))],
+            figures=[*figures, format_yuan(total)],
+            lead_unit=measure.lead_unit,
+            partners=_partners(measure),
             source=" ".join(dict.fromkeys(sources)),
-            confidence=0.9,
+            source_title=measure.title,
         )
+        return _Reply(part, matched=True, units=list(measure.units), measure=measure, confidence=0.9, several=True)
 
-    def _no_figure(self, best: Scored) -> Answer:
+    def _no_figure(self, best: Scored) -> _Reply:
         """The plan names the benefit but fixes no amount: say so, and say what it does fix."""
         measure = best.entry.measure
         assert measure is not None
-        return Answer(
-            answer=texts.NO_FIGURE.format(statement=best.entry.statement.rstrip("。"))
-            + texts.responsible(measure.lead_unit, _partners(measure)),
+        part = Part(
+            "no_figure",
+            [texts.NO_FIGURE.format(statement=best.entry.statement.rstrip("。"))],
+            lead_unit=measure.lead_unit,
+            partners=_partners(measure),
+            source=best.entry.source,
+            source_title=measure.title,
+        )
+        return _Reply(
+            part,
             matched=False,
             units=list(measure.units),
-            measure=measure.id,
-            measure_title=measure.title,
-            source=best.entry.source,
+            measure=measure,
             confidence=round(min(1.0, best.topic / (CONFIDENT_TOPIC_SCORE * 2)), 2),
+            key=best.entry.statement,
         )
 
-    def _alternatives(self, ranked: list[Scored], chosen: Measure | None) -> list[Alternative]:
-        seen = {chosen.id} if chosen else set()
+    def _alternatives(self, ranked: list[Scored], chosen: Entry) -> list[Alternative]:
+        """Other likely entries, each as a question that answers exactly it: first the facts that fit
+        the question as well as the chosen one ("补贴": 小学, 初中…), then the best named fact of
+        each other likely measure."""
+        offered = {entry_question(chosen)[1]}
         alternatives: list[Alternative] = []
+
+        def offer(entry: Entry) -> None:
+            name, question = entry_question(entry)
+            if entry.measure is not None and question not in offered and len(alternatives) < 3:
+                offered.add(question)
+                alternatives.append(Alternative(entry.measure.id, name, question))
+
+        top = ranked[0].total if ranked else 0.0
+        for s in ranked:
+            if s.total < top or len(alternatives) == 2:
+                break
+            if s.entry.kind != "sentence":
+                offer(s.entry)
+        seen = {chosen.measure.id} if chosen.measure else set()
         for s in ranked:
             m = s.entry.measure
             if m is None or m.id in seen:
                 continue
             seen.add(m.id)
-            alternatives.append(Alternative(m.id, m.title, texts.ALTERNATIVE_QUESTION.format(title=m.title)))
-            if len(alternatives) == 3:
-                break
+            # A named fact of that measure makes a clearer button than one of its sentences.
+            offer(next((r.entry for r in ranked if r.entry.measure == m and r.entry.kind != "sentence"), s.entry))
         return alternatives
 
-    def _not_covered(self) -> Answer:
-        return Answer(
-            answer=texts.NOT_COVERED,
+    def _asked_entry(self, text: str) -> Entry | None:
+        """The entry a "did you mean" question was made for, when `text` is one word for word."""
+        return self._asked.get(text)
+
+    def _not_covered(self, *, outside: bool = False) -> _Reply:
+        return _Reply(
+            Part("not_covered", [texts.NOT_COVERED]),
             matched=False,
             units=[texts.OFFICE],
-            measure=None,
-            measure_title=None,
-            source="",
-            confidence=0.0,
+            key="not_covered",
+            outside=outside,
         )
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """One question's part, with what the whole answer reports about it (units, confidence…)."""
+
+    part: Part
+    matched: bool
+    units: list[str] = field(default_factory=list)
+    measure: Measure | None = None
+    confidence: float = 0.0
+    alternatives: list[Alternative] = field(default_factory=list)
+    #: What the part says, so that two questions answered by the same entry are said once.
+    key: str = ""
+    #: The several-children sum, which already answers every child of the message.
+    several: bool = False
+    #: Not covered because the question is about another place, year or topic (not merely unclear).
+    outside: bool = False
+
+
+#: An intent that asks nothing in particular (a "did you mean" button pressed).
+_PLAIN = Intent(who=False, quantity=False, asked_unit=None, waiver=False, elsewhere=False)
+
+
+def _compose(replies: list[_Reply]) -> Answer:
+    """The answer of a message from its questions' replies: the plain text is rendered here only."""
+    parts = [r.part for r in replies]
+    first = next((r for r in replies if r.matched), replies[0])
+    return Answer(
+        answer=texts.plain_answer(parts),
+        matched=any(r.matched for r in replies),
+        units=first.units,
+        measure=first.measure.id if first.measure else None,
+        measure_title=first.measure.title if first.measure else None,
+        source=first.part.source,
+        confidence=min(r.confidence for r in replies) if all(r.matched for r in replies) else first.confidence,
+        alternatives=first.alternatives if len(replies) == 1 else [],
+        parts=parts,
+    )
+
+
+def _with_total(replies: list[_Reply]) -> list[_Reply]:
+    """ "新建的桥加上危桥一共多少座": when every reply states one figure in the same unit, the last
+    says their total too."""
+    figures = [r.part.figures for r in replies]
+    if not all(len(f) == 1 for f in figures):
+        return replies
+    amounts = [f[0].split(" ", 1) for f in figures]
+    units = {unit for _, unit in amounts}
+    if len(units) != 1:
+        return replies
+    (unit,) = units
+    total = format_number(sum(float(number) for number, _ in amounts))
+    last = replies[-1]
+    line = texts.TOTAL_OF_ALL.format(total=total, unit=unit)
+    part = replace(last.part, statements=[*last.part.statements, line], figures=[*last.part.figures, f"{total} {unit}"])
+    return [*replies[:-1], replace(last, part=part)]
+
+
+def _sum(*concepts: Mapping[str, float]) -> dict[str, float]:
+    found: dict[str, float] = {}
+    for weights in concepts:
+        for label, weight in weights.items():
+            found[label] = found.get(label, 0.0) + weight
+    return found
+
+
+def _scaled(concepts: Mapping[str, float], share: float) -> dict[str, float]:
+    return {label: share * weight for label, weight in concepts.items()}
+
+
+def _sentence(statement: str) -> str:
+    """A statement ending as a sentence does, once."""
+    return statement.rstrip("。；;，,") + "。"
+
+
+def entry_question(entry: Entry) -> tuple[str, str]:
+    """An entry's short name and a question whose exact wording the engine answers with it."""
+    if entry.benefit is not None:
+        name = entry.benefit.item
+    elif entry.kind in ("target", "goal"):
+        name = entry.statement.split("：")[0]
+    else:
+        name = entry.measure.title if entry.measure else texts.GOALS_TITLE
+    if entry.benefit is not None and entry.benefit.kind == "waiver":
+        template = texts.ENTRY_QUESTION_WAIVER
+    elif entry.figures:
+        template = texts.ENTRY_QUESTION_FIGURE
+    else:
+        template = texts.ENTRY_QUESTION_RULE
+    name = name[:MAX_BUTTON_NAME]
+    question = template.format(name=name)
+    return name, question
 
 
 def quoted_numbers(text: str) -> frozenset[float]:

@@ -35,5 +35,6 @@ def normalize(text: str) -> str:
 
 def clauses(text: str) -> list[str]:
     """Split a question or a sentence into clauses, keeping each clause's own words together."""
-    parts = re.split(f"[{re.escape(CLAUSE_SEPARATORS)}]+", unicodedata.normalize("NFKC", text))
+    # A space between words is a comma typed on a phone ("娃念书的钱能帮点不 老大念高一").
+    parts = re.split(f"[{re.escape(CLAUSE_SEPARATORS)}\\s]+", unicodedata.normalize("NFKC", text))
     return [p for p in (normalize(p) for p in parts) if p]

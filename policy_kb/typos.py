@@ -36,7 +36,7 @@ class TypoMatcher:
         for size in range(SOUND_MAX, SOUND_MIN - 1, -1):
             for start in range(0, len(text) - size + 1):
                 span = set(range(start, start + size))
-                if span <= covered:
+                if span & covered:  # a character a known phrase explains is no typo
                     continue
                 phrase = self._by_sound.get(tuple(sounds[start : start + size]))
                 if phrase is not None and phrase != text[start : start + size]:

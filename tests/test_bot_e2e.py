@@ -103,15 +103,36 @@ async def test_check_back_cancel_and_wrong_answers(sandbox: Sandbox) -> None:
     assert texts.NOTHING_TO_CANCEL in await _answer(sandbox, user, "/cancel")
 
 
-async def test_a_vague_question_offers_likely_topics_as_buttons(sandbox: Sandbox) -> None:
+async def test_a_vague_question_offers_likely_topics_as_question_buttons(sandbox: Sandbox) -> None:
+    from policy_kb import answer as engine_answer
+
     client = sandbox.client
     user = await client.create_user("陈大姐")
     await client.send_text(user, "补贴")
     reply = await client.wait_for_bot_message(user["id"])
     assert texts.LOW_CONFIDENCE.strip() in reply["text"]
     buttons = [b for row in reply["reply_markup"]["inline_keyboard"] for b in row]
-    assert buttons
+    assert buttons and all(b["text"].endswith("？") for b in buttons)  # each button is a question
+    offered = engine_answer("补贴").alternatives[0]
     press = await client.press(user, reply, buttons[0]["callback_data"])
     await client.wait_for_callback_answer(press)
     answer = await client.wait_for_bot_message(user["id"])
-    assert answer["text"] != texts.ERROR and "县" in answer["text"]  # a real answer naming a unit
+    assert offered.title in answer["text"]  # the pressed question answers the entry it names
+
+
+async def test_two_questions_in_one_message_get_one_reply_each_source_once(sandbox: Sandbox) -> None:
+    client = sandbox.client
+    user = await client.create_user("周大姐")
+    await client.send_text(user, "危房改造一户补多少？另外小学生一年生活补贴多少")
+    reply = await client.wait_for_bot_message(user["id"])
+    assert "40000" in reply["text"] and "1000" in reply["text"]
+    assert reply["text"].index("40000") < reply["text"].index("1000 元")
+    assert reply["text"].count("出处") == 2
+
+
+async def test_a_greeting_gets_what_the_assistant_can_do(sandbox: Sandbox) -> None:
+    client = sandbox.client
+    user = await client.create_user("吴大爷")
+    await client.send_text(user, "你好")
+    reply = await client.wait_for_bot_message(user["id"])
+    assert "抱歉" not in reply["text"] and "扶贫助手" in reply["text"]

@@ -47,11 +47,10 @@ def _run(items: list[str], fn: Callable[[str], Any], as_json: bool, render: Call
 
 
 def _render_answer(answer: Any) -> str:
+    """The engine's plain answer (it cites its source once) and the "did you mean" questions."""
     lines = [answer.answer]
-    if answer.matched and answer.source:
-        lines.append(texts.ANSWER_SOURCE.format(source=answer.source))
     if answer.alternatives:
-        lines.append(texts.ANSWER_ALTERNATIVES.format(titles="、".join(a.title for a in answer.alternatives)))
+        lines.append(texts.ANSWER_ALTERNATIVES.format(questions="；".join(a.question for a in answer.alternatives)))
     return "\n".join(lines)
 
 

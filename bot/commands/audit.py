@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import texts
 from bot.commands.runner import CliInputError, run_in_session
 from services.workdays import CHINA_TZ
+
+if TYPE_CHECKING:  # `fupin ask` registers this group too; SQLAlchemy loads only when a command runs
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def parse_since(value: str) -> dt.datetime:

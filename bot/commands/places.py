@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import texts
 from bot.commands.runner import CliInputError, run_in_session
+
+if TYPE_CHECKING:  # `fupin ask` registers this group too; SQLAlchemy loads only when a command runs
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def read_text_file(path: Path) -> str:

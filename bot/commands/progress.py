@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import texts
 from bot.commands.runner import run_in_session
+
+if TYPE_CHECKING:  # `fupin ask` registers this group too; SQLAlchemy loads only when a command runs
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def register(app: typer.Typer) -> None:

@@ -7,12 +7,13 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import texts
 
 if TYPE_CHECKING:
+    # Types only: `fupin ask` imports this module for CliError, and SQLAlchemy costs it a quarter second.
     from pydantic import ValidationError
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
 

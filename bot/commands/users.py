@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import texts
 from bot.commands.runner import run_in_session
+
+if TYPE_CHECKING:  # `fupin ask` registers this group too; SQLAlchemy loads only when a command runs
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 @dataclass(frozen=True)

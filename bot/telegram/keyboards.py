@@ -38,10 +38,9 @@ def alternative_data(alternative: Alternative) -> str:
 
 
 def alternatives(options: Sequence[Alternative]) -> InlineKeyboardMarkup:
-    """One button per likely topic."""
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(texts.ALTERNATIVE_BUTTON.format(title=a.title), callback_data=alternative_data(a))]
-            for a in options
-        ]
-    )
+    """One button per likely topic, labelled with the question it asks."""
+    rows = []
+    for option in options:
+        label = texts.ALTERNATIVE_BUTTON.format(question=option.question)
+        rows.append([InlineKeyboardButton(label, callback_data=alternative_data(option))])
+    return InlineKeyboardMarkup(rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot import texts
-from policy_kb.results import Answer
+from policy_kb.results import Answer, Part
 from services.entitlements import EntitlementItem, Entitlements
 
 #: Below this confidence the answer is shown with "did you mean" buttons for the likely topics.
@@ -40,25 +40,35 @@ def _amount(value: int | float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _part_text(part: Part) -> str:
+    """One question's answer: what the plan says, then its source and whom to contact, once each."""
+    if part.kind in ("not_covered", "greeting"):
+        return "".join(part.statements)
+    text = part.lead_in + "".join(part.statements)
+    if part.source:
+        text += texts.ANSWER_SOURCE.format(title=part.source_title or "", source=part.source)
+    if part.lead_unit:
+        partners = texts.ANSWER_PARTNERS.format(units="、".join(part.partners)) if part.partners else ""
+        text += texts.ANSWER_UNITS.format(lead=part.lead_unit, partners=partners)
+    return text
+
+
 def answer_text(answer: Answer) -> str:
-    """The answer with its source sentence and whom to contact, or an honest "not covered"."""
-    if not answer.matched:
-        text = answer.answer or texts.NOT_COVERED
+    """Every question's answer in the order asked (numbered when several), and "did you mean"."""
+    if len(answer.parts) == 1:
+        text = _part_text(answer.parts[0])
     else:
-        text = texts.ANSWER.format(answer=answer.answer)
-        if answer.source:
-            title = answer.measure_title or ""
-            text += texts.ANSWER_SOURCE.format(title=title, source=answer.source)
-        # The engine's answer usually names the lead unit already; say whom to contact only if not.
-        if answer.units and answer.units[0] not in answer.answer:
-            text += texts.ANSWER_UNITS.format(units="、".join(answer.units))
-    if answer.alternatives and (not answer.matched or answer.confidence < LOW_CONFIDENCE):
+        text = "\n\n".join(
+            texts.ANSWER_NUMBERED.format(number=i, text=_part_text(p)) for i, p in enumerate(answer.parts, 1)
+        )
+    if wants_alternatives(answer):
         text += texts.LOW_CONFIDENCE
     return text
 
 
 def wants_alternatives(answer: Answer) -> bool:
-    """Whether to offer the likely topics as buttons."""
+    """Whether to offer the likely topics as question buttons: when the answer is unsure (a close
+    rival topic lowers its confidence) or the plan does not cover the question."""
     return bool(answer.alternatives) and (not answer.matched or answer.confidence < LOW_CONFIDENCE)
 
 
