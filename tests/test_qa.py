@@ -373,3 +373,10 @@ def test_a_list_question_about_schooling_gets_every_stage() -> None:
 def test_a_sentence_several_benefits_share_is_said_once() -> None:
     text = answer("遭灾了都能给哪些救助").answer
     assert text.count("生活救助") == 1, text
+
+
+def test_asked_which_kinds_the_items_are_said_not_a_missing_figure() -> None:
+    result = answer("遭灾的人家县里给哪几样救助")
+    assert result.matched is True
+    for item in ("生活救助", "生产救助", "住房救助"):
+        assert item in result.answer, result.answer
