@@ -355,7 +355,7 @@ class Engine:
         if intent.listing and entry.stage is not None and not self.stage_mentions(text):
             # "孩子上学都有哪些补助", no stage named: every stage's benefits, in the plan's order.
             return [e for e in self.index.entries if e.stage is not None and e.kind == "benefit"]
-        if intent.listing and entry.unit is not None and not entry.stage:
+        if intent.listing and entry.unit is not None and entry.unit == intent.asked_unit and not entry.stage:
             same_unit = [
                 e
                 for e in self.index.entries

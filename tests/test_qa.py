@@ -380,3 +380,9 @@ def test_asked_which_kinds_the_items_are_said_not_a_missing_figure() -> None:
     assert result.matched is True
     for item in ("生活救助", "生产救助", "住房救助"):
         assert item in result.answer, result.answer
+
+
+def test_a_list_of_targets_in_several_units_gets_each_of_them() -> None:
+    text = answer("村里修路修桥今年都有啥指标").answer
+    for figure in ("5 座", "21.5 公里", "106 公里", "44 公里"):
+        assert figure in text, text
