@@ -154,7 +154,8 @@ def read_intent(question: str, *, last_clause: str | None = None, asked: str | N
     """The intent of a normalized question.
 
     A figure is asked for only when the last asking clause asks it: "跑好几个窗口，能不能一个地方办完"
-    tells of windows, and asks about one place. Another year counts only where it is asked about
+    tells of windows, and asks about one place. A list is asked when any asking clause asks it
+    ("住院哪些项目能打折，打几折" wants every item, with its figure). Another year counts only where it is asked about
     (`asked`, the asking clauses: "去年发大水冲了房子" is a story); another place counts anywhere
     but where someone works or studies ("儿子在沈阳打工" is part of a family's story).
     """
@@ -175,7 +176,7 @@ def read_intent(question: str, *, last_clause: str | None = None, asked: str | N
         elsewhere=bool(
             ELSEWHERE_PATTERN.search(at_home) or OTHER_PLACE_PATTERN.search(at_home) or OTHER_YEAR_PATTERN.search(when)
         ),
-        listing=bool(LISTING_PATTERN.search(asking)),
+        listing=bool(LISTING_PATTERN.search(when)),
         yes_no=bool(YES_NO_PATTERN.search(asking)) and not QUANTITY_PATTERN.search(asking),
         yes="have" if HAVE_PATTERN.search(asking) else "can" if CAN_PATTERN.search(asking) else "yes",
     )

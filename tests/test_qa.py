@@ -386,3 +386,9 @@ def test_a_list_of_targets_in_several_units_gets_each_of_them() -> None:
     text = answer("村里修路修桥今年都有啥指标").answer
     for figure in ("5 座", "21.5 公里", "106 公里", "44 公里"):
         assert figure in text, text
+
+
+def test_a_list_asked_before_its_figure_gets_every_item() -> None:
+    text = answer("住院哪些项目能打折，打几折").answer
+    for item in ("CT和MRI", "床位", "手术", "血常规", "20%"):
+        assert item in text, text
