@@ -392,3 +392,22 @@ def test_a_list_asked_before_its_figure_gets_every_item() -> None:
     text = answer("住院哪些项目能打折，打几折").answer
     for item in ("CT和MRI", "床位", "手术", "血常规", "20%"):
         assert item in text, text
+
+
+@pytest.mark.parametrize(
+    ("question", "must"),
+    [
+        ("打了一针要自己掏钱吗", "肌肉注射费"),
+        ("我们屯子连个看病的地方都没有", "村卫生室"),
+        ("老两口没儿女，身边也没个人", "孤寡老人"),
+        ("孩子爸妈在外打工，娃跟着我过", "留守儿童"),
+        ("想开个农家乐，县里有啥说法", "乡村旅游经营户"),
+        ("家里日子过不下去了咋办", "低保"),
+        ("去医院交钱要排好几个窗口", "一站式"),
+        ("学点养殖技术上哪学", "实用技术"),
+    ],
+    ids=["injection", "village-clinic", "no-children", "left-behind", "farm-stay", "hard-up", "windows", "skills"],
+)
+def test_everyday_words_for_the_plans_concepts_find_their_rule(question: str, must: str) -> None:
+    text = answer(question).answer
+    assert must in text, text
