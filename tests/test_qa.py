@@ -405,8 +405,21 @@ def test_a_list_asked_before_its_figure_gets_every_item() -> None:
         ("家里日子过不下去了咋办", "低保"),
         ("去医院交钱要排好几个窗口", "一站式"),
         ("学点养殖技术上哪学", "实用技术"),
+        ("我想学种地养殖的技术，哪有教的", "农业实用技术"),
+        ("闺女想学电商，县里教不教", "免费培训"),
     ],
-    ids=["injection", "village-clinic", "no-children", "left-behind", "farm-stay", "hard-up", "windows", "skills"],
+    ids=[
+        "injection",
+        "village-clinic",
+        "no-children",
+        "left-behind",
+        "farm-stay",
+        "hard-up",
+        "windows",
+        "skills",
+        "farming-skills",
+        "online-shop",
+    ],
 )
 def test_everyday_words_for_the_plans_concepts_find_their_rule(question: str, must: str) -> None:
     text = answer(question).answer
