@@ -20,8 +20,11 @@ QUANTITY_PATTERN = re.compile(
     r"多少|(?<![好这那哪])几|多钱|多大|标准|金额|数额|额度|补多|给多|发多|多高|啥数|咋算|总共|一共|合计"
 )
 
-#: Words asking for every figure of a kind at once ("各多少公里", "都有哪些任务").
-LISTING_PATTERN = re.compile(r"各|分别|哪些|哪几|啥些|都有啥|都有什么|有什么|都包括|包括什么|包括啥|都能|都有")
+#: Words asking for every figure of a kind at once ("各多少公里", "都有哪些任务"), or every item of a
+#: kind ("都免啥费", "都给免些什么": 啥/什么 up to three characters after 都).
+LISTING_PATTERN = re.compile(
+    r"各|分别|哪些|哪几|啥些|都有啥|都有什么|有什么|都包括|包括什么|包括啥|都能|都有|都[^，。？！,?!]{0,3}(?:啥|什么)"
+)
 
 #: Words asking for money, when no other unit is named ("一个月给多少钱").
 MONEY_PATTERN = re.compile(r"多少钱|多钱|几块|多少块|几万|多少万|工资|每月|一个月|月发")

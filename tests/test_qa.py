@@ -424,3 +424,10 @@ def test_a_list_asked_before_its_figure_gets_every_item() -> None:
 def test_everyday_words_for_the_plans_concepts_find_their_rule(question: str, must: str) -> None:
     text = answer(question).answer
     assert must in text, text
+
+
+@pytest.mark.parametrize("question", ["上医院都给免些什么", "上医院看病都免些啥费用"])
+def test_all_and_what_asks_for_every_item(question: str) -> None:
+    text = answer(question).answer
+    for item in ("挂号费", "院内会诊费", "肌肉注射费", "一般物理降温费"):
+        assert item in text, text
