@@ -62,6 +62,10 @@ GROUP_PATTERN = re.compile(r"(十大|几大|十项)[^，,。？?]{0,8}工程")
 HEADING_NUMBER = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 #: What people leave off a measure's title when they name it.
 TITLE_SUFFIX = re.compile(r"巩固提升工程$|工程$")
+#: What people may leave off too, where the name stays long enough to be the title ("生态文明建设").
+TITLE_TOPIC_SUFFIX = re.compile(r"扶贫$")
+#: The shortest name that still names one measure ("就业" alone is everyday talk, "就业扶贫" a title).
+MIN_TITLE_NAME = 4
 #: Most statements one list answer says (a measure's sentences, in the plan's order).
 MAX_LISTED = 6
 #: Most facts a list answer about a whole measure says.
@@ -97,10 +101,13 @@ class Engine:
     def __init__(self, index: Index) -> None:
         self.index = index
         self.typos = TypoMatcher(index.concept_phrases)
-        #: Each measure's title as people name it ("就业扶贫巩固提升工程" -> 就业扶贫).
-        self._title_cores = {
-            m.id: core for m in index.kb.measures if len(core := normalize(TITLE_SUFFIX.sub("", m.title))) >= 4
-        }
+        #: Each measure's title as people name it ("就业扶贫巩固提升工程" -> 就业扶贫;
+        #: "生态文明建设扶贫巩固提升工程" -> 生态文明建设扶贫, 生态文明建设).
+        self._title_cores: dict[str, tuple[str, ...]] = {}
+        for m in index.kb.measures:
+            core = normalize(TITLE_SUFFIX.sub("", m.title))
+            names = (core, TITLE_TOPIC_SUFFIX.sub("", core))
+            self._title_cores[m.id] = tuple(dict.fromkeys(n for n in names if len(n) >= MIN_TITLE_NAME))
         #: Each entry's "did you mean" question, so that asking it (or pressing it) gives that entry.
         self._asked: dict[str, Entry] = {}
         for entry in index.entries:
@@ -337,8 +344,7 @@ class Engine:
 
     def _titled(self, text: str, measure: Measure) -> bool:
         """Whether `text` names `measure` by its title ("就业扶贫")."""
-        core = self._title_cores.get(measure.id)
-        return core is not None and core in text
+        return any(name in text for name in self._title_cores.get(measure.id, ()))
 
     def _siblings(self, best: Scored, intent: Intent, text: str = "") -> list[Entry]:
         """Facts said together with the best.

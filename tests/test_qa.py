@@ -431,3 +431,10 @@ def test_all_and_what_asks_for_every_item(question: str) -> None:
     text = answer(question).answer
     for item in ("挂号费", "院内会诊费", "肌肉注射费", "一般物理降温费"):
         assert item in text, text
+
+
+def test_a_measure_named_without_its_poverty_suffix_is_answered_from_it() -> None:
+    result = answer("生态文明建设今年都要搞哪些")
+    assert result.units[0] == "县环保局"
+    for work in ("天然林", "垃圾分类"):
+        assert work in result.answer, result.answer
