@@ -175,7 +175,8 @@ class Engine:
             if entry.measure is not None and entry.measure.id in titled:
                 total += TITLE_BONUS
             scored.append(Scored(entry, topic, total))
-        scored.sort(key=lambda s: s.total, reverse=True)
+        # At an equal score a household is told what it gets (a benefit) before a county target.
+        scored.sort(key=lambda s: (s.total, s.entry.benefit is not None), reverse=True)
         return scored
 
     def stage_mentions(self, text: str) -> list[StageMention]:

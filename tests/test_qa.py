@@ -438,3 +438,8 @@ def test_a_measure_named_without_its_poverty_suffix_is_answered_from_it() -> Non
     assert result.units[0] == "县环保局"
     for work in ("天然林", "垃圾分类"):
         assert work in result.answer, result.answer
+
+
+def test_at_an_equal_score_a_household_hears_what_it_gets_before_a_county_target() -> None:
+    text = answer("搞电商的脱贫户县里给啥帮扶").answer
+    assert "免费培训" in text, text
