@@ -15,9 +15,10 @@ WHO_PATTERN = re.compile(
     r"找哪|去哪|到哪|上哪|哪里办|哪儿办|哪里申请|哪办|归哪|负责|牵头|主管|管这|联系|咨询|反映"
 )
 
-#: Words that ask for a figure ("好几回" only tells, "哪几种" asks which: 几 after 好 or 哪 does not count).
+#: Words that ask for a figure ("好几回" only tells, "哪几种" asks which, "收不着几个台" says there are
+#: few: 几 after 好, 哪 or a denial does not count).
 QUANTITY_PATTERN = re.compile(
-    r"多少|(?<![好这那哪])几|多钱|多大|标准|金额|数额|额度|补多|给多|发多|多高|啥数|咋算|总共|一共|合计"
+    r"多少|(?<![好这那哪没])(?<!不着|不到|没有)几|多钱|多大|标准|金额|数额|额度|补多|给多|发多|多高|啥数|咋算|总共|一共|合计"
 )
 
 #: Words asking for every figure of a kind at once ("各多少公里", "都有哪些任务"), or every item of a

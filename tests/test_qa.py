@@ -443,3 +443,10 @@ def test_a_measure_named_without_its_poverty_suffix_is_answered_from_it() -> Non
 def test_at_an_equal_score_a_household_hears_what_it_gets_before_a_county_target() -> None:
     text = answer("搞电商的脱贫户县里给啥帮扶").answer
     assert "免费培训" in text, text
+
+
+@pytest.mark.parametrize("question", ["俺家电视没几个台能看", "屯里电视收不到几个台"])
+def test_few_after_a_denial_tells_rather_than_asks_a_figure(question: str) -> None:
+    result = answer(question)
+    assert result.matched is True
+    assert "有线电视" in result.answer, result.answer
