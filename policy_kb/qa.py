@@ -68,6 +68,8 @@ TITLE_TOPIC_SUFFIX = re.compile(r"扶贫$")
 MIN_TITLE_NAME = 4
 #: Most statements one list answer says (a measure's sentences, in the plan's order).
 MAX_LISTED = 6
+#: A sentence on the asked topic scores at least this share of the best one's topic.
+TOPIC_LIST_SHARE = 0.5
 #: Most facts a list answer about a whole measure says.
 MAX_NAMED = 16
 #: Bonus for an entry of the measure whose title the question names ("就业扶贫有啥政策").
@@ -347,7 +349,9 @@ class Engine:
         """Whether `text` names `measure` by its title ("就业扶贫")."""
         return any(name in text for name in self._title_cores.get(measure.id, ()))
 
-    def _siblings(self, best: Scored, intent: Intent, text: str = "") -> list[Entry]:
+    def _siblings(
+        self, best: Scored, intent: Intent, text: str = "", ranked: list[Scored] | None = None
+    ) -> list[Entry]:
         """Facts said together with the best.
 
         The same stage's other benefits (高中: 免学杂费 + 2000 元); for "各多少公里", every figure of
@@ -372,6 +376,11 @@ class Engine:
         if intent.listing and entry.kind == "sentence" and entry.measure is not None:
             # "水利方面要干哪些": every thing the measure says it does, in the plan's order.
             listed = [e for e in self.index.entries if e.measure == entry.measure and e.kind == "sentence"]
+            # "村集体经济可以通过哪些办法增收": the measure's sentences on the asked topic, when it has several.
+            on_topic = {s.entry.statement for s in ranked or [] if s.topic >= TOPIC_LIST_SHARE * best.topic}
+            topical = [e for e in listed if e.statement in on_topic]
+            if len(topical) >= 2:
+                listed = topical
             return listed[:MAX_LISTED] if entry in listed[:MAX_LISTED] else [entry, *listed[: MAX_LISTED - 1]]
         if intent.listing and entry.kind in ("benefit", "target") and entry.measure is not None:
             listed = [
@@ -403,7 +412,7 @@ class Engine:
     def _say(self, best: Scored, ranked: list[Scored], intent: Intent, text: str = "") -> _Reply:
         """The best entry and its siblings as one part, with whom to contact and where the plan says it."""
         measure = best.entry.measure
-        said = self._siblings(best, intent, text)
+        said = self._siblings(best, intent, text, ranked)
         # Several benefits of one figureless stretch say the same sentence: say it once.
         statements = list(dict.fromkeys(_sentence(e.statement) for e in said))
         figures = [f"{format_number(q)} {u}" for e in said for q, u in e.figures]

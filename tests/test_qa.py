@@ -451,3 +451,10 @@ def test_few_after_a_denial_tells_rather_than_asks_a_figure(question: str) -> No
     result = answer(question)
     assert result.matched is True
     assert "有线电视" in result.answer, result.answer
+
+
+def test_a_list_question_on_one_topic_of_a_measure_gets_that_topics_sentences() -> None:
+    text = answer("发展村集体经济都有啥法子").answer
+    for way in ("经济实体", "招商引资", "规模经营"):
+        assert way in text, text
+    assert "软弱涣散" not in text, text
