@@ -64,8 +64,11 @@ ELSEWHERE_PATTERN = re.compile(
     r"辽宁省|吉林|通化|集安|长春|黑龙江|哈尔滨|内蒙|河北|山东|河南|山西|北京|上海|天津|广州|深圳"
 )
 
-#: Someone of the family working or studying elsewhere: the question is still about home.
-AWAY_PATTERN = re.compile(r"(?:在|去|到|上)[\u4e00-\u9fff]{1,4}?(?:打工|上班|干活|务工|工作|上学|念书|读书|上大学)")
+#: Someone of the family working or studying elsewhere, now or before ("在大连干了几年"): the question is
+#: still about home.
+AWAY_PATTERN = re.compile(
+    r"(?:在|去|到|上)[\u4e00-\u9fff]{1,4}?(?:打工|上班|干活|务工|工作|上学|念书|读书|上大学|干了|干过|待了|待过|呆了|呆过)"
+)
 
 #: Years other than the plan's own (2018, "今年"): the plan speaks for one year only.
 OTHER_YEAR_PATTERN = re.compile(

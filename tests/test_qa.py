@@ -458,3 +458,14 @@ def test_a_list_question_on_one_topic_of_a_measure_gets_that_topics_sentences() 
     for way in ("经济实体", "招商引资", "规模经营"):
         assert way in text, text
     assert "软弱涣散" not in text, text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "在大连干了好几年装修，回来想开个农家乐，县里今年发展多少经营户",
+        "儿子在北京待过两年，回村想搞电商，县里有培训吗",
+    ],
+)
+def test_years_spent_working_elsewhere_are_a_story_about_home(question: str) -> None:
+    assert answer(question).matched is True
