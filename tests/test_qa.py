@@ -474,3 +474,8 @@ def test_years_spent_working_elsewhere_are_a_story_about_home(question: str) -> 
 @pytest.mark.parametrize("question", ["买农机县里给补多少", "卖山货挣的钱要交税不", "参军入伍有啥补助"])
 def test_topics_the_plan_leaves_to_others_are_not_covered(question: str) -> None:
     assert answer(question).matched is False
+
+
+@pytest.mark.parametrize("question", ["2021年家里孩子念初中还补钱吗", "明年村里的贫困户看病还免挂号费不"])
+def test_a_later_year_asked_a_few_words_before_the_benefit_is_not_covered(question: str) -> None:
+    assert answer(question).matched is False
