@@ -408,6 +408,7 @@ def test_a_list_asked_before_its_figure_gets_every_item() -> None:
         ("学点养殖技术上哪学", "实用技术"),
         ("我想学种地养殖的技术，哪有教的", "农业实用技术"),
         ("闺女想学电商，县里教不教", "免费培训"),
+        ("社会上的力量怎么来帮贫困户", "慈善会"),
     ],
     ids=[
         "injection",
@@ -420,6 +421,7 @@ def test_a_list_asked_before_its_figure_gets_every_item() -> None:
         "skills",
         "farming-skills",
         "online-shop",
+        "society",
     ],
 )
 def test_everyday_words_for_the_plans_concepts_find_their_rule(question: str, must: str) -> None:
