@@ -15,13 +15,17 @@ WHO_PATTERN = re.compile(
     r"找哪|去哪|到哪|上哪|哪里办|哪儿办|哪里申请|哪办|归哪|负责|牵头|主管|管这|联系|咨询|反映"
 )
 
-#: Words that ask for a figure ("好几回" only tells, so 几 after 好 does not count).
+#: Words that ask for a figure ("好几回" only tells, "哪几种" asks which, "收不着几个台" says there are
+#: few: 几 after 好, 哪 or a denial does not count).
 QUANTITY_PATTERN = re.compile(
-    r"多少|(?<![好这那])几|多钱|多大|标准|金额|数额|额度|补多|给多|发多|多高|啥数|咋算|总共|一共|合计"
+    r"多少|(?<![好这那哪没])(?<!不着|不到|没有)几|多钱|多大|标准|金额|数额|额度|补多|给多|发多|多高|啥数|咋算|总共|一共|合计"
 )
 
-#: Words asking for every figure of a kind at once ("各多少公里", "都有哪些任务").
-LISTING_PATTERN = re.compile(r"各|分别|哪些|哪几|啥些|都有啥|都有什么|有什么|都包括|包括什么|包括啥|都能|都有")
+#: Words asking for every figure of a kind at once ("各多少公里", "都有哪些任务"), or every item of a
+#: kind ("都免啥费", "都给免些什么": 啥/什么 up to three characters after 都).
+LISTING_PATTERN = re.compile(
+    r"各|分别|哪些|哪几|啥些|都有啥|都有什么|有什么|都包括|包括什么|包括啥|都能|都有|都[^，。？！,?!]{0,3}(?:啥|什么)"
+)
 
 #: Words asking for money, when no other unit is named ("一个月给多少钱").
 MONEY_PATTERN = re.compile(r"多少钱|多钱|几块|多少块|几万|多少万|工资|每月|一个月|月发")
@@ -60,14 +64,17 @@ ELSEWHERE_PATTERN = re.compile(
     r"辽宁省|吉林|通化|集安|长春|黑龙江|哈尔滨|内蒙|河北|山东|河南|山西|北京|上海|天津|广州|深圳"
 )
 
-#: Someone of the family working or studying elsewhere: the question is still about home.
-AWAY_PATTERN = re.compile(r"(?:在|去|到|上)[\u4e00-\u9fff]{1,4}?(?:打工|上班|干活|务工|工作|上学|念书|读书|上大学)")
+#: Someone of the family working or studying elsewhere, now or before ("在大连干了几年"): the question is
+#: still about home.
+AWAY_PATTERN = re.compile(
+    r"(?:在|去|到|上)[\u4e00-\u9fff]{1,4}?(?:打工|上班|干活|务工|工作|上学|念书|读书|上大学|干了|干过|待了|待过|呆了|呆过)"
+)
 
 #: Years other than the plan's own (2018, "今年"): the plan speaks for one year only.
 OTHER_YEAR_PATTERN = re.compile(
     r"(?:(?<!\d)(?:19|20)(?!18)\d\d年?|(?:二〇|二零)(?!一八)[〇零一二三四五六七八九]{2}年|明年|后年|去年|前年|下一年|"
-    r"下一年度|往年|十四五|十三五|过几年|以后几年|往后几年|今后几年|未来几年)(?:的|还|会|要|能|是)?[^，,。？?！!]{0,6}"
-    r"(?:政策|标准|方案|补|计划|任务|规定|涨|变|还有|还给|还发|还能|还管|继续)"
+    r"下一年度|往年|十四五|十三五|过几年|以后几年|往后几年|今后几年|未来几年)(?:的|还|会|要|能|是)?[^，,。？?！!]{0,8}"
+    r"(?:政策|标准|方案|补|计划|任务|规定|涨|变|还有|还给|还发|还能|还管|还免|还减|继续)"
 )
 
 #: Other counties and cities named generically ("隔壁县的政策", "抚顺市里的").
@@ -154,7 +161,8 @@ def read_intent(question: str, *, last_clause: str | None = None, asked: str | N
     """The intent of a normalized question.
 
     A figure is asked for only when the last asking clause asks it: "跑好几个窗口，能不能一个地方办完"
-    tells of windows, and asks about one place. Another year counts only where it is asked about
+    tells of windows, and asks about one place. A list is asked when any asking clause asks it
+    ("住院哪些项目能打折，打几折" wants every item, with its figure). Another year counts only where it is asked about
     (`asked`, the asking clauses: "去年发大水冲了房子" is a story); another place counts anywhere
     but where someone works or studies ("儿子在沈阳打工" is part of a family's story).
     """
@@ -175,7 +183,7 @@ def read_intent(question: str, *, last_clause: str | None = None, asked: str | N
         elsewhere=bool(
             ELSEWHERE_PATTERN.search(at_home) or OTHER_PLACE_PATTERN.search(at_home) or OTHER_YEAR_PATTERN.search(when)
         ),
-        listing=bool(LISTING_PATTERN.search(asking)),
+        listing=bool(LISTING_PATTERN.search(when)),
         yes_no=bool(YES_NO_PATTERN.search(asking)) and not QUANTITY_PATTERN.search(asking),
         yes="have" if HAVE_PATTERN.search(asking) else "can" if CAN_PATTERN.search(asking) else "yes",
     )

@@ -62,8 +62,14 @@ GROUP_PATTERN = re.compile(r"(十大|几大|十项)[^，,。？?]{0,8}工程")
 HEADING_NUMBER = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 #: What people leave off a measure's title when they name it.
 TITLE_SUFFIX = re.compile(r"巩固提升工程$|工程$")
+#: What people may leave off too, where the name stays long enough to be the title ("生态文明建设").
+TITLE_TOPIC_SUFFIX = re.compile(r"扶贫$")
+#: The shortest name that still names one measure ("就业" alone is everyday talk, "就业扶贫" a title).
+MIN_TITLE_NAME = 4
 #: Most statements one list answer says (a measure's sentences, in the plan's order).
 MAX_LISTED = 6
+#: A sentence on the asked topic scores at least this share of the best one's topic.
+TOPIC_LIST_SHARE = 0.5
 #: Most facts a list answer about a whole measure says.
 MAX_NAMED = 16
 #: Bonus for an entry of the measure whose title the question names ("就业扶贫有啥政策").
@@ -97,10 +103,13 @@ class Engine:
     def __init__(self, index: Index) -> None:
         self.index = index
         self.typos = TypoMatcher(index.concept_phrases)
-        #: Each measure's title as people name it ("就业扶贫巩固提升工程" -> 就业扶贫).
-        self._title_cores = {
-            m.id: core for m in index.kb.measures if len(core := normalize(TITLE_SUFFIX.sub("", m.title))) >= 4
-        }
+        #: Each measure's title as people name it ("就业扶贫巩固提升工程" -> 就业扶贫;
+        #: "生态文明建设扶贫巩固提升工程" -> 生态文明建设扶贫, 生态文明建设).
+        self._title_cores: dict[str, tuple[str, ...]] = {}
+        for m in index.kb.measures:
+            core = normalize(TITLE_SUFFIX.sub("", m.title))
+            names = (core, TITLE_TOPIC_SUFFIX.sub("", core))
+            self._title_cores[m.id] = tuple(dict.fromkeys(n for n in names if len(n) >= MIN_TITLE_NAME))
         #: Each entry's "did you mean" question, so that asking it (or pressing it) gives that entry.
         self._asked: dict[str, Entry] = {}
         for entry in index.entries:
@@ -168,7 +177,8 @@ class Engine:
             if entry.measure is not None and entry.measure.id in titled:
                 total += TITLE_BONUS
             scored.append(Scored(entry, topic, total))
-        scored.sort(key=lambda s: s.total, reverse=True)
+        # At an equal score a household is told what it gets (a benefit) before a county target.
+        scored.sort(key=lambda s: (s.total, s.entry.benefit is not None), reverse=True)
         return scored
 
     def stage_mentions(self, text: str) -> list[StageMention]:
@@ -337,10 +347,11 @@ class Engine:
 
     def _titled(self, text: str, measure: Measure) -> bool:
         """Whether `text` names `measure` by its title ("就业扶贫")."""
-        core = self._title_cores.get(measure.id)
-        return core is not None and core in text
+        return any(name in text for name in self._title_cores.get(measure.id, ()))
 
-    def _siblings(self, best: Scored, intent: Intent, text: str = "") -> list[Entry]:
+    def _siblings(
+        self, best: Scored, intent: Intent, text: str = "", ranked: list[Scored] | None = None
+    ) -> list[Entry]:
         """Facts said together with the best.
 
         The same stage's other benefits (高中: 免学杂费 + 2000 元); for "各多少公里", every figure of
@@ -355,7 +366,7 @@ class Engine:
         if intent.listing and entry.stage is not None and not self.stage_mentions(text):
             # "孩子上学都有哪些补助", no stage named: every stage's benefits, in the plan's order.
             return [e for e in self.index.entries if e.stage is not None and e.kind == "benefit"]
-        if intent.listing and entry.unit is not None and not entry.stage:
+        if intent.listing and entry.unit is not None and entry.unit == intent.asked_unit and not entry.stage:
             same_unit = [
                 e
                 for e in self.index.entries
@@ -365,6 +376,11 @@ class Engine:
         if intent.listing and entry.kind == "sentence" and entry.measure is not None:
             # "水利方面要干哪些": every thing the measure says it does, in the plan's order.
             listed = [e for e in self.index.entries if e.measure == entry.measure and e.kind == "sentence"]
+            # "村集体经济可以通过哪些办法增收": the measure's sentences on the asked topic, when it has several.
+            on_topic = {s.entry.statement for s in ranked or [] if s.topic >= TOPIC_LIST_SHARE * best.topic}
+            topical = [e for e in listed if e.statement in on_topic]
+            if len(topical) >= 2:
+                listed = topical
             return listed[:MAX_LISTED] if entry in listed[:MAX_LISTED] else [entry, *listed[: MAX_LISTED - 1]]
         if intent.listing and entry.kind in ("benefit", "target") and entry.measure is not None:
             listed = [
@@ -396,7 +412,7 @@ class Engine:
     def _say(self, best: Scored, ranked: list[Scored], intent: Intent, text: str = "") -> _Reply:
         """The best entry and its siblings as one part, with whom to contact and where the plan says it."""
         measure = best.entry.measure
-        said = self._siblings(best, intent, text)
+        said = self._siblings(best, intent, text, ranked)
         # Several benefits of one figureless stretch say the same sentence: say it once.
         statements = list(dict.fromkeys(_sentence(e.statement) for e in said))
         figures = [f"{format_number(q)} {u}" for e in said for q, u in e.figures]
