@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import texts
 from bot.commands.runner import run_in_session
-from services.workdays import CHINA_TZ
+
+if TYPE_CHECKING:  # `fupin ask` registers this group too; SQLAlchemy loads only when a command runs
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def register(app: typer.Typer) -> None:
@@ -20,6 +21,7 @@ def register(app: typer.Typer) -> None:
     @questions_app.command("list", help=texts.QUESTIONS_LIST_HELP)
     def list_(as_json: Annotated[bool, typer.Option("--json", help=texts.QUESTIONS_JSON_HELP)] = False) -> None:
         from services.questions import QuestionGroup, question_groups
+        from services.workdays import CHINA_TZ
 
         async def work(session: AsyncSession) -> list[QuestionGroup]:
             return await question_groups(session=session)
