@@ -26,6 +26,8 @@ QUESTIONS_JOB_SECONDS = 30
 
 async def keep(update: Update, context: CustomContext, question: str, answer: Answer) -> None:
     """Keep the question for the office when the answer was unsure, masked (the sender's own name too)."""
+    if not questions.is_unsure(answer):  # most answers: no database session on the answer's path
+        return
     user = update.effective_user
     names = [n for n in (user.first_name, user.last_name, user.full_name) if n] if user else []
     async with session_scope(context.sessionmaker) as session:
