@@ -2,19 +2,43 @@
 
 Pinyin catches the homophones a phone keyboard produces; rapidfuzz catches a slipped character in a
 longer term. Both only look at the parts of a question that no known phrase already explains.
+
+A character is compared by its commonest reading, tones dropped. That needs only pypinyin's
+character table: its phrase dictionary, which picks a reading by context, costs a fifth of a second
+at start-up and did not change a single answer of the question sets, so it is switched off
+(`PYPINYIN_NO_PHRASES`, pypinyin's own switch for that).
 """
 
 from __future__ import annotations
 
+import os
+import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
-from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
+
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+from pypinyin.pinyin_dict import pinyin_dict  # noqa: E402  (after the switch above)
 
 #: Shortest and longest phrase compared by sound.
 SOUND_MIN, SOUND_MAX = 2, 6
 #: Shortest uncovered run worth a fuzzy comparison, and the similarity (0–100) it needs.
 FUZZY_MIN_LENGTH, FUZZY_CUTOFF = 4, 80
+
+
+@lru_cache(maxsize=8192)
+def sound(char: str) -> str:
+    """The commonest reading of `char` without its tone (a character with none stands for itself)."""
+    marked = pinyin_dict.get(ord(char))
+    if marked is None:
+        return char
+    first = marked.split(",")[0]
+    return "".join(c for c in unicodedata.normalize("NFD", first) if not unicodedata.combining(c))
+
+
+def sounds(text: str) -> tuple[str, ...]:
+    return tuple(sound(char) for char in text)
 
 
 class TypoMatcher:
@@ -25,20 +49,20 @@ class TypoMatcher:
         self._long: list[str] = []
         for phrase in phrases:
             if SOUND_MIN <= len(phrase) <= SOUND_MAX and all("\u3400" <= ch <= "\u9fff" for ch in phrase):
-                self._by_sound.setdefault(tuple(lazy_pinyin(phrase)), phrase)
+                self._by_sound.setdefault(sounds(phrase), phrase)
             if len(phrase) >= FUZZY_MIN_LENGTH:
                 self._long.append(phrase)
 
     def by_sound(self, text: str, covered: set[int]) -> list[str]:
         """Known phrases that sound like a stretch of `text` not already covered by a match."""
-        sounds = lazy_pinyin(text)
+        spoken = sounds(text)
         found: list[str] = []
         for size in range(SOUND_MAX, SOUND_MIN - 1, -1):
             for start in range(0, len(text) - size + 1):
                 span = set(range(start, start + size))
                 if span & covered:  # a character a known phrase explains is no typo
                     continue
-                phrase = self._by_sound.get(tuple(sounds[start : start + size]))
+                phrase = self._by_sound.get(spoken[start : start + size])
                 if phrase is not None and phrase != text[start : start + size]:
                     found.append(phrase)
                     covered |= span
