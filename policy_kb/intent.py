@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from policy_kb.textnorm import normalize
+
 #: Words that ask who is responsible or whom to contact.
 WHO_PATTERN = re.compile(
     r"谁|(?:找|去|到|上|归|向|跟|由)?(?:哪个|哪些|哪家|什么|啥|哪)(?:部门|单位|局|口|地方|机关)(?:管|办|负责)?|"
@@ -70,12 +72,37 @@ AWAY_PATTERN = re.compile(
     r"(?:在|去|到|上)[\u4e00-\u9fff]{1,4}?(?:打工|上班|干活|务工|工作|上学|念书|读书|上大学|干了|干过|待了|待过|呆了|呆过)"
 )
 
-#: Years other than the plan's own (2018, "今年"): the plan speaks for one year only.
-OTHER_YEAR_PATTERN = re.compile(
-    r"(?:(?<!\d)(?:19|20)(?!18)\d\d年?|(?:二〇|二零)(?!一八)[〇零一二三四五六七八九]{2}年|明年|后年|去年|前年|下一年|"
-    r"下一年度|往年|十四五|十三五|过几年|以后几年|往后几年|今后几年|未来几年)(?:的|还|会|要|能|是)?[^，,。？?！!]{0,8}"
+#: Years said relative to now ("明年", "十四五"), asked about: the plan speaks for its own year only.
+RELATIVE_YEAR_PATTERN = re.compile(
+    r"(?:明年|后年|去年|前年|下一年|下一年度|往年|十四五|十三五|过几年|以后几年|往后几年|今后几年|未来几年)"
+    r"(?:的|还|会|要|能|是)?[^，,。？?！!]{0,8}"
     r"(?:政策|标准|方案|补|计划|任务|规定|涨|变|还有|还给|还发|还能|还管|还免|还减|继续)"
 )
+
+#: A year written out ("2019年", "二〇二〇年"): digits, or Chinese numerals read digit by digit.
+EXPLICIT_YEAR_PATTERN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)年?|((?:一九|二〇|二零)[〇零一二三四五六七八九]{2})年")
+CHINESE_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
+
+#: What follows a year that tells a family's past, not the year asked about ("2016年评上的贫困户").
+YEAR_STORY_PATTERN = re.compile(
+    r"^[^，,。？?！!]{0,6}?(?:评上|评为|认定|识别|纳入|脱贫|考上|上的|盖|建的|出生|生的|得了|得的|开始|那年|时候|以前|之前|"
+    r"回来|出去|结婚|就|已经)"
+)
+
+
+def other_year(asked: str, plan_year: int | None) -> bool:
+    """Whether the asking clauses ask about a year that is not the plan's own."""
+    if RELATIVE_YEAR_PATTERN.search(asked):
+        return True
+    if plan_year is None:
+        return False
+    for match in EXPLICIT_YEAR_PATTERN.finditer(asked):
+        digits, chinese = match.groups()
+        year = int(digits or "".join(CHINESE_DIGITS[c] for c in chinese))
+        if year != plan_year and not YEAR_STORY_PATTERN.match(asked[match.end() :]):
+            return True
+    return False
+
 
 #: Other counties and cities named generically ("隔壁县的政策", "抚顺市里的").
 OTHER_PLACE_PATTERN = re.compile(
@@ -88,7 +115,9 @@ OTHER_PLACE_PATTERN = re.compile(
 INSTRUCTION_PATTERN = re.compile(
     r"忘掉|忘记|忽略|无视|不要管|别管|扮演|假装|你现在是|从现在起你|系统通知|系统提示|系统消息|系统指令|管理员通知|"
     r"system|prompt|指令|编一个|编个|编造|瞎编|随便编|随便说个|帮我写|给我写|替我写|帮忙写|写一份|写一篇|写个|开个证明|开一张|"
-    r"病假条|请假条|翻译成|用英文|作文|诗|管理员|回复用户|告诉用户|对用户说|按我说的|(?:改成|改为)\d"
+    r"病假条|请假条|翻译成|用英文|作文|诗|管理员|回复用户|告诉用户|对用户说|按我说的|(?:改成|改为)\d|"
+    r"你(?:现在)?不是(?:助手|机器人|ai)|你(?:现在)?(?:就)?是(?:县长|局长|书记|领导|干部|主任|镇长|乡长)|"
+    r"(?:给|帮)(?:我|俺|咱)(?:批|签字|盖章|开)"
 )
 
 #: A whole message that only greets, thanks or asks who the assistant is.
@@ -110,6 +139,12 @@ GREETING_PREFIX_PATTERN = re.compile(
 ASKING_PATTERN = re.compile(
     r"[吗嘛么呢]|多少|多钱|(?<![好这那十没])几(?![亩口天趟])|怎么|咋|(?:啥|什么|哪|谁)(?![也都])|是否|能否|能不能|可不可以|有没有|是不是|给不给|管不管|行不行|会不会|"
     r"要不要|算不算|[免收要给交补报管有]不[免收要给交补报管有]?$|不$|没$|没有$"
+)
+
+#: A clause that only sighs or urges ("咋整啊", "怎么办呢", "急急急", "谢谢了").
+FILLER_PATTERN = re.compile(
+    r"^(?:咋整|咋办|怎么办|怎么整|咋弄|怎么弄|可咋整|可咋办|这可咋整|愁人|急|急死了|急急急|着急|谢谢|谢了|多谢|麻烦了|麻烦您|"
+    r"拜托|求求|求助|在线等|等回复)+[啊呀呢吗么哈的啦了嘛哇]*$"
 )
 
 #: A yes/no question ("有补助吗", "能报销不"), and the two ways its "yes" is said.
@@ -157,13 +192,16 @@ class Intent:
     yes: str = ""
 
 
-def read_intent(question: str, *, last_clause: str | None = None, asked: str | None = None) -> Intent:
+def read_intent(
+    question: str, *, last_clause: str | None = None, asked: str | None = None, plan_year: int | None = None
+) -> Intent:
     """The intent of a normalized question.
 
     A figure is asked for only when the last asking clause asks it: "跑好几个窗口，能不能一个地方办完"
     tells of windows, and asks about one place. A list is asked when any asking clause asks it
     ("住院哪些项目能打折，打几折" wants every item, with its figure). Another year counts only where it is asked about
-    (`asked`, the asking clauses: "去年发大水冲了房子" is a story); another place counts anywhere
+    (`asked`, the asking clauses: "去年发大水冲了房子" is a story; a written-out year counts when it is
+    not `plan_year`, unless it dates the family's past: "2016年评上的"); another place counts anywhere
     but where someone works or studies ("儿子在沈阳打工" is part of a family's story).
     """
     asking = question if last_clause is None else last_clause
@@ -181,7 +219,7 @@ def read_intent(question: str, *, last_clause: str | None = None, asked: str | N
         asked_unit=asked_unit,
         waiver=bool(WAIVER_PATTERN.search(question)),
         elsewhere=bool(
-            ELSEWHERE_PATTERN.search(at_home) or OTHER_PLACE_PATTERN.search(at_home) or OTHER_YEAR_PATTERN.search(when)
+            ELSEWHERE_PATTERN.search(at_home) or OTHER_PLACE_PATTERN.search(at_home) or other_year(when, plan_year)
         ),
         listing=bool(LISTING_PATTERN.search(when)),
         yes_no=bool(YES_NO_PATTERN.search(asking)) and not QUANTITY_PATTERN.search(asking),
@@ -223,8 +261,16 @@ def count_before(text: str, start: int) -> int:
 
 
 def asking_clauses(clauses: list[str]) -> list[bool]:
-    """Which clauses of a message ask something; the rest tell the story around the question."""
-    return [bool(ASKING_PATTERN.search(c)) for c in clauses]
+    """Which clauses of a message ask something; the rest tell the story around the question.
+
+    A clause of filler alone ("咋整", "急") asks nothing of its own: the question is before it.
+    """
+    return [asks(c) for c in clauses]
+
+
+def asks(clause: str) -> bool:
+    """Whether `clause` asks something (filler such as "咋整" alone does not)."""
+    return bool(ASKING_PATTERN.search(clause)) and not FILLER_PATTERN.match(normalize(clause))
 
 
 def split_questions(message: str) -> list[str]:
@@ -242,7 +288,7 @@ def split_questions(message: str) -> list[str]:
     for piece in (p.strip() for p in pieces):
         if not piece:
             continue
-        if ASKING_PATTERN.search(piece):
+        if asks(piece):
             questions.append(story + piece)
             story = ""
         else:

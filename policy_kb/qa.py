@@ -36,7 +36,7 @@ from policy_kb.intent import (
 )
 from policy_kb.loader import cache_dir, load_kb
 from policy_kb.results import Alternative, Answer, Part
-from policy_kb.schema import Measure
+from policy_kb.schema import Measure, Source
 from policy_kb.textnorm import clauses, normalize
 from policy_kb.typos import TypoMatcher
 
@@ -102,6 +102,7 @@ class Engine:
 
     def __init__(self, index: Index) -> None:
         self.index = index
+        self.plan_year = plan_year(index.kb.source)
         self.typos = TypoMatcher(index.concept_phrases)
         #: Each measure's title as people name it ("就业扶贫巩固提升工程" -> 就业扶贫;
         #: "生态文明建设扶贫巩固提升工程" -> 生态文明建设扶贫, 生态文明建设).
@@ -123,7 +124,7 @@ class Engine:
         spans = matcher.scan(text)
         found = matcher.concepts(text)
         covered = {i for start, end, _ in spans for i in range(start, end)}
-        mended = self.typos.by_sound(text, covered)
+        mended = self.typos.by_sound(text, covered) + self.typos.by_pinyin(text)
         if self._topic_strength(found) < MIN_TOPIC_SCORE:
             uncovered = "".join(ch if i not in covered else " " for i, ch in enumerate(text))
             spelt = (self.typos.by_spelling(run) for run in re.findall(r"[\u3400-\u9fff]+", uncovered))
@@ -239,11 +240,9 @@ class Engine:
         for asked_part in questions:
             reply = self._answer_one(asked_part)
             if not reply.matched and before:
-                # "危房改造补多少，找哪个部门": the later question leans on the earlier one's topic.
+                # "危房改造补多少，找哪个部门": the later question leans on the earlier one's topic
+                # (when that gives the earlier answer again, it was one question).
                 reply = self._answer_one(before + "，" + asked_part)
-                if reply.matched and reply.key == whole.key:
-                    # Leaning on the question before, it is the whole message again: one question.
-                    return _compose([whole])
             before = asked_part
             # A question about something the plan surely leaves out is said so in its place.
             if (reply.matched or reply.outside) and reply.key not in {r.key for r in replies}:
@@ -288,7 +287,7 @@ class Engine:
         parts = clauses(question) or [text]
         asking = asking_clauses(parts)
         asked = [p for p, asks in zip(parts, asking, strict=True) if asks] or parts
-        intent = read_intent(text, last_clause=asked[-1], asked="".join(asked))
+        intent = read_intent(text, last_clause=asked[-1], asked="".join(asked), plan_year=self.plan_year)
         if intent.elsewhere or self.index.outside.concepts("".join(asked)):
             return self._not_covered(outside=True)
         mentions = self.stage_mentions(text)
@@ -297,7 +296,10 @@ class Engine:
             multi = self._several_children(mentions)
             if multi is not None:
                 return multi
-        ranked = self.score_entries(concepts, intent, quoted=quoted_numbers(text), text=text)
+        # A figure quoted in a question that asks for one is the story's ("说全县改造189户，一户补多少"):
+        # only a question that checks a figure ("听说给4万，是真的吗") is drawn to it.
+        quoted = frozenset() if intent.quantity else quoted_numbers(text)
+        ranked = self.score_entries(concepts, intent, quoted=quoted, text=text)
         if not ranked or ranked[0].topic < MIN_TOPIC_SCORE:
             return self._not_covered()
         best = ranked[0]
@@ -670,6 +672,12 @@ def entry_question(entry: Entry) -> tuple[str, str]:
     name = name[:MAX_BUTTON_NAME]
     question = template.format(name=name)
     return name, question
+
+
+def plan_year(source: Source) -> int:
+    """The year the plan speaks for: the one in its title ("2018年…实施方案"), else the year it was issued."""
+    match = re.search(r"((?:19|20)\d\d)年", source.title)
+    return int(match.group(1)) if match else source.date.year
 
 
 def quoted_numbers(text: str) -> frozenset[float]:

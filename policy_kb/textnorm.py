@@ -16,9 +16,9 @@ import zhconv
 #: Clause separators: a fact is looked up within the clause that carries it.
 CLAUSE_SEPARATORS = "，,；;。！!？?：:\n"
 
-#: Anything that is not a CJK character, a Latin letter, a digit or one of the few symbols
+#: Anything that is not a CJK character (〇 included: "二〇二一年"), a Latin letter, a digit or one of the few symbols
 #: that carry meaning in the plan (% and the decimal point).
-_NOISE = re.compile(r"[^\u3400-\u9fff0-9a-z%.]+")
+_NOISE = re.compile(r"[^\u3007\u3400-\u9fff0-9a-z%.]+")
 
 
 @lru_cache(maxsize=4096)

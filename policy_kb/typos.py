@@ -12,6 +12,7 @@ at start-up and did not change a single answer of the question sets, so it is sw
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
@@ -23,6 +24,8 @@ from pypinyin.pinyin_dict import pinyin_dict  # noqa: E402  (after the switch ab
 
 #: Shortest and longest phrase compared by sound.
 SOUND_MIN, SOUND_MAX = 2, 6
+#: Shortest run of letters read as pinyin ("ct" and "mri" are the plan's own words).
+PINYIN_MIN = 4
 #: Shortest uncovered run worth a fuzzy comparison, and the similarity (0–100) it needs.
 FUZZY_MIN_LENGTH, FUZZY_CUTOFF = 4, 80
 
@@ -46,10 +49,14 @@ class TypoMatcher:
 
     def __init__(self, phrases: Iterable[str]) -> None:
         self._by_sound: dict[tuple[str, ...], str] = {}
+        #: The same phrases by their pinyin typed out ("xiaoxue" -> 小学), when the phone's input
+        #: method was not switched to characters.
+        self._by_pinyin: dict[str, str] = {}
         self._long: list[str] = []
         for phrase in phrases:
             if SOUND_MIN <= len(phrase) <= SOUND_MAX and all("\u3400" <= ch <= "\u9fff" for ch in phrase):
                 self._by_sound.setdefault(sounds(phrase), phrase)
+                self._by_pinyin.setdefault("".join(sounds(phrase)), phrase)
             if len(phrase) >= FUZZY_MIN_LENGTH:
                 self._long.append(phrase)
 
@@ -67,6 +74,11 @@ class TypoMatcher:
                     found.append(phrase)
                     covered |= span
         return found
+
+    def by_pinyin(self, text: str) -> list[str]:
+        """Known phrases typed as pinyin in `text` (a run of letters spelling one phrase)."""
+        runs = re.findall(rf"[a-z]{{{PINYIN_MIN},}}", text)
+        return [self._by_pinyin[run] for run in runs if run in self._by_pinyin]
 
     def by_spelling(self, run: str) -> str | None:
         """The known long phrase closest to `run`, when it is close enough to be a slip."""
