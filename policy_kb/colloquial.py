@@ -38,9 +38,14 @@ def _raw() -> dict:  # type: ignore[type-arg]
     return json.loads(resources.files("policy_kb").joinpath("data/colloquial.json").read_text("utf-8"))
 
 
-def load_outside() -> PhraseMatcher:
-    """Phrases of topics the plan does not cover (天气, 话费, 工资…): a question about them is not answered."""
-    return PhraseMatcher({normalize(p): {"outside": 1.0} for p in _raw()["outside"]})
+def load_outside(plan_text: str) -> PhraseMatcher:
+    """Phrases of topics the plan does not cover (天气, 话费, 工资…): a question about them is not answered.
+
+    A phrase the loaded plan itself uses is no outside topic for it: a county whose plan pays 每亩
+    200 元 answers "种一亩地补多少".
+    """
+    phrases = (normalize(p) for p in _raw()["outside"])
+    return PhraseMatcher({p: {"outside": 1.0} for p in phrases if p not in plan_text})
 
 
 def load_concepts() -> list[Concept]:
@@ -109,6 +114,19 @@ class PhraseMatcher:
             else:
                 i += 1
         return found
+
+    def covered(self, text: str) -> set[int]:
+        """Every position of normalized `text` some known phrase spans, overlapping matches included.
+
+        "房子漏雨了" is read as 房子漏 + 雨了, but 雨 is still explained by 漏雨: no typo to mend there.
+        """
+        positions: set[int] = set()
+        for i in range(len(text)):
+            for size in range(min(self._longest, len(text) - i), 0, -1):
+                if text[i : i + size] in self._phrases:
+                    positions.update(range(i, i + size))
+                    break
+        return positions
 
     def concepts(self, text: str) -> dict[str, float]:
         """Concept labels found in normalized `text` (leftmost-longest), weighted.

@@ -302,7 +302,7 @@ def build_index(kb: KnowledgeBase, cache_dir: Path | None = None, reviewed: Mapp
         goal_concepts=matcher.all_concepts(normalize("主要目标" + "".join(g.sentence for g in kb.goals))),
         measure_weight=_idf(measure_concepts.values()),
         concept_phrases=frozenset(normalize(p) for c in concepts for p in (*c.terms, *c.say)),
-        outside=load_outside(),
+        outside=load_outside(normalize("".join(m.title + m.text for m in kb.measures))),
     )
 
 

@@ -121,9 +121,8 @@ class Engine:
     def read_concepts(self, text: str) -> dict[str, float]:
         """The plan's concepts in normalized `text`, typos mended where nothing else explains them."""
         matcher: PhraseMatcher = self.index.matcher
-        spans = matcher.scan(text)
         found = matcher.concepts(text)
-        covered = {i for start, end, _ in spans for i in range(start, end)}
+        covered = matcher.covered(text)
         mended = self.typos.by_sound(text, covered) + self.typos.by_pinyin(text)
         if self._topic_strength(found) < MIN_TOPIC_SCORE:
             uncovered = "".join(ch if i not in covered else " " for i, ch in enumerate(text))

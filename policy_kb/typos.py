@@ -45,18 +45,22 @@ def sounds(text: str) -> tuple[str, ...]:
 
 
 class TypoMatcher:
-    """Maps a misspelt piece of a question to the known phrase it was meant to be."""
+    """Maps a misspelt piece of a question to the known phrases it may have been meant to be.
+
+    Phrases that sound alike (中职 and 种植, both zhongzhi) are all returned: the rest of the
+    question ("…学生有补贴不") decides between them, as it does for any other word.
+    """
 
     def __init__(self, phrases: Iterable[str]) -> None:
-        self._by_sound: dict[tuple[str, ...], str] = {}
+        self._by_sound: dict[tuple[str, ...], list[str]] = {}
         #: The same phrases by their pinyin typed out ("xiaoxue" -> 小学), when the phone's input
         #: method was not switched to characters.
-        self._by_pinyin: dict[str, str] = {}
+        self._by_pinyin: dict[str, list[str]] = {}
         self._long: list[str] = []
-        for phrase in phrases:
+        for phrase in sorted(phrases):
             if SOUND_MIN <= len(phrase) <= SOUND_MAX and all("\u3400" <= ch <= "\u9fff" for ch in phrase):
-                self._by_sound.setdefault(sounds(phrase), phrase)
-                self._by_pinyin.setdefault("".join(sounds(phrase)), phrase)
+                self._by_sound.setdefault(sounds(phrase), []).append(phrase)
+                self._by_pinyin.setdefault("".join(sounds(phrase)), []).append(phrase)
             if len(phrase) >= FUZZY_MIN_LENGTH:
                 self._long.append(phrase)
 
@@ -69,16 +73,16 @@ class TypoMatcher:
                 span = set(range(start, start + size))
                 if span & covered:  # a character a known phrase explains is no typo
                     continue
-                phrase = self._by_sound.get(spoken[start : start + size])
-                if phrase is not None and phrase != text[start : start + size]:
-                    found.append(phrase)
+                alike = self._by_sound.get(spoken[start : start + size], [])
+                if alike and text[start : start + size] not in alike:
+                    found.extend(alike)
                     covered |= span
         return found
 
     def by_pinyin(self, text: str) -> list[str]:
         """Known phrases typed as pinyin in `text` (a run of letters spelling one phrase)."""
         runs = re.findall(rf"[a-z]{{{PINYIN_MIN},}}", text)
-        return [self._by_pinyin[run] for run in runs if run in self._by_pinyin]
+        return [phrase for run in runs for phrase in self._by_pinyin.get(run, [])]
 
     def by_spelling(self, run: str) -> str | None:
         """The known long phrase closest to `run`, when it is close enough to be a slip."""
