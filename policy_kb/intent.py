@@ -33,7 +33,9 @@ LISTING_PATTERN = re.compile(
 MONEY_PATTERN = re.compile(r"多少钱|多钱|几块|多少块|几万|多少万|工资|每月|一个月|月发")
 
 #: Total count of people stated anywhere: "双胞胎", "俩人", "两个孩子".
-TOTAL_COUNT_PATTERN = re.compile(r"双胞胎|(俩|仨|两|三|四|2|3|4)(?:个)?(?:人|孩子|娃|学生|小孩|孙子|孙女|外孙)")
+TOTAL_COUNT_PATTERN = re.compile(
+    r"双胞胎|(俩|仨|两|三|四|2|3|4)(?:个)?(?:人|孩子|娃|学生|小孩|孙子|孙女|外孙)|(?:哥|姐|兄弟|姐妹|姐弟|兄妹)(俩|仨)"
+)
 
 #: "多少户", "几座", "几万": the unit a question asks in, mapped to the unit the plan writes.
 ASKED_UNIT_PATTERN = re.compile(r"(?:多少|几)(个|座|户|人|家|公里|里|条|种|次|所|名|元|块|钱|万|项|成|%|村)")
@@ -52,6 +54,8 @@ COUNT_WORDS = {"一": 1, "两": 2, "俩": 2, "二": 2, "三": 3, "仨": 3, "四"
 #: "两户一共", "三个村加一块": several households or villages, and a total asked for them.
 SEVERAL_PATTERN = re.compile(r"(俩|仨|两|二|三|四|五|[2-9])(?:个)?(户|家|村)")
 SUM_PATTERN = re.compile(r"一共|总共|加一块|加一起|加起来|合计|总计|合起来|共")
+#: "两家能补多少": several households asked about at once want the total too.
+SEVERAL_ASKED_PATTERN = re.compile(r"(?:俩|仨|两|二|三|四|五|[2-9])(?:个)?(?:户|家|村)(?:都)?(?:能|可以|可)?(?:补|给|发|领)?多少")
 SEVERAL_WHAT = {"户": "户", "家": "户", "村": "村"}
 
 
@@ -232,7 +236,7 @@ def total_count(question: str) -> int:
     match = TOTAL_COUNT_PATTERN.search(question)
     if not match:
         return 0
-    word = match.group(1)
+    word = match.group(1) or match.group(2)
     if word is None:
         return 2
     return int(word) if word.isdigit() else COUNT_WORDS[word]
@@ -319,7 +323,7 @@ def asks_total(question: str) -> bool:
 
 def several(question: str) -> tuple[int, str] | None:
     """ "俺和兄弟两家…一共" -> (2, "户"): how many households or villages a total is asked for."""
-    if not SUM_PATTERN.search(question):
+    if not (SUM_PATTERN.search(question) or SEVERAL_ASKED_PATTERN.search(question)):
         return None
     match = SEVERAL_PATTERN.search(question)
     if not match:

@@ -402,6 +402,14 @@ def test_a_stage_typed_in_pinyin_is_read() -> None:
     assert "1250" in answer("chuzhong一年补多少").answer
 
 
+def test_brothers_at_one_stage_are_two_children() -> None:
+    assert "2500" in answer("兄弟俩都念初中，一年生活补贴加一块多少").answer
+
+
+def test_several_households_asked_at_once_get_the_total() -> None:
+    assert "80000" in answer("我们两家都是D级危房，两家能补多少").answer
+
+
 def test_of_two_phrases_that_sound_alike_the_question_picks_the_one_it_means() -> None:
     assert "2000" in answer("孩子念zhongzhi有补贴不").answer
 
