@@ -55,7 +55,9 @@ COUNT_WORDS = {"一": 1, "两": 2, "俩": 2, "二": 2, "三": 3, "仨": 3, "四"
 SEVERAL_PATTERN = re.compile(r"(俩|仨|两|二|三|四|五|[2-9])(?:个)?(户|家|村)")
 SUM_PATTERN = re.compile(r"一共|总共|加一块|加一起|加起来|合计|总计|合起来|共")
 #: "两家能补多少": several households asked about at once want the total too.
-SEVERAL_ASKED_PATTERN = re.compile(r"(?:俩|仨|两|二|三|四|五|[2-9])(?:个)?(?:户|家|村)(?:都)?(?:能|可以|可)?(?:补|给|发|领)?多少")
+SEVERAL_ASKED_PATTERN = re.compile(
+    r"(?:俩|仨|两|二|三|四|五|[2-9])(?:个)?(?:户|家|村)(?:都)?(?:能|可以|可)?(?:补|给|发|领)?多少"
+)
 SEVERAL_WHAT = {"户": "户", "家": "户", "村": "村"}
 
 
