@@ -93,6 +93,10 @@ ADMIN_VERBS: tuple[str, ...] = (
     "配备",
     "达到",
 )
+#: "At least" words at the end of an indicator (家庭农场不少于 -> 家庭农场).
+AT_LEAST_WORDS_RE = re.compile(r"(?:至少|不少于|不低于|达到|要|力争|累计)+$")
+#: A year or the county alone before a verb ("2018年全县实现…") names no indicator.
+PLACE_AND_YEAR_RE = re.compile(r"^(?:\d{4}年)?(?:底前|年底|年内)?(?:全县|全市|全乡|全镇)?")
 #: Joining words at the start of a clause that belong to no indicator.
 CONNECTIVES = "并且和及、与"
 #: Who a benefit goes to, when a clause does not say: the first of these named in the measure
@@ -114,14 +118,41 @@ BENEFIT_VERBS = "组织开展|开展|实施|免收|免除|免交|给予|落实|�
 FOR_WHOM_RE = re.compile(rf"对(?![象接照于比待])(?P<who>[^，]+?)(?=(?:{BENEFIT_VERBS})|$)")
 #: 为X免费… names who receives a free service.
 FOR_WHOM_FREE_RE = re.compile(r"为(?P<who>[^，]+?)(?=免费|提供)")
-#: A rate: 每人每年, 每生每年, 每户 (money per person / student / household, yearly or once).
-RATE_RE = re.compile(r"每年每(?P<per_a>人|生|户)|每(?P<per_b>人|生|户)(?P<yearly>每年)?")
+#: A rate: 每人每年, 每生每学期, 每年每户, 每亩, 每村一次性 (money per person / student / household /
+#: mu / village, and how often).
+RATE_RE = re.compile(
+    r"每(?P<period_a>年|学期|月|天|日)每(?P<per_a>人|生|户|亩|村)"
+    r"|每(?P<per_b>人|生|户|亩|村)(?:每(?P<period_b>年|学期|月|天|日)|(?P<once_b>一次性))?"
+)
+#: A rate written after the amount: 3000元/户, 50元/人/天, 1.5万元/户.
+RATE_AFTER_RE = re.compile(r"^/(?P<per>人|生|户|亩|村)(?:/(?P<period>年|学期|月|天|日))?")
+#: How often, said anywhere in the clause when the rate does not say it.
+PERIOD_WORDS_RE = re.compile(r"(?P<once>一次性)|每(?P<every>年|学期|月|天|日)|(?P<yearly>年度|全年)")
 #: What a rate is counted per, as the schema names it.
-PER_WORDS: dict[str, Per] = {"人": "人", "生": "生", "户": "户"}
-#: Verbs and fillers around an amount that name no item (给予 1200 元; 的标准给予生活补贴).
-AMOUNT_FILLERS_RE = re.compile(r"^(?:的标准|标准)?(?:给予|发放|补助|补贴)?|(?:政策|标准|的标准)$")
+PER_WORDS: dict[str, Per] = {"人": "人", "生": "生", "户": "户", "亩": "亩", "村": "村"}
+#: How often, as the schema names it (日 is 天).
+PERIOD_WORDS: dict[str, Period] = {"年": "年", "学期": "学期", "月": "月", "天": "天", "日": "天"}
+#: Words that make a sum of money something a recipient gets (the rest are targets such as
+#: 村集体经济收入3万元 or thresholds).
+MONEY_BENEFIT_WORDS_RE = re.compile(
+    r"补助|补贴|奖补|奖励|资助|救助|信贷|贷款|贴息|助学金|生活费|保教费|低保|扶持资金|补偿|救济|基本生活|保障金|护理"
+)
+#: Words that make a sum of money an aim or a size, not something paid (收入3万元, 投入500万元).
+MONEY_TARGET_WORDS_RE = re.compile(r"收入|产值|营业额|销售额|投入|总额|规模|资金量|整合")
+#: A sum that only sets a condition: 超过5000元的部分, 首次达到5万元的.
+THRESHOLD_BEFORE_RE = re.compile(r"(?:超过|超出|达到|高于|(?<!不)低于|不足|不到|累计)$")
+#: A clause that gives the amount of what the clause before it named: "落实X补贴和Y补贴，标准均为…".
+STANDARD_OF_BEFORE_RE = re.compile(r"^(?:补助|补贴|资助)?标准(?:均|都)?为|^(?:均|都)为")
+#: Verbs and fillers around an amount that name no item (给予 1200 元; 的标准给予生活补贴;
+#: 补助标准提高到 1.5 万元).
+AMOUNT_FILLERS_RE = re.compile(
+    r"^(?:的标准|标准)?(?:给予|发放|补助|补贴)?|"
+    r"(?:政策|的标准|标准|标准为|提高到|标准提高到|为|按|按照|给予|发放|一次性|最高可申请|最高|可申请|不低于|不少于)+$"
+)
 #: Lead-ins before a rate that name no beneficiary (补助标准为…, …按照…, 继续执行…).
-SUBJECT_FILLERS_RE = re.compile(r"^(?:补助|资助)?标准为|^(?:继续)?执行|(?:按照|按)$")
+SUBJECT_FILLERS_RE = re.compile(
+    r"^(?:补助|资助)?标准为|^(?:继续)?执行|(?:按照|按|标准为|标准提高到|提高到|标准)+$|^(?:对|为)"
+)
 #: Trailing words of a beneficiary phrase that do not name the stage (学前教育阶段 -> 学前教育).
 STAGE_SUFFIXES: tuple[str, ...] = ("阶段", "在校生", "学生")
 #: Waivers: 免收/免除 X、Y.
@@ -490,6 +521,14 @@ class _SentenceState:
     subject: str | None = None
     conditions: list[str] = field(default_factory=list)
     pending_condition: bool = False
+    #: A rate said in a clause before its amounts ("每生每年补助生活费，小学 750 元、初中 1000 元").
+    pending_rate: re.Match[str] | None = None
+    #: Money benefits named so far with no amount ("落实X补贴和Y补贴，标准均为…" gives it them).
+    named: list[Benefit] = field(default_factory=list)
+    #: Sums of the clause that only set a condition (超过5000元的部分): neither benefits nor targets.
+    thresholds: list[tuple[int, int]] = field(default_factory=list)
+    #: The clause before, for a clause that only gives its amount ("由财政代缴，标准为每人每年300元").
+    previous_clause: str = ""
 
 
 @dataclass(frozen=True)
@@ -509,6 +548,11 @@ def _read_facts(sentences: list[str], text: str, lexicon: Lexicon) -> tuple[list
             found, clause_targets = _read_clause(clause, sentence, state, ctx)
             benefits += [f.benefit for f in found if f.benefit not in benefits]
             targets += clause_targets
+            state.named += [f.benefit for f in found if f.benefit.kind == "cash" and f.benefit.amount_yuan is None]
+            state.previous_clause = compact(clause)
+        # A benefit named first and given its amount later is one benefit, with the amount.
+        priced = {b.item for b in benefits if b.amount_yuan is not None and b.sentence == sentence}
+        benefits = [b for b in benefits if not (b.sentence == sentence and b.amount_yuan is None and b.item in priced)]
     return targets, benefits
 
 
@@ -528,6 +572,7 @@ def _read_clause(
 ) -> tuple[list[_Found], list[Target]]:
     """Benefits and targets of one clause; updates the sentence state (who, conditions)."""
     clause = compact(clause)
+    state.thresholds = []
     if _note_condition(clause, state):
         return [], []
     if not REDUCTION_RE.search(clause):
@@ -546,7 +591,7 @@ def _read_clause(
     )
     for reader in readers:
         found += [f for f in reader(clause, sentence, state, ctx) if not _overlaps(f.span, found)]
-    taken = [f.span for f in found] + [m.span() for m in CADENCE_EVERY_RE.finditer(clause)]
+    taken = [f.span for f in found] + [m.span() for m in CADENCE_EVERY_RE.finditer(clause)] + state.thresholds
     targets = _targets(clause, sentence, taken, ctx)
     return found, targets
 
@@ -598,6 +643,7 @@ def _benefit(
     kind: BenefitKind,
     state: _SentenceState,
     amount: float | None = None,
+    amount_max: float | None = None,
     per: Per | None = None,
     period: Period | None = None,
     percent: float | None = None,
@@ -610,6 +656,7 @@ def _benefit(
         item=item,
         beneficiary=beneficiary,
         amount_yuan=amount,
+        amount_max_yuan=amount_max,
         per=per,
         period=period,
         kind=kind,
@@ -686,48 +733,142 @@ def _reductions(clause: str, sentence: str, state: _SentenceState, ctx: _Measure
 
 
 def _rates(clause: str, sentence: str, state: _SentenceState, ctx: _MeasureContext) -> list[_Found]:
-    """Money at a rate: 每人每年给予 1200 元生活补贴; 每生每年小学 1000 元、初中 1250 元; 每户补助四万元."""
-    rate = RATE_RE.search(clause)
-    if rate is None:
-        return []
-    amounts = [q for q in find_quantities(clause) if q.unit == "元" and q.start >= rate.end()]
+    """Money a recipient gets, per whom and how often, however the plan words it.
+
+    每人每年给予 1200 元生活补贴; 每生每年小学 1000 元、初中 1250 元; 每户补助四万元; 每人每月200元;
+    1.5万元/户; 每户补助标准提高到 1.5 万元; 提供5万元以下…的扶贫小额信贷; 2000—3000元 (a range).
+    A sum that sets a condition (超过5000元的部分) or an aim (收入3万元以上) is left to the targets.
+    """
+    amounts = [q for q in find_quantities(clause) if q.unit == "元"]
+    rates = list(RATE_RE.finditer(clause))
     if not amounts:
+        state.pending_rate = rates[-1] if rates else state.pending_rate
         return []
-    subject = SUBJECT_FILLERS_RE.sub("", clause[: rate.start()])
-    if subject:
-        state.subject = subject
-    head = _amount_head(clause, rate.end(), amounts)
-    per = PER_WORDS[rate["per_a"] or rate["per_b"]]
-    period: Period = "年" if rate["per_a"] or rate["yearly"] else "次"
-    found = []
-    previous_end = rate.end()
-    for amount in amounts:
-        label = AMOUNT_FILLERS_RE.sub("", clause[previous_end : amount.start].strip(CONNECTIVES))
+    standard = STANDARD_OF_BEFORE_RE.match(clause)
+    if standard and len(amounts) == 1 and re.match(r"每|\d|[一二三四五六七八九十两]", clause[standard.end() :]):
+        return _standard_of_before(clause, sentence, amounts[0], state, ctx)
+    found: list[_Found] = []
+    previous_end = 0
+    for i, amount in enumerate(amounts):
+        next_start = amounts[i + 1].start if i + 1 < len(amounts) else len(clause)
+        before, after = clause[previous_end : amount.start], clause[amount.end : next_start]
+        rate = next((r for r in reversed(rates) if r.end() <= amount.start), None)
+        carried = rate is None and state.pending_rate is not None
+        if carried:
+            rate = state.pending_rate
+        rate_after = RATE_AFTER_RE.match(after)
+        if THRESHOLD_BEFORE_RE.search(before):
+            state.thresholds.append((amount.start, amount.end))
+            previous_end = amount.end
+            continue
+        if _is_money_target(clause, amount, rate, rate_after):
+            previous_end = amount.end
+            continue
+        per, period = _rate_of(rate.string if carried and rate else clause, rate, rate_after, ctx)
+        if carried and rate is not None:
+            head_of_rate = AMOUNT_FILLERS_RE.sub("", rate.string[rate.end() :])
+            before = clause[previous_end : amount.start]
+        elif rate is not None and rate.start() >= previous_end:
+            subject = SUBJECT_FILLERS_RE.sub("", clause[previous_end : rate.start()])
+            if subject and not (previous_end and subject.startswith(CONNECTIVES)):
+                state.subject = subject
+            before = clause[rate.end() : amount.start]
+        label = AMOUNT_FILLERS_RE.sub("", before.strip(CONNECTIVES + "、"))
+        head = _amount_head(clause, amount, after, before)
+        if carried and head == "补助" and head_of_rate:
+            head = head_of_rate
+        if label in BENEFIT_HEADS or label == head:
+            label = ""
         previous_end = amount.end
         who = _beneficiary(state, ctx) + label
         for stage, beneficiary in _per_stage(who, ctx):
-            qualifier = label or stage or _stage_core(subject) or ctx.last_indicator or ""
+            subject_core = _stage_core(state.subject or "")
+            qualifier = label or stage or subject_core or ctx.last_indicator or ""
+            item = qualifier if head and qualifier.endswith(head) else qualifier + head
             benefit = _benefit(
-                qualifier + head,
+                item or head,
                 beneficiary,
                 sentence,
                 kind="cash",
                 state=state,
                 amount=amount.value,
+                amount_max=amount.max_value,
                 per=per,
                 period=period,
             )
-            found.append(_Found(benefit, (rate.start(), len(clause))))
+            # The words up to the next amount are this one's (…1250 元的标准给予生活补贴).
+            found.append(_Found(benefit, (rate.start() if rate and not carried else amount.start, next_start)))
     return found
 
 
-def _amount_head(clause: str, rate_end: int, amounts: list[Quantity]) -> str:
-    """What the money is (生活补贴, 补助): the words after the last amount, else the verb before it."""
-    after = AMOUNT_FILLERS_RE.sub("", clause[amounts[-1].end :])
-    after = re.split(r"给予|发放", after)[-1]
-    if after:
-        return after
-    before = clause[rate_end : amounts[0].start]
+def _standard_of_before(
+    clause: str, sentence: str, amount: Quantity, state: _SentenceState, ctx: _MeasureContext
+) -> list[_Found]:
+    """ "落实X补贴和Y补贴，标准均为每人每月80元": the amount of each benefit the clause before named
+    (or, when it named none, of what it says: "个人缴费部分由财政代缴，标准为每人每年300元")."""
+    rate = RATE_RE.search(clause)
+    per, period = _rate_of(clause, rate, RATE_AFTER_RE.match(clause[amount.end :]), ctx)
+    named = [(b.item, b.beneficiary) for b in state.named] or [
+        (SUBJECT_FILLERS_RE.sub("", state.previous_clause) or "补助", _beneficiary(state, ctx))
+    ]
+    return [
+        _Found(
+            _benefit(
+                item,
+                beneficiary,
+                sentence,
+                kind="cash",
+                state=state,
+                amount=amount.value,
+                amount_max=amount.max_value,
+                per=per,
+                period=period,
+            ),
+            (0, amount.end),
+        )
+        for item, beneficiary in named
+    ]
+
+
+def _is_money_target(
+    clause: str, amount: Quantity, rate: re.Match[str] | None, rate_after: re.Match[str] | None
+) -> bool:
+    """A sum that is an aim or a size (每村实现村集体经济收入3万元以上), not money paid to someone."""
+    if MONEY_TARGET_WORDS_RE.search(clause[rate.end() if rate else 0 : amount.start]):
+        return not MONEY_BENEFIT_WORDS_RE.search(clause)
+    return rate is None and rate_after is None and not MONEY_BENEFIT_WORDS_RE.search(clause)
+
+
+def _rate_of(
+    clause: str, rate: re.Match[str] | None, rate_after: re.Match[str] | None, ctx: _MeasureContext
+) -> tuple[Per, Period]:
+    """Per whom and how often: from the rate, else the clause's words, else the measure's
+    beneficiary (a household or a person) once."""
+    per_word = period_word = None
+    if rate_after is not None:
+        per_word, period_word = rate_after["per"], rate_after["period"]
+    elif rate is not None:
+        per_word = rate["per_a"] or rate["per_b"]
+        period_word = rate["period_a"] or rate["period_b"] or ("次" if rate["once_b"] else None)
+    if period_word is None:
+        said = PERIOD_WORDS_RE.search(clause)
+        if said is not None:
+            period_word = "次" if said["once"] else said["every"] or "年"
+    per: Per = PER_WORDS[per_word] if per_word else ("户" if "户" in ctx.fallback_beneficiary else "人")
+    period: Period = PERIOD_WORDS.get(period_word or "", "次")
+    return per, period
+
+
+def _amount_head(clause: str, amount: Quantity, after: str, before: str) -> str:
+    """What the money is (生活补贴, 补助, 扶贫小额信贷): the words after the amount, else the last
+    words of the clause, else a benefit word before it."""
+    for text in (re.split(r"[、，]", after)[0], clause[amount.end :]):
+        text = RATE_AFTER_RE.sub("", text)
+        text = re.sub(r"^(?:以下|以内|以上)", "", text)
+        text = text.rsplit("的", 1)[-1]
+        text = AMOUNT_FILLERS_RE.sub("", re.split(r"给予|发放", text)[-1])
+        if text and MONEY_BENEFIT_WORDS_RE.search(text):
+            return text
     return next((h for h in BENEFIT_HEADS if h in before), "补助")
 
 
@@ -819,8 +960,11 @@ def _targets(clause: str, sentence: str, taken: list[tuple[int, int]], ctx: _Mea
     previous_end = 0
     quantities = [q for q in find_quantities(clause) if _is_count(clause, q, taken)]
     for i, q in enumerate(quantities):
-        next_start = quantities[i + 1].start if i + 1 < len(quantities) else len(clause)
-        indicator = _indicator(clause[previous_end : q.start], clause[q.end : next_start])
+        # "实现 812 户 2236 人稳定脱贫": figures side by side share the words after the last of them.
+        shared_after = next(
+            (after for j in range(i, len(quantities)) if (after := _words_after(clause, quantities, j))), ""
+        )
+        indicator = _indicator(clause[previous_end : q.start], shared_after)
         previous_end = q.end
         at_least = q.at_least or any(w in clause[: q.start] for w in AT_LEAST_BEFORE)
         targets.append(
@@ -837,6 +981,12 @@ def _targets(clause: str, sentence: str, taken: list[tuple[int, int]], ctx: _Mea
     return targets
 
 
+def _words_after(clause: str, quantities: list[Quantity], i: int) -> str:
+    """The words between figure `i` and the next figure (or the clause's end)."""
+    end = quantities[i + 1].start if i + 1 < len(quantities) else len(clause)
+    return clause[quantities[i].end : end].strip()
+
+
 def _is_count(clause: str, q: Quantity, taken: list[tuple[int, int]]) -> bool:
     """A figure that counts progress: not claimed by a benefit or cadence, not a quoted name,
     and not a Chinese 一 before a classifier (一项 = "one each", an article rather than a count)."""
@@ -849,13 +999,18 @@ def _indicator(before: str, after: str) -> str:
     """The thing a figure counts: the words before it, past any 'get it done' verb and any
     attributive (…的); or, when nothing is left (打造3条乡村旅游精品示范线路), the words after it."""
     phrase = before.lstrip(CONNECTIVES)
-    cut = max((phrase.rfind(v) + len(v) for v in ADMIN_VERBS if v in phrase), default=0)
+    verb = max(((phrase.rfind(v), v) for v in ADMIN_VERBS if v in phrase), default=(-1, ""))
+    cut = verb[0] + len(verb[1]) if verb[0] >= 0 else 0
+    subject = _strip_beneficiary(phrase[: max(verb[0], 0)].rsplit(CONDITION_END, 1)[-1])
     phrase = phrase[cut:].rsplit(CONDITION_END, 1)[-1]
-    phrase = _strip_beneficiary(phrase)
+    phrase = AT_LEAST_WORDS_RE.sub("", _strip_beneficiary(phrase))
     if phrase:
         return phrase
-    after = re.sub(r"^(?:以上)?的?", "", after)
-    return after.strip(CONNECTIVES)
+    after = re.sub(r"^(?:以上)?的?", "", after).strip(CONNECTIVES)
+    if after:
+        return after
+    # "参保率达到 100%": the thing measured stands before the verb.
+    return AT_LEAST_WORDS_RE.sub("", PLACE_AND_YEAR_RE.sub("", subject))
 
 
 def _strip_beneficiary(phrase: str) -> str:

@@ -93,9 +93,12 @@ def benefit_statement(benefit: Benefit) -> str:
         return f"{benefit.item}减收 {format_number(benefit.percent)}%{where}"
     if benefit.amount_yuan is not None:
         per = f"每{benefit.per}" if benefit.per else ""
-        if benefit.period == "年":
-            return f"{benefit.item}：{per}每年 {format_yuan(benefit.amount_yuan)}"
-        return f"{benefit.item}：{per} {format_yuan(benefit.amount_yuan)}，一次性补助"
+        amount = format_yuan(benefit.amount_yuan)
+        if benefit.amount_max_yuan is not None:
+            amount = f"{format_number(benefit.amount_yuan)}—{format_yuan(benefit.amount_max_yuan)}"
+        if benefit.period in (None, "次"):
+            return f"{benefit.item}：{per} {amount}，一次性补助"
+        return f"{benefit.item}：{per}每{benefit.period} {amount}"
     if benefit.quantity is not None:
         return f"{benefit.item}：{format_number(benefit.quantity)} {benefit.unit or ''}".rstrip()
     clause = clause_about(benefit.sentence, benefit.item)

@@ -19,9 +19,13 @@ CN_NUMERAL_CHARS = "〇零一二两三四五六七八九十百千万亿"
 #: Multipliers written after Arabic digits, as in "3万元" (the number is multiplied out).
 MULTIPLIERS: dict[str, int] = {"万": 10_000, "亿": 100_000_000}
 #: Units of measure a figure of this genre carries, longest first so that 公里 wins over shorter
-#: prefixes. 年/月/日/号 are deliberately absent: they date or number things, they do not count.
+#: prefixes. 年/月/日/号 are deliberately absent: they date or number things, they do not count
+#: (天 does: 每月在村工作不少于 20 天).
 UNITS: tuple[str, ...] = (
+    "平方公里",
     "平方米",
+    "立方米",
+    "人次",
     "公里",
     "公顷",
     "元",
@@ -43,7 +47,17 @@ UNITS: tuple[str, ...] = (
     "亩",
     "吨",
     "米",
+    "天",
+    "袋",
+    "头",
+    "只",
+    "株",
+    "棵",
+    "眼",
 )
+#: Units a 万 multiplies out (money); for any other unit 万 stays part of the unit as the plan
+#: writes it (1.5万亩, 10万袋), since the plan's own figures are said back in its own words.
+MULTIPLIED_UNITS: tuple[str, ...] = ("元",)
 #: Percent signs, half- and full-width; the unit of a percentage is always stored as "%".
 PERCENT_SIGNS = "%％"
 #: Written right after a quantity, "以上" means "at least" (新型职业农民 240 人以上).
@@ -61,7 +75,15 @@ _UNIT_ALTERNATION = "|".join(re.escape(u) for u in UNITS)
 #: or a percent sign. Not after 第 (an ordinal) nor after another digit or letter.
 QUANTITY_RE = re.compile(
     rf"(?<![第\d.A-Za-z])(?P<num>{_ARABIC}|{_CHINESE}){_GAP}(?P<mult>[万亿])?{_GAP}"
-    rf"(?P<unit>{_UNIT_ALTERNATION}|[{PERCENT_SIGNS}])"
+    # 一次性 is "one-off" and 6个月 a duration, not counts
+    rf"(?P<unit>{_UNIT_ALTERNATION}|[{PERCENT_SIGNS}])(?!性)(?!(?<=个)月)"
+)
+#: A range: "2000—3000元", "1—2万元", "2000～3000元", "1万元至2万元" (the unit and 万 may be written
+#: once, after the high end).
+RANGE_RE = re.compile(
+    rf"(?<![第\d.A-Za-z])(?P<low>{_ARABIC}|{_CHINESE}){_GAP}(?P<low_mult>[万亿])?(?P<low_unit>{_UNIT_ALTERNATION})?"
+    rf"{_GAP}[—–―\-－~～至到]{{1,2}}{_GAP}"
+    rf"(?P<high>{_ARABIC}|{_CHINESE}){_GAP}(?P<mult>[万亿])?{_GAP}(?P<unit>{_UNIT_ALTERNATION}|[{PERCENT_SIGNS}])"
 )
 #: A percentage written out in words, as in "百分之二十".
 PERCENT_WORDS_RE = re.compile(rf"百分之(?P<num>{_ARABIC}|[{CN_NUMERAL_CHARS}点]+)")
@@ -79,6 +101,8 @@ class Quantity:
     numeral: Literal["arabic", "chinese"]
     #: True when 以上 follows the unit.
     at_least: bool = False
+    #: The high end of a range ("2000—3000元": value 2000, max_value 3000); None for one figure.
+    max_value: Number | None = None
 
 
 def tidy(value: float) -> Number:
@@ -106,9 +130,11 @@ def parse_number(text: str) -> Number:
 
 def find_quantities(text: str) -> list[Quantity]:
     """Every figure-with-unit in the text, left to right, multipliers applied (3万元 -> 30000 元)."""
+    ranges = [q for m in RANGE_RE.finditer(text) if (q := _range(text, m)) is not None]
     found = [q for m in QUANTITY_RE.finditer(text) if (q := _quantity(text, m)) is not None]
     found += [q for m in PERCENT_WORDS_RE.finditer(text) if (q := _percent_words(text, m)) is not None]
-    return sorted(found, key=lambda q: q.start)
+    found = [q for q in found if not any(r.start <= q.start < r.end for r in ranges)]
+    return sorted(found + ranges, key=lambda q: q.start)
 
 
 def parse_quantity(text: str) -> Quantity | None:
@@ -124,9 +150,8 @@ def _quantity(text: str, match: re.Match[str]) -> Quantity | None:
         value = parse_number(raw)
     except ValueError:
         return None
-    if match["mult"]:
-        value = tidy(value * MULTIPLIERS[match["mult"]])
     unit = "%" if match["unit"] in PERCENT_SIGNS else match["unit"]
+    value, unit = _multiplied(value, match["mult"], unit)
     return Quantity(
         value=value,
         unit=unit,
@@ -135,6 +160,42 @@ def _quantity(text: str, match: re.Match[str]) -> Quantity | None:
         text=match.group(0),
         numeral="arabic" if re.fullmatch(_ARABIC, raw) else "chinese",
         at_least=_followed_by_at_least(text, match.end()),
+    )
+
+
+def _multiplied(value: Number, mult: str | None, unit: str) -> tuple[Number, str]:
+    """3万元 -> 30000 元; 1.5万亩 -> 1.5 万亩."""
+    if not mult:
+        return value, unit
+    if unit in MULTIPLIED_UNITS:
+        return tidy(value * MULTIPLIERS[mult]), unit
+    return value, mult + unit
+
+
+def _range(text: str, match: re.Match[str]) -> Quantity | None:
+    """Build a Quantity for a range; None when an end does not read or the units disagree."""
+    try:
+        low, high = parse_number(match["low"]), parse_number(match["high"])
+    except ValueError:
+        return None
+    unit = "%" if match["unit"] in PERCENT_SIGNS else match["unit"]
+    if match["low_unit"] and match["low_unit"] != unit:
+        return None
+    # "1—2万元": a 万 written once, after the high end, multiplies both ends.
+    low_mult = match["low_mult"] or (None if match["low_unit"] else match["mult"])
+    low, _ = _multiplied(low, low_mult, unit)
+    high, unit = _multiplied(high, match["mult"], unit)
+    if high <= low:
+        return None
+    return Quantity(
+        value=low,
+        unit=unit,
+        start=match.start(),
+        end=match.end(),
+        text=match.group(0),
+        numeral="arabic" if re.fullmatch(_ARABIC, match["low"]) else "chinese",
+        at_least=_followed_by_at_least(text, match.end()),
+        max_value=high,
     )
 
 

@@ -15,10 +15,11 @@ Number = int | float
 
 #: How a benefit is given.
 BenefitKind = Literal["cash", "waiver", "percentage_reduction", "service"]
-#: What a benefit's amount is counted per: 人 (person), 户 (household), 生 (student).
-Per = Literal["人", "户", "生"]
-#: How often: 年 (every year), 次 (once / per occasion).
-Period = Literal["年", "次"]
+#: What a benefit's amount is counted per: 人 (person), 户 (household), 生 (student), 亩 (mu of
+#: land), 村 (village).
+Per = Literal["人", "户", "生", "亩", "村"]
+#: How often: every 年 (year), 学期 (term), 月 (month), 天 (day), or 次 (once / per occasion).
+Period = Literal["年", "学期", "月", "天", "次"]
 #: How often a cadence recurs.
 Frequency = Literal["monthly", "quarterly", "yearly"]
 
@@ -57,6 +58,8 @@ class Benefit(Frozen):
     item: str
     beneficiary: str
     amount_yuan: Number | None = None
+    #: The high end of a range (每人每年2000—3000元: amount_yuan 2000, amount_max_yuan 3000).
+    amount_max_yuan: Number | None = None
     per: Per | None = None
     period: Period | None = None
     kind: BenefitKind = "cash"

@@ -78,9 +78,9 @@ def _item_line(item: EntitlementItem) -> str:
         return texts.CHECK_ITEM_WAIVER.format(who=who, item=item.item)
     if item.kind == "percentage_reduction" and item.percent is not None:
         return texts.CHECK_ITEM_REDUCTION.format(who=who, item=item.item, percent=_amount(item.percent))
-    if item.amount_yuan is not None and item.period == "年":
+    if item.amount_yuan is not None and item.period not in (None, "次"):
         return texts.CHECK_ITEM_AMOUNT.format(
-            who=who, item=item.item, amount=_amount(item.amount_yuan), per=item.per or "人", period="年"
+            who=who, item=item.item, amount=_amount(item.amount_yuan), per=item.per or "人", period=item.period
         )
     if item.amount_yuan is not None:
         return texts.CHECK_ITEM_ONCE.format(

@@ -1,0 +1,126 @@
+"""Figures as a plan of the genre means them: per whom, how often, ranges, conditions and aims.
+
+Each plan snippet here is invented for the test; the builder must read it as a careful reader would.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from policy_kb.builder import build_kb
+from policy_kb.numbers import find_quantities
+from policy_kb.schema import Benefit, KnowledgeBase, Target
+
+PLAN = """示例县脱贫攻坚领导小组
+
+示脱贫发〔2019〕2号
+
+示例县2019年脱贫攻坚实施方案
+
+一、主要目标
+全县减少贫困人口 500 人。
+
+二、工作措施
+1、就业帮扶
+对参加技能培训的贫困劳动力，培训期间按每人每天 60 元给予生活补助。开发公益性岗位，岗位补贴标准为每人每月 300 元。
+（责任单位：县人社局、县财政局、各乡镇）
+2、教育帮扶
+对在园贫困家庭幼儿，按每生每学期 400 元的标准发放保教费补助。
+（责任单位：县教育局、县财政局）
+3、安居帮扶
+C级危房按 0.6 万元/户给予补助，D级危房每户补助标准提高到 2.2 万元。
+（责任单位：县住建局、县财政局）
+4、产业帮扶
+对种植中药材的贫困户按每亩 150 元给予一次性补助；对发展养殖的贫困户按照规模给予每户 1000～2500 元的产业补助。提供 3 万元以下的扶贫小额信贷。全县新增中药材 1.2 万亩。
+（责任单位：县农业局、县扶贫办）
+5、健康帮扶
+贫困人口基本医疗保险参保率达到 100%。个人自付费用超过 3000 元的部分，由医疗救助兜底。落实困难残疾人生活补贴和重度残疾人护理补贴，标准均为每人每月 70 元。每个贫困村实现村集体经济收入 2 万元以上。
+（责任单位：县卫健局、县民政局）
+6、技能培训
+全年开展技能培训 800 人次。对正常经营 6 个月以上的创业实体给予补贴。
+（责任单位：县人社局）
+
+示例县脱贫攻坚领导小组
+2019年3月1日
+"""  # noqa: E501  (a plan's paragraphs are one line each)
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return build_kb(PLAN)
+
+
+def _benefit(kb: KnowledgeBase, amount: float) -> Benefit:
+    return next(b for m in kb.measures for b in m.benefits if b.amount_yuan == amount)
+
+
+def _target(kb: KnowledgeBase, quantity: float, unit: str) -> Target:
+    return next(t for m in kb.measures for t in m.targets if t.quantity == quantity and t.unit == unit)
+
+
+@pytest.mark.parametrize(
+    ("amount", "per", "period"),
+    [
+        (60, "人", "天"),
+        (300, "人", "月"),
+        (400, "生", "学期"),
+        (6000, "户", "次"),
+        (22000, "户", "次"),
+        (150, "亩", "次"),
+        (30000, "户", "次"),
+    ],
+    ids=["per-day", "per-month", "per-term", "per-household-after", "raised-to", "per-mu-once", "loan-ceiling"],
+)
+def test_money_is_read_per_whom_and_how_often(kb: KnowledgeBase, amount: float, per: str, period: str) -> None:
+    benefit = _benefit(kb, amount)
+    assert (benefit.per, benefit.period) == (per, period)
+
+
+def test_a_range_keeps_both_ends(kb: KnowledgeBase) -> None:
+    assert _benefit(kb, 1000).amount_max_yuan == 2500
+
+
+def test_a_raised_standard_is_named_for_what_it_pays(kb: KnowledgeBase) -> None:
+    assert "提高到" not in _benefit(kb, 22000).item
+
+
+def test_a_loan_ceiling_is_named_as_the_loan(kb: KnowledgeBase) -> None:
+    assert "信贷" in _benefit(kb, 30000).item
+
+
+@pytest.mark.parametrize("item", ["困难残疾人生活补贴", "重度残疾人护理补贴"])
+def test_one_standard_for_two_benefits_goes_to_each(kb: KnowledgeBase, item: str) -> None:
+    assert any(b.item == item and b.amount_yuan == 70 for m in kb.measures for b in m.benefits)
+
+
+def test_a_threshold_is_neither_benefit_nor_target(kb: KnowledgeBase) -> None:
+    figures = [f for m in kb.measures for f in (*m.benefits, *m.targets)]
+    assert not any(getattr(f, "amount_yuan", None) == 3000 or getattr(f, "quantity", None) == 3000 for f in figures)
+
+
+def test_a_villages_income_aim_is_a_target_not_a_benefit(kb: KnowledgeBase) -> None:
+    assert _target(kb, 20000, "元").indicator.endswith("收入")
+
+
+def test_a_rate_target_names_what_it_measures(kb: KnowledgeBase) -> None:
+    assert _target(kb, 100, "%").indicator.endswith("参保率")
+
+
+def test_person_times_are_kept(kb: KnowledgeBase) -> None:
+    assert _target(kb, 800, "人次").indicator.endswith("技能培训")
+
+
+def test_ten_thousand_mu_is_kept_as_written(kb: KnowledgeBase) -> None:
+    assert _target(kb, 1.2, "万亩").indicator.endswith("中药材")
+
+
+def test_a_duration_in_months_is_no_count() -> None:
+    assert find_quantities("正常经营 6 个月以上") == []
+
+
+def test_one_off_is_no_count() -> None:
+    assert [q.unit for q in find_quantities("给予每人 500 元一次性补贴")] == ["元"]
+
+
+def test_a_chinese_year_range_is_no_figure() -> None:
+    assert find_quantities("2018—2020年") == []
