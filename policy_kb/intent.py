@@ -20,7 +20,7 @@ WHO_PATTERN = re.compile(
 #: Words that ask for a figure ("好几回" only tells, "哪几种" asks which, "收不着几个台" says there are
 #: few: 几 after 好, 哪 or a denial does not count).
 QUANTITY_PATTERN = re.compile(
-    r"多少|(?<![好这那哪没])(?<!不着|不到|没有)几|多钱|多大|标准|金额|数额|额度|补多|给多|发多|多高|啥数|咋算|总共|一共|合计"
+    r"(?<!那么)(?<!这么)(?:多少|多钱)|(?<![好这那哪没])(?<!不着|不到|没有)几|多大|标准|金额|数额|额度|补多|给多|发多|多高|啥数|咋算|总共|一共|合计"
 )
 
 #: Words asking for every figure of a kind at once ("各多少公里", "都有哪些任务"), or every item of a
@@ -75,7 +75,8 @@ ELSEWHERE_PATTERN = re.compile(
 #: Someone of the family working or studying elsewhere, now or before ("在大连干了几年"): the question is
 #: still about home.
 AWAY_PATTERN = re.compile(
-    r"(?:在|去|到|上)[\u4e00-\u9fff]{1,4}?(?:打工|上班|干活|务工|工作|上学|念书|读书|上大学|干了|干过|待了|待过|呆了|呆过)"
+    r"(?:在|去|到|上)[\u4e00-\u9fff]{1,4}?(?:打工|上班|干活|务工|工作|上学|念书|读书|上大学|干了|干过|待了|待过|呆了|呆过|"
+    r"打了|打过|做了|做过|住了|住过|念了|读了)"
 )
 
 #: Years said relative to now ("明年", "十四五"), asked about: the plan speaks for its own year only.
@@ -143,7 +144,8 @@ GREETING_PREFIX_PATTERN = re.compile(
 
 #: Words that ask (a question rather than a story clause): "吗", "多少", "能不能", "咋办".
 ASKING_PATTERN = re.compile(
-    r"[吗嘛么呢]|多少|多钱|(?<![好这那十没])几(?![亩口天趟])|怎么|咋|(?:啥|什么|哪|谁)(?![也都])|是否|能否|能不能|可不可以|有没有|是不是|给不给|管不管|行不行|会不会|"
+    r"[吗嘛么呢]|多少|多钱|(?<![好这那十没])几(?![亩口天趟])|怎么|咋|(?:啥|什么|哪(?!有|来|能)|谁)(?![也都])|是否|能否|"
+    r"能不能|可不可以|有没有|是不是|给不给|管不管|行不行|会不会|真的假的|真的吗|是真的不|"
     r"要不要|算不算|[免收要给交补报管有]不[免收要给交补报管有]?$|不$|没$|没有$"
 )
 
@@ -154,7 +156,9 @@ FILLER_PATTERN = re.compile(
 )
 
 #: A yes/no question ("有补助吗", "能报销不"), and the two ways its "yes" is said.
-YES_NO_PATTERN = re.compile(r"[吗嘛么]$|不$|没$|没有$|有没有|是不是|能不能|可不可以|给不给|管不管|算不算|有不有")
+YES_NO_PATTERN = re.compile(
+    r"[吗嘛么]$|不$|没$|没有$|有没有|是不是|能不能|可不可以|给不给|管不管|算不算|有不有|真的假的|是真的不"
+)
 HAVE_PATTERN = re.compile(r"有没有|有不有|有.{0,10}(?:[吗嘛么]|不|没|没有)$")
 CAN_PATTERN = re.compile(r"能不能|可不可以|能.{0,10}(?:[吗嘛么]|不)$|可以.{0,10}(?:[吗嘛么]|不)$")
 

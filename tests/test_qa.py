@@ -410,6 +410,19 @@ def test_several_households_asked_at_once_get_the_total() -> None:
     assert "80000" in answer("我们两家都是D级危房，两家能补多少").answer
 
 
+def test_work_done_elsewhere_in_the_story_is_no_other_place() -> None:
+    assert answer("闺女在大连打了两年工，回来想自己创业，创业贷款贴不贴息").units[0] == "县人社局"
+
+
+def test_a_rhetorical_how_much_money_is_no_question_for_a_figure() -> None:
+    result = answer("住院押金交不起，我们哪有那么多钱，听说能先看病后付钱，真的假的")
+    assert "先诊疗后付费" in result.answer
+
+
+def test_a_familys_reason_for_poverty_finds_its_benefits() -> None:
+    assert "护理补贴" in answer("家里有因残致贫的，能享受啥补贴").answer
+
+
 def test_of_two_phrases_that_sound_alike_the_question_picks_the_one_it_means() -> None:
     assert "2000" in answer("孩子念zhongzhi有补贴不").answer
 
