@@ -784,6 +784,8 @@ def _rates(clause: str, sentence: str, state: _SentenceState, ctx: _MeasureConte
         for stage, beneficiary in _per_stage(who, ctx):
             subject_core = _stage_core(state.subject or "")
             qualifier = label or stage or subject_core or ctx.last_indicator or ""
+            # "按照产业规模一次性给予每户…补助": what comes before the verb of giving names no item.
+            qualifier = re.split(r"给予|发放", qualifier)[-1]
             item = qualifier if head and qualifier.endswith(head) else qualifier + head
             benefit = _benefit(
                 item or head,

@@ -95,7 +95,7 @@ def benefit_statement(benefit: Benefit) -> str:
         per = f"每{benefit.per}" if benefit.per else ""
         amount = format_yuan(benefit.amount_yuan)
         if benefit.amount_max_yuan is not None:
-            amount = f"{format_number(benefit.amount_yuan)}—{format_yuan(benefit.amount_max_yuan)}"
+            amount = f"{format_number(benefit.amount_yuan)}—{format_number(benefit.amount_max_yuan)} 元"
         if benefit.period in (None, "次"):
             return f"{benefit.item}：{per} {amount}，一次性补助"
         return f"{benefit.item}：{per}每{benefit.period} {amount}"

@@ -1,13 +1,18 @@
-"""`fupin kb build` / `fupin kb export` / `fupin kb reload`: the plan's knowledge base from any plan text, as JSON."""
+"""`fupin kb build|export|diff|reload`: the plan's knowledge base from any plan text, as JSON."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+
+from bot.commands import texts
+
+if TYPE_CHECKING:
+    from policy_kb.schema import KnowledgeBase
 
 #: Exit status for a bad input file (missing, not a plan), as click uses for usage errors.
 EXIT_BAD_INPUT = 2
@@ -50,20 +55,36 @@ def register(app: typer.Typer) -> None:
         kb_path: Annotated[Path | None, typer.Option("--kb", help="知识库 JSON 或方案文本；省略则用内置方案")] = None,
     ) -> None:
         """以 JSON 打印知识库。"""
-        from policy_kb.loader import load_kb
+        typer.echo(_pretty(_read_kb(kb_path).model_dump(mode="json")))
 
-        try:
-            kb = load_kb(kb_path)
-        except FileNotFoundError:
-            _fail(f"找不到知识库文件：{kb_path}")
-        except ValueError as exc:
-            _fail(f"无法读取知识库 {kb_path}：{exc}")
-        typer.echo(_pretty(kb.model_dump(mode="json")))
+    @kb_app.command("diff", help=texts.KB_DIFF_HELP)
+    def diff(
+        old: Annotated[Path, typer.Argument(help=texts.KB_DIFF_OLD_HELP)],
+        new: Annotated[Path, typer.Argument(help=texts.KB_DIFF_NEW_HELP)],
+    ) -> None:
+        from policy_kb.diff import diff_kbs
+
+        changes = diff_kbs(_read_kb(old), _read_kb(new))
+        for change in changes:
+            typer.echo(texts.KB_DIFF_LINES[change.kind].format(**vars(change)))
+        typer.echo(texts.KB_DIFF_SUMMARY.format(count=len(changes)) if changes else texts.KB_DIFF_NONE)
 
     from bot.commands.questions import register_reload
 
     register_reload(kb_app)
     app.add_typer(kb_app, name="kb")
+
+
+def _read_kb(path: Path | None) -> KnowledgeBase:
+    """The knowledge base at `path` (a plan text or a KB JSON; None: the packaged plan), or a clear error."""
+    from policy_kb.loader import load_kb
+
+    try:
+        return load_kb(path)
+    except FileNotFoundError:
+        _fail(f"找不到知识库文件：{path}")
+    except ValueError as exc:
+        _fail(f"无法读取知识库 {path}：{exc}")
 
 
 def _pretty(data: object) -> str:

@@ -125,3 +125,19 @@ QUESTIONS_DETACHED = "已撤回说法“{phrase}”（原对应 {entry}）。运
 KB_RELOAD_HELP = "让运行中的机器人按已审定的群众说法重新加载问答引擎（半分钟内生效）。"
 KB_RELOAD_DONE = "已请求重新加载（{phrases} 条审定说法）；运行中的机器人将在 {seconds} 秒内生效。"
 ASK_PHRASES_HELP = "同时使用数据库中县扶贫办审定的群众说法（与运行中的机器人一致）"
+
+# --- fupin kb diff ------------------------------------------------------------------------------
+KB_DIFF_HELP = "比较两份方案（文本或知识库 JSON）：措施、责任单位和数字的增删改，启用新方案前查看。"
+KB_DIFF_OLD_HELP = "现行方案（文本或知识库 JSON）"
+KB_DIFF_NEW_HELP = "新方案（文本或知识库 JSON）"
+KB_DIFF_NONE = "两份方案的措施、责任单位和数字完全相同。"
+KB_DIFF_SUMMARY = "共 {count} 处变化。"
+KB_DIFF_LINES = {
+    "measure_added": "新增措施：{measure}（责任单位：{new}）",
+    "measure_removed": "删除措施：{measure}（原责任单位：{old}）",
+    "measure_renamed": "措施改名：{old} → {new}",
+    "units_changed": "责任单位变化（{measure}）：{old} → {new}",
+    "figure_added": "新增（{measure}）：{new}",
+    "figure_removed": "删除（{measure}）：{old}",
+    "figure_changed": "变化（{measure}）：{old} → {new}",
+}
