@@ -33,7 +33,7 @@ async def file_a_road_report(sessionmaker: async_sessionmaker[AsyncSession]) -> 
             session,
             load_kb(),
             reporter=cadre,
-            measure_id="2.2.8-1",
+            measure_id="mc0623e77",
             indicator="硬化村组道路",
             village_id=place.id,
             quantity=3.5,
@@ -53,7 +53,7 @@ async def test_progress_json_lists_every_target(cli_database: str, capsys: pytes
     assert len(indicators) == sum(len(m.targets) for m in load_kb().measures)
     assert all(set(row) == INDICATOR_KEYS for row in indicators)
     assert {
-        "measure": "2.2.3",
+        "measure": "m06300403",
         "indicator": "D级危房改造",
         "unit": "户",
         "target": 189,
@@ -70,7 +70,7 @@ async def test_progress_after_a_report(
     rows = json.loads(capsys.readouterr().out)["indicators"]
     roads = next(r for r in rows if r["indicator"] == "硬化村组道路")
     assert roads == {
-        "measure": "2.2.8-1",
+        "measure": "mc0623e77",
         "indicator": "硬化村组道路",
         "unit": "公里",
         "target": 106,
@@ -79,7 +79,7 @@ async def test_progress_after_a_report(
     }
     assert await fupin("progress") == 0
     out = capsys.readouterr().out
-    assert "2.2.8-1 农村基础设施巩固提升工程" in out
+    assert "mc0623e77 农村基础设施巩固提升工程" in out
     assert "村组道路硬化：3.5 / 106 公里（3.3%）" in out
     assert "分乡镇：永陵镇 3.5" in out
     assert "培育新型职业农民：0 / 240 人以上（0%）" in out

@@ -12,7 +12,7 @@ from services.progress import IndicatorProgress, progress
 from services.reports import reportable_measures, submit_report
 from tests.issue5_support import person, village
 
-ROADS = "2.2.8-1"
+ROADS = "mc0623e77"
 
 
 def row(rows: list[IndicatorProgress], indicator: str) -> IndicatorProgress:
