@@ -68,13 +68,18 @@ NONE = "无"
 
 # --- fupin progress / fupin audit ---------------------------------------------------------------
 PROGRESS_HELP = "目标进度：实施方案每项任务指标的目标与已完成量（含分乡镇），据驻村干部上报，已退回的不计。"
-PROGRESS_JSON_HELP = '以 JSON 输出：{"indicators": [{measure, indicator, unit, target, done, by_township}]}'
+PROGRESS_JSON_HELP = (
+    '以 JSON 输出：{"indicators": [{measure, indicator, unit, target, done, by_township}], '
+    '"superseded": [同上，现行方案已没有的目标，target 为 0]}'
+)
 PROGRESS_TITLE = "目标进度（据驻村干部上报，已退回的不计）："
 PROGRESS_MEASURE = "{id} {title}"
 PROGRESS_LINE = "  {label}：{done} / {target} {unit}{at_least}（{percent}%）"
 PROGRESS_AT_LEAST = "以上"
 PROGRESS_TOWNSHIPS = "    分乡镇：{townships}"
 PROGRESS_TOWNSHIP = "{name} {done}"
+PROGRESS_SUPERSEDED = "上一版方案的措施（现行方案已没有这些目标，以下是此前按原措施上报的数量）："
+PROGRESS_SUPERSEDED_LINE = "  {measure} {label}：已上报 {done} {unit}"
 AUDIT_HELP = "审计日志：按时间顺序列出每一次变更（谁、何时、之前、之后）。"
 AUDIT_SINCE_HELP = "只列出此时刻以来的记录：日期 YYYY-MM-DD（北京时间当日零点起），或 ISO 时间如 2026-11-28T09:30"
 AUDIT_JSON_HELP = "以 JSON 输出（id、at、actor、action、subject、before、after；时间为 UTC）"
