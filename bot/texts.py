@@ -192,6 +192,7 @@ REPORT_INTRO = "进度上报：按提示逐项选择和填写，随时可以点�
 REPORT_NO_MEASURES = "实施方案里没有可上报的目标任务。"
 REPORT_NO_VILLAGE = "您的驻村干部登记没有绑定村，无法上报。请联系县扶贫办重新发放邀请链接。"
 REPORT_MEASURE = "请选择上报的工作措施："
+REPORT_MEASURE_GONE = "实施方案已更新，您先前选的措施或指标已不在现行方案中，请重新选择。"
 REPORT_MEASURE_BUTTON = "{title}（{lead}）"
 REPORT_INDICATOR = "请选择指标（方案目标 · 全县还差多少）："
 REPORT_INDICATOR_BUTTON = "{name}（{unit}）"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -442,22 +443,46 @@ def _walk(body: list[str]) -> tuple[list[_Block], list[str]]:
     return blocks, goals
 
 
+#: A heading's number left at the start of its title (一、 （二） 3. 第一部分): no part of a measure's id.
+MEASURE_NUMBER_RE = re.compile(
+    rf"^\s*(?:第[{HEADING_NUMERALS}\d]+(?:部分|章|节|条)|[(]\s*[{HEADING_NUMERALS}\d]+\s*[)]|[{HEADING_NUMERALS}\d]+\s*[、.](?!\d))\s*"
+)
+
+
 def _measures(blocks: list[_Block], lexicon: Lexicon) -> list[Measure]:
-    """One Measure per block; headings with several blocks get ids suffixed -1, -2, …"""
-    per_heading = Counter(_heading_id(b.headings) for b in blocks)
+    """One Measure per block, with an id that survives next year's edition of the plan.
+
+    Stored reports, tasks and reviewed phrases keep a measure's id across editions, so the id
+    cannot be the heading's position (adding one measure renumbered every later one). The rule:
+    `_heading_id` of the measure's title (its words without their numbering); the second, third…
+    block under titles with the same id, in text order, get `-2`, `-3`… The first never gets a
+    suffix, so a measure keeps its id when a responsibility line is added after its own.
+    Renaming a title gives a new id.
+    """
     seen: Counter[str] = Counter()
     measures = []
     for block in blocks:
         base = _heading_id(block.headings)
         seen[base] += 1
-        measure_id = f"{base}-{seen[base]}" if per_heading[base] > 1 else base
+        measure_id = f"{base}-{seen[base]}" if seen[base] > 1 else base
         measures.append(_measure(measure_id, block, lexicon))
     return measures
 
 
 def _heading_id(headings: tuple[_Heading, ...]) -> str:
-    """Dotted heading numbers: 二（二）4、 -> "2.2.4"."""
-    return ".".join(str(h.number) for h in headings) or "0"
+    """The innermost heading's normalised title, hashed: "m" and 8 hex digits of its sha256.
+
+    Normalised: NFKC (full- and half-width alike), any leading number (一、 （二） 3. 第一部分)
+    dropped, then only letters and digits kept — spaces, quotes and brackets vary between
+    editions of one plan. A hash rather than the title itself keeps the id within the 16
+    characters the database gives it and the 64 bytes of a Telegram button. Text without a heading
+    hashes the empty title. Ids never look like the old positional ones ("2.2.4"), which lets
+    migration 0009 tell them apart.
+    """
+    title = unicodedata.normalize("NFKC", headings[-1].title if headings else "")
+    title = MEASURE_NUMBER_RE.sub("", title)
+    key = "".join(ch for ch in title if unicodedata.category(ch)[0] in "LN")
+    return "m" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
 
 
 def _measure(measure_id: str, block: _Block, lexicon: Lexicon) -> Measure:

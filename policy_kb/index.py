@@ -316,7 +316,7 @@ REVIEWED_LABEL = "reviewed:{key}"
 
 
 def entry_key(entry: Entry) -> str:
-    """ "2.2.4/benefit/学杂费/普通高中": measure, kind and the entry's name, never its figure.
+    """ "mf2da9ece/benefit/学杂费/普通高中": measure, kind and the entry's name, never its figure.
 
     The name is what the plan calls the fact (a benefit's item and school stage, a target's or a
     goal's indicator) or, for a sentence, its text. A figure is left out on purpose: next year's plan

@@ -18,7 +18,7 @@ from services.broadcasts import DeliveryReport, delivery_report
 from services.households import CLOSED_STAGES, PUBLIC_PATH, STAGE_LABELS
 from services.models import Broadcast, ChangeStage, HouseholdChange, utcnow
 from services.office import UnitItems, items_by_unit
-from services.progress import IndicatorProgress, progress
+from services.progress import IndicatorProgress, progress, superseded
 
 #: Stages a change can wait in, in the order of 两公示一公告 (bookkeeping kinds wait in 已提交).
 WAITING_STAGES: tuple[ChangeStage, ...] = tuple(
@@ -53,6 +53,8 @@ class Overview:
     generated_at: dt.datetime
     today: dt.date
     progress: list[IndicatorProgress]
+    #: Reports on targets of an earlier plan that the plan in force no longer sets.
+    superseded: list[IndicatorProgress]
     units: list[UnitItems]
     changes: list[StageCount]
     broadcasts: list[BroadcastLine]
@@ -90,6 +92,7 @@ async def overview(session: AsyncSession, kb: KnowledgeBase, *, today: dt.date) 
         generated_at=utcnow(),
         today=today,
         progress=await progress(session, kb),
+        superseded=await superseded(session, kb),
         units=await items_by_unit(session, today=today),
         changes=await waiting_changes(session),
         broadcasts=await broadcast_lines(session),

@@ -2,11 +2,11 @@
 
 A report counts unless its item was returned (退回 means the unit did not accept the figure).
 Every target appears, with 0 done when nothing was reported, so the office sees the gaps too.
+Reports on targets the plan in force no longer sets are shown apart (`superseded`), never lost.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +34,7 @@ def _number(value: float) -> int | float:
 class IndicatorProgress:
     """One target and how much of it the reports cover."""
 
-    #: The measure's id, e.g. `2.2.8-1`.
+    #: The measure's id, e.g. `mc0623e77` (`policy_kb.builder._heading_id`).
     measure: str
     #: The indicator as the plan words it, e.g. `硬化村组道路`.
     indicator: str
@@ -66,10 +66,10 @@ class IndicatorProgress:
         }
 
 
-async def progress(session: AsyncSession, kb: KnowledgeBase) -> list[IndicatorProgress]:
-    """Every target of the plan in the plan's order, with what the counted reports add up to."""
+async def _counted(session: AsyncSession) -> dict[tuple[str, str], tuple[str, dict[str, float]]]:
+    """(measure id, indicator) -> the unit reported in and the counted total per township name."""
     query = (
-        select(Report.measure_id, Report.indicator, Township.name, func.sum(Report.quantity))
+        select(Report.measure_id, Report.indicator, func.max(Report.unit), Township.name, func.sum(Report.quantity))
         .join(Item, Report.item_id == Item.id)
         .join(Village, Report.village_id == Village.id)
         .join(Township, Village.township_id == Township.id)
@@ -77,13 +77,20 @@ async def progress(session: AsyncSession, kb: KnowledgeBase) -> list[IndicatorPr
         .group_by(Report.measure_id, Report.indicator, Township.code, Township.name)
         .order_by(Township.code)
     )
-    by_township: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
-    for measure_id, indicator, township, total in await session.execute(query):
-        by_township[(measure_id, indicator)][township] = round(float(total), SHOWN_DECIMALS)
+    counted: dict[tuple[str, str], tuple[str, dict[str, float]]] = {}
+    for measure_id, indicator, unit, township, total in await session.execute(query):
+        _, townships = counted.setdefault((measure_id, indicator), (unit, {}))
+        townships[township] = round(float(total), SHOWN_DECIMALS)
+    return counted
+
+
+async def progress(session: AsyncSession, kb: KnowledgeBase) -> list[IndicatorProgress]:
+    """Every target of the plan in the plan's order, with what the counted reports add up to."""
+    counted = await _counted(session)
     rows = []
     for measure in reportable_measures(kb):
         for target in measure.targets:
-            townships = by_township.get((measure.id, target.indicator), {})
+            _, townships = counted.get((measure.id, target.indicator), ("", {}))
             rows.append(
                 IndicatorProgress(
                     measure=measure.id,
@@ -97,4 +104,33 @@ async def progress(session: AsyncSession, kb: KnowledgeBase) -> list[IndicatorPr
                     at_least=target.at_least,
                 )
             )
+    return rows
+
+
+async def superseded(session: AsyncSession, kb: KnowledgeBase) -> list[IndicatorProgress]:
+    """Counted reports on targets the plan in force no longer sets, by measure id and indicator.
+
+    Next year's plan may drop or rename a measure (its id follows its title) or a target: the
+    reports filed against it stay in the database and are shown apart, as the previous plan's
+    (上一版方案的措施), rather than vanish from the figures or be added to another target. They
+    have no target in force (0); `measure_title` is the measure's title while the plan still has it.
+    """
+    in_force = {(m.id, t.indicator) for m in reportable_measures(kb) for t in m.targets}
+    titles = {m.id: m.title for m in kb.measures}
+    counted = await _counted(session)
+    rows = []
+    for measure_id, indicator in sorted(counted.keys() - in_force):
+        unit, townships = counted[(measure_id, indicator)]
+        rows.append(
+            IndicatorProgress(
+                measure=measure_id,
+                indicator=indicator,
+                unit=unit,
+                target=0.0,
+                done=round(sum(townships.values()), SHOWN_DECIMALS),
+                by_township=townships,
+                label=indicator,
+                measure_title=titles.get(measure_id, ""),
+            )
+        )
     return rows

@@ -28,8 +28,8 @@ from services.routing import PartySpec
 from services.workdays import china_today
 from tests.issue5_support import person, village
 
-#: The road target the tests read: 硬化村组道路 106 公里 (measure 2.2.8-1), 53 km counted → 50 %.
-ROAD_MEASURE, ROAD_INDICATOR, ROAD_TARGET = "2.2.8-1", "硬化村组道路", 106
+#: The road target the tests read: 硬化村组道路 106 公里 (二（二）8, first line), 53 km counted → 50 %.
+ROAD_MEASURE, ROAD_INDICATOR, ROAD_TARGET = "mc0623e77", "硬化村组道路", 106
 #: Reports counted per township, and one on a returned item that must not count.
 ROAD_DONE = {"永陵镇": 30.0, "旺清门镇": 23.0}
 ROAD_RETURNED = 10.0
@@ -100,7 +100,7 @@ async def _seed(session: AsyncSession) -> Seeded:
     change_item = await create_item(
         session,
         kind=ItemKind.HOUSEHOLD_CHANGE,
-        measure_id="2.1",
+        measure_id="m7beb95b8",
         title="新识别纳入 王*五",
         topic="household:210422197503031239",
         village=villages["永陵镇"],

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+import policy_kb
 from bot import texts
 from bot.emulator import EmulatorState, running_emulator
 from bot.ratelimit import RateLimiter
@@ -126,3 +128,22 @@ async def test_an_overdue_item_reminds_the_unit_and_reaches_the_office(
     async with session_scope(sessionmaker) as session:
         [item] = (await session.scalars(select(Item))).all()
         assert item.reminded_at is not None and item.escalated_at is not None
+
+
+async def test_a_report_whose_measure_next_years_plan_dropped_asks_the_measure_again(
+    database_url: str,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await add_villages(sessionmaker)
+    world = EmulatorState()
+    async with running_sandbox(database_url, state=world, rate_limiter=RateLimiter(**ROOMY)) as first:
+        cadre = await register(first.client, sessionmaker, "刘书记", "cadre", villages=["腰站村"])
+        await start_road_report(first.client, cadre)
+    plan = policy_kb.load_kb()
+    next_year = plan.model_copy(update={"measures": [m for m in plan.measures if m.id != "mc0623e77"]})
+    monkeypatch.setattr(policy_kb, "load_kb", lambda path=None: next_year)
+    async with running_sandbox(database_url, state=world, rate_limiter=RateLimiter(**ROOMY)) as second:
+        answer = await say(second.client, cadre, "4.2")
+    assert answer.startswith(texts.REPORT_MEASURE_GONE)

@@ -81,13 +81,13 @@ def test_export_prints_the_packaged_knowledge_base(capsys: pytest.CaptureFixture
         },
     ]
     measures = {m["id"]: m for m in data["measures"]}  # type: ignore[attr-defined]
-    roads = measures["2.2.8-1"]
+    roads = measures["mc0623e77"]
     assert (roads["lead_unit"], roads["units"]) == ("县交通局", ["县交通局", "县财政局"])
     assert {"indicator": "拓宽硬化乡村道路", "quantity": 21.5, "unit": "公里"}.items() <= roads["targets"][0].items()
-    junior = next(b for b in measures["2.2.4"]["benefits"] if b["item"] == "初中生活补贴")
+    junior = next(b for b in measures["mf2da9ece"]["benefits"] if b["item"] == "初中生活补贴")
     assert (junior["amount_yuan"], junior["per"], junior["period"]) == (1250, "生", "年")
     assert isinstance(junior["amount_yuan"], int)  # 1250, not 1250.0
-    assert {"name": "月调度", "frequency": "monthly", "measure": "3.4"}.items() <= data["cadences"][1].items()  # type: ignore[index]
+    assert {"name": "月调度", "frequency": "monthly", "measure": "m33aa1d0c"}.items() <= data["cadences"][1].items()  # type: ignore[index]
 
 
 def test_export_reads_a_built_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

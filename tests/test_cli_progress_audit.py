@@ -9,6 +9,7 @@ import json
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+import policy_kb
 from bot.cli import main
 from bot.commands.audit import parse_since
 from bot.commands.runner import CliError
@@ -33,7 +34,7 @@ async def file_a_road_report(sessionmaker: async_sessionmaker[AsyncSession]) -> 
             session,
             load_kb(),
             reporter=cadre,
-            measure_id="2.2.8-1",
+            measure_id="mc0623e77",
             indicator="硬化村组道路",
             village_id=place.id,
             quantity=3.5,
@@ -48,12 +49,12 @@ async def file_a_road_report(sessionmaker: async_sessionmaker[AsyncSession]) -> 
 async def test_progress_json_lists_every_target(cli_database: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert await fupin("progress", "--json") == 0
     data = json.loads(capsys.readouterr().out)
-    assert list(data) == ["indicators"]
+    assert list(data) == ["indicators", "superseded"]
     indicators = data["indicators"]
     assert len(indicators) == sum(len(m.targets) for m in load_kb().measures)
     assert all(set(row) == INDICATOR_KEYS for row in indicators)
     assert {
-        "measure": "2.2.3",
+        "measure": "m06300403",
         "indicator": "D级危房改造",
         "unit": "户",
         "target": 189,
@@ -70,7 +71,7 @@ async def test_progress_after_a_report(
     rows = json.loads(capsys.readouterr().out)["indicators"]
     roads = next(r for r in rows if r["indicator"] == "硬化村组道路")
     assert roads == {
-        "measure": "2.2.8-1",
+        "measure": "mc0623e77",
         "indicator": "硬化村组道路",
         "unit": "公里",
         "target": 106,
@@ -79,10 +80,26 @@ async def test_progress_after_a_report(
     }
     assert await fupin("progress") == 0
     out = capsys.readouterr().out
-    assert "2.2.8-1 农村基础设施巩固提升工程" in out
+    assert "mc0623e77 农村基础设施巩固提升工程" in out
     assert "村组道路硬化：3.5 / 106 公里（3.3%）" in out
     assert "分乡镇：永陵镇 3.5" in out
     assert "培育新型职业农民：0 / 240 人以上（0%）" in out
+
+
+async def test_a_report_on_a_measure_next_years_plan_dropped_is_listed_as_the_previous_plans(
+    cli_database: str,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await file_a_road_report(sessionmaker)
+    plan = load_kb()
+    next_year = plan.model_copy(update={"measures": [m for m in plan.measures if m.id != "mc0623e77"]})
+    monkeypatch.setattr(policy_kb, "load_kb", lambda: next_year)
+    assert await fupin("progress") == 0
+    out = capsys.readouterr().out
+    assert "上一版方案的措施" in out
+    assert "mc0623e77 硬化村组道路：已上报 3.5 公里" in out
 
 
 async def test_audit_lists_who_did_what(

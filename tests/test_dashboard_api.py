@@ -13,6 +13,7 @@ from urllib.parse import unquote
 import httpx
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import texts
@@ -20,6 +21,7 @@ from bot.cli import main
 from services import audit
 from services.db import session_scope
 from services.exports import HOUSEHOLD_HEADERS, PROGRESS_HEADERS, TASK_HEADERS
+from services.models import Report
 from tests.bot_support import Sandbox, running_sandbox
 from tests.dashboard_support import (
     BROADCAST_TEXT,
@@ -33,6 +35,8 @@ from tests.staff_support import add_villages, register
 
 ADMIN_TOKEN = "dashboard-admin-token-0123"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+#: A measure id of an earlier plan, which the plan in force does not have.
+EARLIER = "m00000000"
 
 
 @pytest.fixture
@@ -84,6 +88,19 @@ async def test_the_dashboard_data_shows_progress_items_changes_and_broadcasts(
     [broadcast] = data["broadcasts"]
     assert broadcast["text"] == BROADCAST_TEXT and broadcast["audience_label"] == "全部驻村干部"
     assert broadcast["recipients"] == 1 and broadcast["sent"] + broadcast["pending"] + broadcast["failed"] == 1
+
+
+async def test_a_report_on_a_measure_the_plan_no_longer_has_is_shown_as_the_previous_plans(
+    http: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await seed_county(sessionmaker)
+    async with session_scope(sessionmaker) as session:
+        await session.execute(update(Report).where(Report.quantity == ROAD_DONE["旺清门镇"]).values(measure_id=EARLIER))
+    data = (await http.get("/api/dashboard", headers=ADMIN)).json()
+    [earlier] = data["superseded"]
+    assert (earlier["measure_id"], earlier["indicator"], earlier["done"]) == (EARLIER, ROAD_INDICATOR, 23)
+    road = next(p for p in data["progress"] if p["indicator"] == ROAD_INDICATOR)
+    assert road["done"] == ROAD_DONE["永陵镇"]
 
 
 async def test_the_dashboard_data_needs_a_token(http: httpx.AsyncClient) -> None:

@@ -15,9 +15,12 @@ from services.models import AudienceKind, Broadcast, OutboxMessage, RoleKind, Se
 from services.users import get_or_create_user, grant_role
 
 OFFSETS = [7, 1, 0]
-MONTHLY = Cadence(name="月调度", frequency="monthly", sentence="建立月调度、季督查、年考核制度。", measure="3.4")
+MONTHLY = Cadence(name="月调度", frequency="monthly", sentence="建立月调度、季督查、年考核制度。", measure="m33aa1d0c")
 QUARTERLY = Cadence(
-    name="每季度启动1次贫困户识别程序", frequency="quarterly", sentence="每季度启动1次贫困户识别程序。", measure="2.1"
+    name="每季度启动1次贫困户识别程序",
+    frequency="quarterly",
+    sentence="每季度启动1次贫困户识别程序。",
+    measure="m7beb95b8",
 )
 
 

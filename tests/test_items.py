@@ -73,12 +73,12 @@ async def road_item(
     return await create_item(
         session,
         kind=ItemKind.REPORT,
-        measure_id="2.2.8-1",
+        measure_id="mc0623e77",
         title="硬化村组道路 3.5 公里",
         topic="硬化村组道路",
         village=place,
         reporter=w.cadre,
-        parties=parties_for(load_kb(), measure_id="2.2.8-1", township=place.township),
+        parties=parties_for(load_kb(), measure_id="mc0623e77", township=place.township),
         actor=ACTOR,
         today=today,
     )
@@ -88,7 +88,7 @@ async def household_item(session: AsyncSession, w: World) -> Item:
     return await create_item(
         session,
         kind=ItemKind.HOUSEHOLD_CHANGE,
-        measure_id="2.1",
+        measure_id="m7beb95b8",
         title="新识别纳入 张*明",
         topic="household:210422198001011234",
         village=w.village,

@@ -88,25 +88,25 @@ def test_source_records_the_plan_identity(kb: KnowledgeBase, plan_text: str) -> 
 
 
 MEASURES = [
-    ("2.1", "加强贫困户科学动态和分类管理"),
-    ("2.2.1", "产业扶贫巩固提升工程"),
-    ("2.2.2", "就业扶贫巩固提升工程"),
-    ("2.2.3", "安居扶贫巩固提升工程"),
-    ("2.2.4", "教育扶贫巩固提升工程"),
-    ("2.2.5", "健康扶贫巩固提升工程"),
-    ("2.2.6-1", "社会保障扶贫巩固提升工程"),
-    ("2.2.6-2", "社会保障扶贫巩固提升工程"),
-    ("2.2.7", "志智双扶巩固提升工程"),
-    ("2.2.8-1", "农村基础设施巩固提升工程"),
-    ("2.2.8-2", "农村基础设施巩固提升工程"),
-    ("2.2.8-3", "农村基础设施巩固提升工程"),
-    ("2.2.9", "生态文明建设扶贫巩固提升工程"),
-    ("2.2.10", "强基固本扶贫巩固提升工程"),
-    ("3.1", "进一步完善组织领导制度"),
-    ("3.2", "坚持工作队驻村帮扶制度"),
-    ("3.3", "建立健全资金保障和容错纠错制度"),
-    ("3.4", "建立健全奖罚分明的激励制度"),
-    ("3.5", "严格落实问责制度"),
+    ("m7beb95b8", "加强贫困户科学动态和分类管理"),
+    ("maaaae157", "产业扶贫巩固提升工程"),
+    ("mea3b9e1b", "就业扶贫巩固提升工程"),
+    ("m06300403", "安居扶贫巩固提升工程"),
+    ("mf2da9ece", "教育扶贫巩固提升工程"),
+    ("m25e43f6d", "健康扶贫巩固提升工程"),
+    ("md85888ae", "社会保障扶贫巩固提升工程"),
+    ("md85888ae-2", "社会保障扶贫巩固提升工程"),
+    ("md2f1c516", "志智双扶巩固提升工程"),
+    ("mc0623e77", "农村基础设施巩固提升工程"),
+    ("mc0623e77-2", "农村基础设施巩固提升工程"),
+    ("mc0623e77-3", "农村基础设施巩固提升工程"),
+    ("m7525fc62", "生态文明建设扶贫巩固提升工程"),
+    ("mf6e59b87", "强基固本扶贫巩固提升工程"),
+    ("m46c3b71a", "进一步完善组织领导制度"),
+    ("mc485a9a9", "坚持工作队驻村帮扶制度"),
+    ("m28acdde2", "建立健全资金保障和容错纠错制度"),
+    ("m33aa1d0c", "建立健全奖罚分明的激励制度"),
+    ("m1f7a14df", "严格落实问责制度"),
 ]
 
 
@@ -115,22 +115,22 @@ def test_nineteen_measures_in_plan_order(kb: KnowledgeBase) -> None:
 
 
 def test_measure_path_names_its_headings(kb: KnowledgeBase) -> None:
-    assert kb.measure("2.2.8-2").path == [
+    assert kb.measure("mc0623e77-2").path == [
         "二、工作措施",
         "（二）实施“十大”扶贫巩固提升工程",
         "8、农村基础设施巩固提升工程",
     ]
-    assert kb.measure("3.2").path == ["三、保障措施", "(二)坚持工作队驻村帮扶制度"]
+    assert kb.measure("mc485a9a9").path == ["三、保障措施", "(二)坚持工作队驻村帮扶制度"]
 
 
 @pytest.mark.parametrize(
     ("measure_id", "starts", "ends"),
     [
-        pytest.param("2.2.8-1", "拓宽硬化乡村道路", "搞好道路绿化美化。", id="道路"),
-        pytest.param("2.2.8-2", "改造农村供水工程", "护田河堤工程。", id="水利"),
-        pytest.param("2.2.8-3", "加强贫困村文化基础设施建设", "通有线电视。", id="文化"),
-        pytest.param("2.2.6-2", "继续实施“百企帮百村”行动", "脱贫成果巩固行动。", id="社会帮扶"),
-        pytest.param("3.1", "继续坚持脱贫攻坚双组长领导负责制", "帮扶措施全覆盖。", id="组织领导-标题不入正文"),
+        pytest.param("mc0623e77", "拓宽硬化乡村道路", "搞好道路绿化美化。", id="道路"),
+        pytest.param("mc0623e77-2", "改造农村供水工程", "护田河堤工程。", id="水利"),
+        pytest.param("mc0623e77-3", "加强贫困村文化基础设施建设", "通有线电视。", id="文化"),
+        pytest.param("md85888ae-2", "继续实施“百企帮百村”行动", "脱贫成果巩固行动。", id="社会帮扶"),
+        pytest.param("m46c3b71a", "继续坚持脱贫攻坚双组长领导负责制", "帮扶措施全覆盖。", id="组织领导-标题不入正文"),
     ],
 )
 def test_each_block_holds_the_text_since_the_previous_line(
@@ -143,7 +143,7 @@ def test_each_block_holds_the_text_since_the_previous_line(
 
 
 def test_a_paragraph_broken_by_a_stray_newline_is_joined(kb: KnowledgeBase) -> None:
-    assert "运用扶贫贷、扶贫互助资金和财政专项资金，助推村级集体经济发展。" in kb.measure("3.3").sentences
+    assert "运用扶贫贷、扶贫互助资金和财政专项资金，助推村级集体经济发展。" in kb.measure("m28acdde2").sentences
 
 
 def test_sentences_do_not_split_inside_brackets() -> None:
@@ -194,29 +194,29 @@ def test_goals(kb: KnowledgeBase) -> None:
 
 
 TARGETS = [
-    ("2.2.1", "市级以上龙头企业", 3, "个", False),
-    ("2.2.1", "专业合作社", 10, "家", False),
-    ("2.2.1", "家庭农场", 20, "家", True),
-    ("2.2.1", "电子商务企业", 1, "家", False),
-    ("2.2.1", "农村电子商务经营主体", 20, "家", False),
-    ("2.2.1", "农村电商综合服务网点", 50, "个", False),
-    ("2.2.1", "农村电商网店", 20, "家", True),
-    ("2.2.1", "带动建卡贫困人口和脱贫人口稳定就业", 10, "人", True),
-    ("2.2.1", "乡村旅游精品示范线路", 3, "条", False),
-    ("2.2.1", "乡村旅游示范村（点）", 3, "个", True),
-    ("2.2.1", "乡村旅游经营户", 120, "户", True),
-    ("2.2.1", "星级示范户", 20, "户", True),
-    ("2.2.2", "新型职业农民", 240, "人", True),
-    ("2.2.3", "D级危房改造", 189, "户", False),
-    ("2.2.5", "村卫生室", 1, "所", True),
-    ("2.2.5", "专业医务人员", 1, "名", True),
-    ("2.2.8-1", "拓宽硬化乡村道路", 21.5, "公里", False),
-    ("2.2.8-1", "硬化村组道路", 106, "公里", False),
-    ("2.2.8-1", "新改建路面工程", 44, "公里", False),
-    ("2.2.8-1", "新建桥梁", 5, "座", False),
-    ("2.2.8-1", "危桥改造", 5, "座", False),
-    ("2.2.8-3", "贫困村都有综合性文化服务中心", 10, "个", False),
-    ("2.2.10", "村集体经济收入", 30000, "元", True),
+    ("maaaae157", "市级以上龙头企业", 3, "个", False),
+    ("maaaae157", "专业合作社", 10, "家", False),
+    ("maaaae157", "家庭农场", 20, "家", True),
+    ("maaaae157", "电子商务企业", 1, "家", False),
+    ("maaaae157", "农村电子商务经营主体", 20, "家", False),
+    ("maaaae157", "农村电商综合服务网点", 50, "个", False),
+    ("maaaae157", "农村电商网店", 20, "家", True),
+    ("maaaae157", "带动建卡贫困人口和脱贫人口稳定就业", 10, "人", True),
+    ("maaaae157", "乡村旅游精品示范线路", 3, "条", False),
+    ("maaaae157", "乡村旅游示范村（点）", 3, "个", True),
+    ("maaaae157", "乡村旅游经营户", 120, "户", True),
+    ("maaaae157", "星级示范户", 20, "户", True),
+    ("mea3b9e1b", "新型职业农民", 240, "人", True),
+    ("m06300403", "D级危房改造", 189, "户", False),
+    ("m25e43f6d", "村卫生室", 1, "所", True),
+    ("m25e43f6d", "专业医务人员", 1, "名", True),
+    ("mc0623e77", "拓宽硬化乡村道路", 21.5, "公里", False),
+    ("mc0623e77", "硬化村组道路", 106, "公里", False),
+    ("mc0623e77", "新改建路面工程", 44, "公里", False),
+    ("mc0623e77", "新建桥梁", 5, "座", False),
+    ("mc0623e77", "危桥改造", 5, "座", False),
+    ("mc0623e77-3", "贫困村都有综合性文化服务中心", 10, "个", False),
+    ("mf6e59b87", "村集体经济收入", 30000, "元", True),
 ]
 
 
@@ -238,7 +238,7 @@ def test_no_other_targets(kb: KnowledgeBase) -> None:
 
 
 def test_lexicon_supplies_display_names_but_never_figures(kb: KnowledgeBase) -> None:
-    road = next(t for t in kb.measure("2.2.8-1").targets if t.indicator == "硬化村组道路")
+    road = next(t for t in kb.measure("mc0623e77").targets if t.indicator == "硬化村组道路")
     assert road.display_name == "村组道路硬化"
     assert (road.quantity, road.unit) == (106, "公里")
     with pytest.raises(ValueError, match="数字"):
@@ -251,10 +251,10 @@ def test_the_lexicon_validates() -> None:
 
 
 CADENCES = [
-    ("每季度启动1次贫困户识别程序", "quarterly", "2.1"),
-    ("月调度", "monthly", "3.4"),
-    ("季督查", "quarterly", "3.4"),
-    ("年考核", "yearly", "3.4"),
+    ("每季度启动1次贫困户识别程序", "quarterly", "m7beb95b8"),
+    ("月调度", "monthly", "m33aa1d0c"),
+    ("季督查", "quarterly", "m33aa1d0c"),
+    ("年考核", "yearly", "m33aa1d0c"),
 ]
 
 
@@ -278,12 +278,12 @@ def _benefit(kb: KnowledgeBase, measure_id: str, item: str, beneficiary: str | N
 
 
 CASH = [
-    ("2.2.4", "学前教育生活补贴", "学前教育阶段", 1200, "人", "年"),
-    ("2.2.4", "小学生活补贴", "义务教育阶段小学", 1000, "生", "年"),
-    ("2.2.4", "初中生活补贴", "义务教育阶段初中", 1250, "生", "年"),
-    ("2.2.4", "普通高中补助", "普通高中在校生", 2000, "生", "年"),
-    ("2.2.4", "中等职业学校补助", "中等职业学校在校生", 2000, "生", "年"),
-    ("2.2.3", "D级危房改造补助", "贫困户", 40000, "户", "次"),
+    ("mf2da9ece", "学前教育生活补贴", "学前教育阶段", 1200, "人", "年"),
+    ("mf2da9ece", "小学生活补贴", "义务教育阶段小学", 1000, "生", "年"),
+    ("mf2da9ece", "初中生活补贴", "义务教育阶段初中", 1250, "生", "年"),
+    ("mf2da9ece", "普通高中补助", "普通高中在校生", 2000, "生", "年"),
+    ("mf2da9ece", "中等职业学校补助", "中等职业学校在校生", 2000, "生", "年"),
+    ("m06300403", "D级危房改造补助", "贫困户", 40000, "户", "次"),
 ]
 
 
@@ -299,12 +299,12 @@ def test_cash_benefits(
 
 
 WAIVERS = [
-    ("2.2.4", "学杂费", "普通高中在校生"),
-    ("2.2.4", "学杂费", "中等职业学校在校生"),
-    ("2.2.5", "挂号费", "建档立卡贫困患者"),
-    ("2.2.5", "院内会诊费", "建档立卡贫困患者"),
-    ("2.2.5", "肌肉注射费", "建档立卡贫困患者"),
-    ("2.2.5", "一般物理降温费", "建档立卡贫困患者"),
+    ("mf2da9ece", "学杂费", "普通高中在校生"),
+    ("mf2da9ece", "学杂费", "中等职业学校在校生"),
+    ("m25e43f6d", "挂号费", "建档立卡贫困患者"),
+    ("m25e43f6d", "院内会诊费", "建档立卡贫困患者"),
+    ("m25e43f6d", "肌肉注射费", "建档立卡贫困患者"),
+    ("m25e43f6d", "一般物理降温费", "建档立卡贫困患者"),
 ]
 
 
@@ -318,16 +318,16 @@ def test_waivers(kb: KnowledgeBase, measure_id: str, item: str, beneficiary: str
 
 @pytest.mark.parametrize("item", ["CT和MRI检查", "床位收费", "手术治疗", "血常规等40项临床检验项目"])
 def test_percentage_reductions(kb: KnowledgeBase, item: str) -> None:
-    b = _benefit(kb, "2.2.5", item)
+    b = _benefit(kb, "m25e43f6d", item)
     assert (b.kind, b.percent, b.beneficiary) == ("percentage_reduction", 20, "建档立卡贫困患者")
     assert b.conditions == ["全县县级医院和乡镇卫生院"]
 
 
 SERVICES = [
-    ("2.2.5", "大病筛查和救治", 14, "种", None),
-    ("2.2.5", "重大疾病兜底保障", 34, "种", None),
-    ("2.2.5", "免费健康体检", 1, "次", "次"),
-    ("2.2.5", "先诊疗后付费", None, None, None),
+    ("m25e43f6d", "大病筛查和救治", 14, "种", None),
+    ("m25e43f6d", "重大疾病兜底保障", 34, "种", None),
+    ("m25e43f6d", "免费健康体检", 1, "次", "次"),
+    ("m25e43f6d", "先诊疗后付费", None, None, None),
 ]
 
 
@@ -342,7 +342,7 @@ def test_health_services(
 
 
 def test_pay_after_treatment_is_for_inpatients_at_county_hospitals(kb: KnowledgeBase) -> None:
-    b = _benefit(kb, "2.2.5", "先诊疗后付费")
+    b = _benefit(kb, "m25e43f6d", "先诊疗后付费")
     assert (b.beneficiary, b.conditions) == ("贫困患者", ["在县级医院住院"])
 
 
@@ -358,14 +358,14 @@ SOCIAL = [
 
 @pytest.mark.parametrize(("item", "beneficiary"), [pytest.param(*row, id=row[0]) for row in SOCIAL])
 def test_social_security_benefits_have_no_invented_amounts(kb: KnowledgeBase, item: str, beneficiary: str) -> None:
-    b = _benefit(kb, "2.2.6-1", item)
+    b = _benefit(kb, "md85888ae", item)
     assert b.beneficiary == beneficiary
     assert b.amount_yuan is None
 
 
 def test_eligibility_conditions_are_kept(kb: KnowledgeBase) -> None:
-    assert _benefit(kb, "2.2.6-1", "低保").conditions == ["符合低保条件"]
-    assert "家庭收入明显低于家庭支出且符合因病致贫救助条件" in _benefit(kb, "2.2.6-1", "低保救助").conditions
+    assert _benefit(kb, "md85888ae", "低保").conditions == ["符合低保条件"]
+    assert "家庭收入明显低于家庭支出且符合因病致贫救助条件" in _benefit(kb, "md85888ae", "低保救助").conditions
 
 
 def test_every_benefit_keeps_the_sentence_it_came_from(kb: KnowledgeBase) -> None:
@@ -414,15 +414,15 @@ def test_another_county_plan_loads_by_rebuilding() -> None:
     )
     assert [(g.indicator, g.quantity) for g in kb.goals] == [("全县脱贫", 300), ("退出贫困村", 2)]
     assert [(m.id, m.lead_unit, m.township_takes_part) for m in kb.measures] == [
-        ("2.1", "县教育局", True),
-        ("2.2-1", "县住建局", False),
-        ("2.2-2", "县环保局", True),
+        ("m392dbdfb", "县教育局", True),
+        ("mc2ea3a39", "县住建局", False),
+        ("mc2ea3a39-2", "县环保局", True),
     ]
-    assert _benefit(kb, "2.1", "学前教育生活补贴").amount_yuan == 1500
-    house = _benefit(kb, "2.2-1", "危房改造补助")
+    assert _benefit(kb, "m392dbdfb", "学前教育生活补贴").amount_yuan == 1500
+    house = _benefit(kb, "mc2ea3a39", "危房改造补助")
     assert (house.amount_yuan, house.per, house.period) == (30000, "户", "次")
-    assert [(t.indicator, t.quantity) for t in kb.measure("2.2-1").targets] == [("危房改造", 50)]
-    assert [(c.frequency, c.measure) for c in kb.cadences] == [("quarterly", "2.2-2")]
+    assert [(t.indicator, t.quantity) for t in kb.measure("mc2ea3a39").targets] == [("危房改造", 50)]
+    assert [(c.frequency, c.measure) for c in kb.cadences] == [("quarterly", "mc2ea3a39-2")]
 
 
 def test_a_text_without_responsibility_lines_is_refused() -> None:

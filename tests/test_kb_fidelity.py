@@ -101,29 +101,29 @@ def test_every_sentence_cited_is_in_the_text(kb: KnowledgeBase, plan_text: str) 
 # ---------------------------------------------------------------------------------------------
 
 RESPONSIBILITY = [
-    ("2.1", "贫困户动态管理", ["县扶贫办"]),
-    ("2.2.1", "产业", ["县农发局", "县工信局", "县旅游局", "县林业局", "县扶贫办", "县财政局"]),
-    ("2.2.2", "就业", ["县人社局", "县财政局", "县农发局", "县科技局"]),
-    ("2.2.3", "安居", ["县城建局", "县扶贫办", "县民宗局", "县残联", "县民政局", "县财政局"]),
-    ("2.2.4", "教育", ["县教育局", "县财政局", "县扶贫办"]),
-    ("2.2.5", "健康", ["县卫计委", "县扶贫办", "县民政局", "县财政局"]),
-    ("2.2.6-1", "社会保障", ["县民政局", "县人社局", "县财政局", "县残联", "县妇联", "县扶贫办"]),
-    ("2.2.6-2", "百企帮百村", ["县委统战部", "县工商联", "县民政局", "县卫计委", "县扶贫办"]),
+    ("m7beb95b8", "贫困户动态管理", ["县扶贫办"]),
+    ("maaaae157", "产业", ["县农发局", "县工信局", "县旅游局", "县林业局", "县扶贫办", "县财政局"]),
+    ("mea3b9e1b", "就业", ["县人社局", "县财政局", "县农发局", "县科技局"]),
+    ("m06300403", "安居", ["县城建局", "县扶贫办", "县民宗局", "县残联", "县民政局", "县财政局"]),
+    ("mf2da9ece", "教育", ["县教育局", "县财政局", "县扶贫办"]),
+    ("m25e43f6d", "健康", ["县卫计委", "县扶贫办", "县民政局", "县财政局"]),
+    ("md85888ae", "社会保障", ["县民政局", "县人社局", "县财政局", "县残联", "县妇联", "县扶贫办"]),
+    ("md85888ae-2", "百企帮百村", ["县委统战部", "县工商联", "县民政局", "县卫计委", "县扶贫办"]),
     (
-        "2.2.7",
+        "md2f1c516",
         "志智双扶",
         ["县委宣传部", "县文明办", "县民政局", "县民宗局", "县妇联", "县科技局", "县农发局"],
     ),
-    ("2.2.8-1", "道路桥梁", ["县交通局", "县财政局"]),
-    ("2.2.8-2", "供水水利", ["县水务局", "县财政局"]),
-    ("2.2.8-3", "文化设施", ["县文广局", "县财政局"]),
-    ("2.2.9", "生态文明", ["县环保局", "县发改局", "县城建局", "县林业局", "县农发局", "县财政局"]),
-    ("2.2.10", "强基固本", ["县委组织部", "县财政局", "县农发局"]),
-    ("3.1", "组织领导", ["县委办", "县政府办", "县委组织部", "县扶贫办"]),
-    ("3.2", "驻村帮扶", ["县委组织部", "县扶贫办"]),
-    ("3.3", "资金保障", ["县扶贫办", "县财政局", "县人民银行", "县农发局", "县纪委", "县审计局"]),
+    ("mc0623e77", "道路桥梁", ["县交通局", "县财政局"]),
+    ("mc0623e77-2", "供水水利", ["县水务局", "县财政局"]),
+    ("mc0623e77-3", "文化设施", ["县文广局", "县财政局"]),
+    ("m7525fc62", "生态文明", ["县环保局", "县发改局", "县城建局", "县林业局", "县农发局", "县财政局"]),
+    ("mf6e59b87", "强基固本", ["县委组织部", "县财政局", "县农发局"]),
+    ("m46c3b71a", "组织领导", ["县委办", "县政府办", "县委组织部", "县扶贫办"]),
+    ("mc485a9a9", "驻村帮扶", ["县委组织部", "县扶贫办"]),
+    ("m28acdde2", "资金保障", ["县扶贫办", "县财政局", "县人民银行", "县农发局", "县纪委", "县审计局"]),
     (
-        "3.4",
+        "m33aa1d0c",
         "激励制度",
         [
             "县扶贫办",
@@ -137,7 +137,7 @@ RESPONSIBILITY = [
             "县财政局",
         ],
     ),
-    ("3.5", "问责制度", ["县纪委", "县扶贫办", "县绩效办"]),
+    ("m1f7a14df", "问责制度", ["县纪委", "县扶贫办", "县绩效办"]),
 ]
 
 
@@ -182,31 +182,31 @@ def perturbed(plan_text: str) -> KnowledgeBase:
 
 def test_a_changed_amount_is_followed(kb: KnowledgeBase, perturbed: KnowledgeBase) -> None:
     def junior(k: KnowledgeBase) -> list[Number | None]:
-        return [b.amount_yuan for b in k.measure("2.2.4").benefits if b.item == "初中生活补贴"]
+        return [b.amount_yuan for b in k.measure("mf2da9ece").benefits if b.item == "初中生活补贴"]
 
     assert junior(kb) == [1250]
     assert junior(perturbed) == [1300]
 
 
 def test_a_changed_chinese_amount_is_followed(perturbed: KnowledgeBase) -> None:
-    (house,) = [b for b in perturbed.measure("2.2.3").benefits if b.per == "户"]
+    (house,) = [b for b in perturbed.measure("m06300403").benefits if b.per == "户"]
     assert house.amount_yuan == 50000
 
 
 def test_a_changed_target_is_followed(perturbed: KnowledgeBase) -> None:
-    assert [t.quantity for t in perturbed.measure("2.2.8-1").targets if t.indicator == "危桥改造"] == [7]
+    assert [t.quantity for t in perturbed.measure("mc0623e77").targets if t.indicator == "危桥改造"] == [7]
 
 
 def test_swapped_units_change_the_lead(kb: KnowledgeBase, perturbed: KnowledgeBase) -> None:
-    assert kb.measure("2.2.8-1").lead_unit == "县交通局"
-    assert perturbed.measure("2.2.8-1").lead_unit == "县财政局"
-    assert perturbed.measure("2.2.8-1").units == ["县财政局", "县交通局"]
+    assert kb.measure("mc0623e77").lead_unit == "县交通局"
+    assert perturbed.measure("mc0623e77").lead_unit == "县财政局"
+    assert perturbed.measure("mc0623e77").units == ["县财政局", "县交通局"]
 
 
 def test_nothing_else_changes(kb: KnowledgeBase, perturbed: KnowledgeBase) -> None:
     assert perturbed.source.sha256 != kb.source.sha256
     changed = {m.id for m, p in zip(kb.measures, perturbed.measures, strict=True) if m != p}
-    assert changed == {"2.2.3", "2.2.4", "2.2.8-1"}
+    assert changed == {"m06300403", "mf2da9ece", "mc0623e77"}
     assert perturbed.goals == kb.goals
     assert perturbed.cadences == kb.cadences
 

@@ -91,7 +91,7 @@ async def new_item(session: AsyncSession, units: Units) -> Item:
     item = await items.create_item(
         session,
         kind=ItemKind.REPORT,
-        measure_id="2.2.8-1",
+        measure_id="mc0623e77",
         title="村组道路硬化 3.5 公里",
         topic="硬化村组道路",
         village=here,

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from policy_kb import load_kb
+from policy_kb import KnowledgeBase, load_kb
 from services.items import return_item
 from services.models import RoleKind
-from services.progress import IndicatorProgress, progress
+from services.progress import IndicatorProgress, progress, superseded
 from services.reports import reportable_measures, submit_report
 from tests.issue5_support import person, village
 
-ROADS = "2.2.8-1"
+ROADS = "mc0623e77"
 
 
 def row(rows: list[IndicatorProgress], indicator: str) -> IndicatorProgress:
@@ -82,3 +82,44 @@ async def test_reports_add_up_per_township_and_returned_ones_drop_out(session: A
     bridges = row(rows, "新建桥梁")
     assert (bridges.done, bridges.by_township) == (2, {"新宾镇": 2})
     assert row(rows, "危桥改造").done == 0
+
+
+async def _road_report(session: AsyncSession) -> None:
+    place = await village(session, "永陵镇", "永陵村")
+    cadre = await person(session, 1, RoleKind.CADRE, villages=[place])
+    await submit_report(
+        session,
+        load_kb(),
+        reporter=cadre,
+        measure_id=ROADS,
+        indicator="硬化村组道路",
+        village_id=place.id,
+        quantity=3.5,
+        actor="telegram:1",
+    )
+
+
+def _without_roads() -> KnowledgeBase:
+    """Next year's plan as far as these tests care: the road measure is gone (dropped or renamed)."""
+    plan = load_kb()
+    return plan.model_copy(update={"measures": [m for m in plan.measures if m.id != ROADS]})
+
+
+async def test_reports_on_a_measure_the_new_plan_dropped_are_shown_as_the_previous_plans(
+    session: AsyncSession,
+) -> None:
+    await _road_report(session)
+    rows = await superseded(session, _without_roads())
+    assert [(r.measure, r.indicator, r.done, r.unit, r.by_township) for r in rows] == [
+        (ROADS, "硬化村组道路", 3.5, "公里", {"永陵镇": 3.5})
+    ]
+
+
+async def test_reports_on_a_dropped_measure_count_towards_no_target_of_the_new_plan(session: AsyncSession) -> None:
+    await _road_report(session)
+    assert all(r.done == 0 for r in await progress(session, _without_roads()))
+
+
+async def test_nothing_is_superseded_while_the_plan_sets_the_target(session: AsyncSession) -> None:
+    await _road_report(session)
+    assert await superseded(session, load_kb()) == []

@@ -91,7 +91,7 @@ def test_amount_the_plan_does_not_fix_is_not_invented() -> None:
 def test_answer_carries_source_and_alternatives_shape() -> None:
     result = answer("娃上初中一年补多少钱")
     assert "1250" in result.source
-    assert result.measure == "2.2.4"
+    assert result.measure == "mf2da9ece"
     assert 0 < result.confidence <= 1
     data = result.to_dict()
     assert set(data) >= {"answer", "matched", "units", "measure", "source", "confidence", "alternatives"}

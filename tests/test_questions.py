@@ -20,7 +20,7 @@ from services.models import AskedQuestion, utcnow
 #: A roof "letting the light through" is a house about to fall: the plan calls it D级危房.
 ROOF = "屋顶透亮了能给修不"
 ROOF_PHRASE = "屋顶透亮"
-HOUSING_GRANT = "2.2.3/benefit/D级危房改造补助"
+HOUSING_GRANT = "m06300403/benefit/D级危房改造补助"
 HOUSING_FIGURE = "40000 元"
 
 

@@ -18,7 +18,7 @@ ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 #: 马架子 is the Northeast's old log-and-mud hut; a household fears it will fall down.
 HUT = "俺家马架子要塌了能给钱不"
 HUT_PHRASE = "马架子要塌"
-HOUSING_GRANT = "2.2.3/benefit/D级危房改造补助"
+HOUSING_GRANT = "m06300403/benefit/D级危房改造补助"
 HOUSING_FIGURE = "40000 元"
 
 

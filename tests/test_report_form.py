@@ -38,7 +38,7 @@ def test_steps_follow_the_cadres_villages(villages: list[list[object]], steps: l
 
 
 def test_while_editing_the_next_step_is_the_first_unanswered_one_else_the_summary() -> None:
-    full = {"measure_id": "2.2.8-1", "indicator": "硬化村组道路", "unit": "公里", "village_id": 1}
+    full = {"measure_id": "mc0623e77", "indicator": "硬化村组道路", "unit": "公里", "village_id": 1}
     draft = _draft(editing=True, **full, quantity=3.5, photo=None, note=None)
     assert next_step(draft, S.NOTE) is S.CONFIRM
     del draft["indicator"], draft["quantity"]  # the measure changed: its indicator and quantity are asked again
@@ -64,7 +64,7 @@ def test_typed_answers_pick_a_button_only_when_unambiguous(typed: str, expected:
 
 def test_the_summary_shows_every_answer() -> None:
     draft = _draft(
-        measure_id="2.2.8-1", indicator="硬化村组道路", unit="公里", village_id=1, quantity=3.5, photo="F1", note=None
+        measure_id="mc0623e77", indicator="硬化村组道路", unit="公里", village_id=1, quantity=3.5, photo="F1", note=None
     )
     text = summary_text(load_kb(), draft)
     assert "农村基础设施巩固提升工程" in text and "村组道路硬化" in text and "新宾镇/腰站村" in text

@@ -195,12 +195,12 @@ async def test_my_reports_with_long_return_reasons_fits_one_message(database_url
                 item = await create_item(
                     session,
                     kind=ItemKind.REPORT,
-                    measure_id="2.2.8-1",
+                    measure_id="mc0623e77",
                     title=f"硬化村组道路 {n + 1} 公里",
                     topic=f"硬化村组道路{n}",
                     village=place,
                     reporter=cadre,
-                    parties=parties_for(load_kb(), measure_id="2.2.8-1", township=place.township),
+                    parties=parties_for(load_kb(), measure_id="mc0623e77", township=place.township),
                     actor=audit.SYSTEM_ACTOR,
                 )
                 await return_item(session, item_id=item.id, user=transport, reason=reason, actor=audit.SYSTEM_ACTOR)

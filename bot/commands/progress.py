@@ -22,17 +22,18 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help=texts.PROGRESS_JSON_HELP)] = False,
     ) -> None:
         from policy_kb import load_kb
-        from services.progress import IndicatorProgress, progress
+        from services.progress import IndicatorProgress, progress, superseded
         from services.quantities import format_quantity
 
         kb = load_kb()
 
-        async def work(session: AsyncSession) -> list[IndicatorProgress]:
-            return await progress(session, kb)
+        async def work(session: AsyncSession) -> tuple[list[IndicatorProgress], list[IndicatorProgress]]:
+            return await progress(session, kb), await superseded(session, kb)
 
-        rows = run_in_session(work)
+        rows, earlier = run_in_session(work)
         if as_json:
-            typer.echo(json.dumps({"indicators": [r.as_json() for r in rows]}, ensure_ascii=False, indent=2))
+            shown = {"indicators": [r.as_json() for r in rows], "superseded": [r.as_json() for r in earlier]}
+            typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))
             return
         typer.echo(texts.PROGRESS_TITLE)
         measure = None
@@ -56,3 +57,9 @@ def register(app: typer.Typer) -> None:
                     for name, done in row.by_township.items()
                 )
                 typer.echo(texts.PROGRESS_TOWNSHIPS.format(townships=townships))
+        if earlier:
+            typer.echo(texts.PROGRESS_SUPERSEDED)
+        for row in earlier:
+            title = texts.PROGRESS_MEASURE.format(id=row.measure, title=row.measure_title).strip()
+            done = format_quantity(row.done)
+            typer.echo(texts.PROGRESS_SUPERSEDED_LINE.format(measure=title, label=row.label, done=done, unit=row.unit))

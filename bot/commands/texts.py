@@ -68,13 +68,18 @@ NONE = "无"
 
 # --- fupin progress / fupin audit ---------------------------------------------------------------
 PROGRESS_HELP = "目标进度：实施方案每项任务指标的目标与已完成量（含分乡镇），据驻村干部上报，已退回的不计。"
-PROGRESS_JSON_HELP = '以 JSON 输出：{"indicators": [{measure, indicator, unit, target, done, by_township}]}'
+PROGRESS_JSON_HELP = (
+    '以 JSON 输出：{"indicators": [{measure, indicator, unit, target, done, by_township}], '
+    '"superseded": [同上，现行方案已没有的目标，target 为 0]}'
+)
 PROGRESS_TITLE = "目标进度（据驻村干部上报，已退回的不计）："
 PROGRESS_MEASURE = "{id} {title}"
 PROGRESS_LINE = "  {label}：{done} / {target} {unit}{at_least}（{percent}%）"
 PROGRESS_AT_LEAST = "以上"
 PROGRESS_TOWNSHIPS = "    分乡镇：{townships}"
 PROGRESS_TOWNSHIP = "{name} {done}"
+PROGRESS_SUPERSEDED = "上一版方案的措施（现行方案已没有这些目标，以下是此前按原措施上报的数量）："
+PROGRESS_SUPERSEDED_LINE = "  {measure} {label}：已上报 {done} {unit}"
 AUDIT_HELP = "审计日志：按时间顺序列出每一次变更（谁、何时、之前、之后）。"
 AUDIT_SINCE_HELP = "只列出此时刻以来的记录：日期 YYYY-MM-DD（北京时间当日零点起），或 ISO 时间如 2026-11-28T09:30"
 AUDIT_JSON_HELP = "以 JSON 输出（id、at、actor、action、subject、before、after；时间为 UTC）"
@@ -115,7 +120,7 @@ QUESTIONS_ENTRIES_SEARCH_HELP = "只列出编号或内容含此关键词的条�
 QUESTIONS_ENTRY_LINE = "{key}\n      {statement}"
 QUESTIONS_ATTACH_HELP = "把群众的一种说法（不含数字、金额、单位）审定给一个条目；重新加载后生效（fupin kb reload）。"
 QUESTIONS_PHRASE_HELP = "群众的说法，如 房子漏雨"
-QUESTIONS_ENTRY_HELP = "条目编号，见 fupin questions entries，如 2.2.3/benefit/D级危房改造补助"
+QUESTIONS_ENTRY_HELP = "条目编号，见 fupin questions entries，如 m06300403/benefit/D级危房改造补助"
 QUESTIONS_ATTACHED = "已添加说法“{phrase}” → {entry}。运行 fupin kb reload（或重启）后，机器人即按此作答。"
 QUESTIONS_PHRASES_HELP = "列出已审定的群众说法及其对应条目。"
 QUESTIONS_PHRASE_LINE = "{phrase} → {entry}"

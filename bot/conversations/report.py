@@ -105,6 +105,17 @@ def _target(kb: KnowledgeBase, draft: dict[str, Any]) -> Target | None:
     return next((t for t in measure.targets if t.indicator == draft.get("indicator")), None)
 
 
+def _left_the_plan(kb: KnowledgeBase, draft: dict[str, Any]) -> bool:
+    """Whether the draft's measure or target is one the plan in force no longer sets.
+
+    A draft outlives a restart, and a restart may load next year's plan, which can drop or rename
+    the measure chosen (its id follows its title): such a draft asks the measure again.
+    """
+    if "measure_id" not in draft:
+        return False
+    return _measure(kb, draft) is None or ("indicator" in draft and _target(kb, draft) is None)
+
+
 def _indicator_label(target: Target) -> str:
     return texts.REPORT_INDICATOR_BUTTON.format(name=reports.indicator_label(target), unit=target.unit)
 
@@ -213,6 +224,10 @@ async def _question(context: CustomContext, state: ReportState, draft: dict[str,
 
 async def _ask(update: Update, context: CustomContext, state: ReportState, *, prefix: str = "") -> ReportState:
     draft = _draft(context)
+    if _left_the_plan(context.kb, draft):
+        for field in ("measure_id", *_DEPENDS_ON_MEASURE):
+            draft.pop(field, None)
+        state, prefix = ReportState.MEASURE, texts.REPORT_MEASURE_GONE + "\n" + prefix
     if state is ReportState.CONFIRM:
         # A step left unanswered (e.g. 上一步 after changing the measure) is asked before the summary.
         state = _missing(draft) or state
@@ -232,6 +247,8 @@ async def _advance(update: Update, context: CustomContext, current: ReportState)
 async def _wrong(update: Update, context: CustomContext, state: ReportState, reason: str | None = None) -> ReportState:
     """Count a refused answer and say why; the third in a row explains the step and offers to stop."""
     draft = _draft(context)
+    if _left_the_plan(context.kb, draft):
+        return await _ask(update, context, state)
     third = guided.strike(draft)
     prompt, options, per_row = await _question(context, state, draft)
     markup = keyboards.choices(options, per_row=per_row, back=bool(draft["trail"]))
@@ -471,6 +488,8 @@ async def _submit(update: Update, context: CustomContext, *, merge_into: int | N
     except Forbidden as error:
         return await _end(update, context, error.message)
     except FupinError as error:
+        if _left_the_plan(context.kb, draft):
+            return await _ask(update, context, ReportState.MEASURE)
         draft["wrong"] = 0
         draft["trail"] = [s for s in draft["trail"] if s != ReportState.CONFIRM.value]
         markup = keyboards.choices([texts.BUTTON_CONFIRM, texts.BUTTON_EDIT], back=True)

@@ -61,6 +61,21 @@ function empty(key) {
   return el("p", { class: "empty", text: t(key) });
 }
 
+// Reports on targets the plan in force no longer sets: what was reported, with no target to measure it by.
+function drawSuperseded(rows) {
+  $("superseded-section").hidden = !rows.length;
+  $("superseded").replaceChildren(
+    ...rows.map((row) =>
+      el(
+        "div",
+        { class: "indicator", "data-indicator": row.indicator },
+        el("div", { class: "name" }, row.indicator, el("small", { text: `${row.measure_id} ${row.measure_title}` })),
+        el("div", { class: "figures", text: t("superseded_done", { done: number(row.done), unit: row.unit }) }),
+      ),
+    ),
+  );
+}
+
 function drawProgress(rows) {
   const box = $("progress");
   box.replaceChildren();
@@ -252,6 +267,7 @@ async function load() {
     window.fupinEarlyData = null;
     const data = await (await api(state.config.data_api, early)).json();
     drawProgress(data.progress);
+    drawSuperseded(data.superseded);
     drawUnits(data.units);
     drawChanges(data.changes);
     drawBroadcasts(data.broadcasts);

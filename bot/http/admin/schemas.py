@@ -324,6 +324,8 @@ class DashboardOut(BaseModel):
     generated_at: dt.datetime
     today: dt.date
     progress: list[ProgressOut]
+    #: Reports on targets of an earlier plan that the plan in force no longer sets (target 0).
+    superseded: list[ProgressOut]
     units: list[UnitItemsOut]
     changes: list[StageCountOut]
     broadcasts: list[BroadcastOut]
@@ -334,6 +336,7 @@ class DashboardOut(BaseModel):
             generated_at=o.generated_at,
             today=o.today,
             progress=[ProgressOut.of(p) for p in o.progress],
+            superseded=[ProgressOut.of(p) for p in o.superseded],
             units=[UnitItemsOut.of(u) for u in o.units],
             changes=[StageCountOut(stage=c.stage, label=c.label, count=c.count) for c in o.changes],
             broadcasts=[BroadcastOut.of(b) for b in o.broadcasts],
