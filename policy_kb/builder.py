@@ -62,21 +62,32 @@ HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
 )
 #: A heading title longer than this is more likely a paragraph whose numbering was read as one.
 HEADING_MAX_CHARS = 30
+#: How the genre names who is responsible (责任单位, 主要责任单位, 责任部门), who leads (牵头单位)
+#: and who takes part (配合单位, 参与单位, 协办单位…).
+RESPONSIBLE_WORD = r"(?:主要)?责任(?:单位|部门)"
+LEAD_WORD = r"牵头(?:单位|部门)"
+PARTNER_WORD = r"(?:配合|参与|协办|协助|责任)(?:单位|部门)"
+#: The inside of a bracketed statement, which may itself hold one bracket: 县扶贫办（牵头）.
+_BRACKETED = r"(?:[^（()）]|[（(][^（()）]*[）)])*"
 #: A responsibility line, in full- or half-width brackets and either colon (brackets may be
 #: mixed: （责任单位:…)); or, without brackets, 责任单位：… on a line of its own.
 RESPONSIBILITY_RE = re.compile(
-    r"^(?:[（(]\s*(?:主要)?责任单位\s*[：:]\s*(?P<body>.*?)\s*[）)]"
-    r"|(?:主要)?责任单位\s*[：:]\s*(?P<bare>[^（()）]*?)[。.]?)\s*$"
+    rf"^(?:[（(]\s*{RESPONSIBLE_WORD}\s*[：:]\s*(?P<body>.*?)\s*[）)]"
+    rf"|{RESPONSIBLE_WORD}\s*[：:]\s*(?P<bare>[^（()）]*?)[。.]?)\s*$"
 )
+#: A heading that carries its responsibility statement: （一）产业扶贫（责任单位：县农业局）.
+HEADING_STATEMENT_RE = re.compile(rf"(?P<line>[（(]\s*{RESPONSIBLE_WORD}\s*[：:]{_BRACKETED}[）)])$")
 #: A responsibility line closing a paragraph: …。（责任单位：…）
 TRAILING_RESPONSIBILITY_RE = re.compile(
-    r"(?<=[。；;！!？?）)”])\s*(?P<line>[（(]\s*(?:主要)?责任单位\s*[：:][^（()）]*[）)])\s*$"
+    rf"(?<=[。；;！!？?）)”])\s*(?P<line>[（(]\s*{RESPONSIBLE_WORD}\s*[：:]{_BRACKETED}[）)])\s*$"
 )
-#: "牵头单位：X；配合单位：Y、Z。", optionally bracketed; the others may be 参与/协办/协助/责任单位.
+#: "牵头单位：X；配合单位：Y、Z。", optionally bracketed, the parts apart by ；，or a space.
 LEAD_PARTNERS_RE = re.compile(
-    r"^[（(]?\s*牵头单位\s*[：:]\s*(?P<lead>[^；;。.：:（()）]+?)\s*"
-    r"(?:[；;，,]\s*(?:配合|参与|协办|协助|责任)单位\s*[：:]\s*(?P<others>[^；;。.：:（()）]+?)\s*)?[。.；;]?\s*[）)]?$"
+    rf"^[（(]?\s*{LEAD_WORD}\s*[：:]\s*(?P<lead>[^；;。.：:（()）\s]+?)\s*"
+    rf"(?:(?:[；;，,]|\s)\s*{PARTNER_WORD}\s*[：:]\s*(?P<others>[^；;。.：:（()）]+?)\s*)?[。.；;]?\s*[）)]?$"
 )
+#: A unit the list marks as leading: 县扶贫办（牵头）.
+MARKED_LEAD_RE = re.compile(r"^(?P<name>.+?)\s*[（(]牵头[）)]$")
 #: "X牵头，Y、Z配合。" (or 由X牵头负责，Y参与): the sentence that closes a paragraph.
 LEADS_SENTENCE_RE = re.compile(
     r"^由?(?P<lead>[^，,。；;：:“”]+?)牵头(?:负责)?"
@@ -89,13 +100,13 @@ UNIT_NAME_END_RE = re.compile(r"(?:[局办委部会院所站联府厅处室队�
 UNIT_MAX_CHARS = 20
 #: Words that mark a line or paragraph as meant to be a responsibility statement: one that none
 #: of the forms above reads is reported, never dropped in silence.
-RESPONSIBILITY_WORDS_RE = re.compile(r"(?:责任|牵头|配合)单位\s*[：:]")
+RESPONSIBILITY_WORDS_RE = re.compile(rf"(?:{RESPONSIBLE_WORD}|{LEAD_WORD}|{PARTNER_WORD})\s*[：:]")
 #: Separators between the units of a responsibility line.
 UNIT_SEPARATORS_RE = re.compile(r"[、，,；;]")
 #: Remarks inside a responsibility line that are not units, such as the plan's lead rule
 #: "第一个单位为牵头单位，其它为参与单位，下同". The rule of the genre is the same in every form:
 #: the first unit named leads (also of two co-leads, 县教育局、县财政局牵头).
-UNIT_REMARK_RE = re.compile(r"牵头单位|参与单位|配合单位|下同")
+UNIT_REMARK_RE = re.compile(r"牵头(?:单位|部门)|参与(?:单位|部门)|配合(?:单位|部门)|下同")
 #: The township of the village concerned (相关乡镇, 各乡镇人民政府, 各乡（镇）、街道); not a county
 #: unit, recorded as township_takes_part.
 TOWNSHIP_RE = re.compile(
@@ -110,6 +121,11 @@ DATE_RE = re.compile(
 )
 #: The print line at the foot of a document (兰溪县人民政府办公室　2019年3月15日印发).
 PRINTED_RE = re.compile(rf"(?P<date>{DATE_RE.pattern})\s*印发$")
+#: A signature and its date on one line (松岭县扶贫开发领导小组　2021年2月8日).
+SIGNED_RE = re.compile(rf"^[^，,。；;：:]+?\s+{DATE_RE.pattern}$")
+#: How an issuer's name ends (领导小组, 办公室, 人民政府, …文件): a front line ending otherwise,
+#: without punctuation, just before the title line is the title's first half.
+ISSUER_END_RE = re.compile(r"(?:[组室府委局办会部院]|文件)$")
 #: Words that end the title of a plan-like document, before a remark such as （试行）.
 TITLE_RE = re.compile(r"(?:方案|计划|规划|意见|办法|通知|要点)(?:\s*[（(][^（()）]{1,6}[）)])?$")
 #: A cover notice that issues the plan: 关于印发《兰溪县2019年…实施方案》的通知.
@@ -126,8 +142,10 @@ ANNEX_CELL_SEPARATOR_RE = re.compile(r"\s*[|｜]\s*|\s+")
 ANNEX_TOTAL_WORDS: tuple[str, ...] = ("合计", "总计", "小计")
 #: A part whose heading contains this word states the overall goals (一、主要目标, 第一部分 目标任务).
 GOAL_HEADING_WORD = "目标"
-#: The deepest heading level a goal part can have (第一部分 or 一、, not a measure's （三）目标考核).
+#: The deepest heading level a goal part can have (第一部分 or 一、, not a measure's （三）目标考核)…
 GOAL_HEADING_MAX_LEVEL = 1
+#: …unless the heading's title ends in it (一、总体要求 （二）主要目标).
+GOAL_TITLE_RE = re.compile(r"目标(?:任务)?$")
 #: Verbs of "getting it done" that precede a target's object; the indicator is what follows them
 #: (完成…D级危房改造 -> D级危房改造). Work verbs such as 新建/硬化/改造 are kept in the indicator.
 ADMIN_VERBS: tuple[str, ...] = (
@@ -393,6 +411,8 @@ class _Notice:
 
     lines: list[str]
     title: str
+    #: Where the notice's own title (关于印发《…》的通知) starts among its lines.
+    title_at: int
 
 
 @dataclass(frozen=True)
@@ -444,17 +464,18 @@ def _split_notice(lines: list[_Line]) -> tuple[_Notice | None, list[_Line]]:
     for i, line in enumerate(lines):
         if _match_heading(line.text):
             break
-        m = NOTICE_TITLE_RE.search(line.text)
+        wrapped = "》" not in line.text and i + 1 < len(lines)  # a notice title over two lines
+        m = NOTICE_TITLE_RE.search(line.text + lines[i + 1].text if wrapped else line.text)
         if m is None:
             continue
         title = m["title"]
         again = next((j for j in range(i + 1, len(lines)) if compact(lines[j].text) == compact(title)), None)
         if again is None:
-            dated = next((j for j in range(i + 1, len(lines)) if DATE_RE.fullmatch(lines[j].text)), i)
+            dated = next((j for j in range(i + 1, len(lines)) if _date_in(lines[j].text)), i)
             again = dated + 1
             while again < len(lines) and lines[again].text.startswith(OPENERS[:2]):
                 again += 1
-        return _Notice([x.text for x in lines[:again]], title), lines[again:]
+        return _Notice([x.text for x in lines[:again]], title, i), lines[again:]
     return None, lines
 
 
@@ -470,8 +491,9 @@ def _closes_body(lines: list[_Line], i: int) -> bool:
 
 
 def _date_in(line: str) -> re.Match[str] | None:
-    """The date of a date line (2018年4月2日) or of a print line (…2019年3月15日印发)."""
-    return DATE_RE.fullmatch(line) or PRINTED_RE.search(line)
+    """The date of a date line (2018年4月2日), of a print line (…2019年3月15日印发) or of a
+    signature that carries it."""
+    return DATE_RE.fullmatch(line) or PRINTED_RE.search(line) or SIGNED_RE.match(line)
 
 
 def _source(doc: _Document, text: str, filename: str) -> Source:
@@ -482,11 +504,18 @@ def _source(doc: _Document, text: str, filename: str) -> Source:
     front = doc.front
     doc_number = next((m.group(0) for line in front if (m := DOC_NUMBER_RE.search(line))), "")
     rest = [line for line in front if not DOC_NUMBER_RE.search(line)]
-    title = next((line for line in rest if TITLE_RE.search(line)), None)
-    if title is None:
+    at = next((i for i, line in enumerate(rest) if TITLE_RE.search(line)), None)
+    if at is None:
         raise PlanParseError("没有找到方案标题（文首应有以“方案”“计划”“意见”等结尾的标题行）。")
+    if at > 0 and not ISSUER_END_RE.search(rest[at - 1]) and not re.search(r"[，,。；;：:]", rest[at - 1]):
+        at -= 1  # a title over two lines
+        rest[at : at + 2] = [rest[at] + rest[at + 1]]
+    title = rest[at]
     issuers = [line.removesuffix(LETTERHEAD_SUFFIX).strip() for line in rest if line != title]
-    issuer = next((line for line in issuers if line in doc.closing), issuers[0] if issuers else None)
+    issuer = next(
+        (line for line in issuers if any(closing.startswith(line) for closing in doc.closing)),
+        issuers[0] if issuers else None,
+    )
     if issuer is None:
         raise PlanParseError("没有找到发文单位（文首或落款应有发文单位名称）。")
     return Source(
@@ -501,11 +530,8 @@ def _source(doc: _Document, text: str, filename: str) -> Source:
 
 def _notice_source(notice: _Notice, text: str, filename: str) -> Source:
     """The plan's title from inside 《》; issuer (without 文件), number and date of the notice."""
-    head = notice.lines[: next(i for i, line in enumerate(notice.lines) if NOTICE_TITLE_RE.search(line))]
-    letterhead = next((line for line in head if line.endswith(LETTERHEAD_SUFFIX)), None)
-    dated = [i for i, line in enumerate(notice.lines) if DATE_RE.fullmatch(line)]
-    signature = notice.lines[dated[0] - 1] if dated and dated[0] > 0 else None
-    issuer = letterhead.removesuffix(LETTERHEAD_SUFFIX).strip() if letterhead else signature
+    letterhead = next((line for line in notice.lines[: notice.title_at] if line.endswith(LETTERHEAD_SUFFIX)), None)
+    issuer = letterhead.removesuffix(LETTERHEAD_SUFFIX).strip() if letterhead else _notice_signature(notice)
     if not issuer:
         raise PlanParseError("没有找到发文单位（印发通知的文头或落款应有发文单位名称）。")
     doc_number = next((m.group(0) for line in notice.lines if (m := DOC_NUMBER_RE.search(line))), "")
@@ -517,6 +543,16 @@ def _notice_source(notice: _Notice, text: str, filename: str) -> Source:
         sha256=text_sha256(text),
         filename=filename,
     )
+
+
+def _notice_signature(notice: _Notice) -> str | None:
+    """Who signs the notice: the line before its date, or the name before the date on one line."""
+    for i, line in enumerate(notice.lines[notice.title_at :], notice.title_at):
+        if DATE_RE.fullmatch(line):
+            return notice.lines[i - 1]
+        if m := SIGNED_RE.match(line):
+            return line[: m.start("y")].strip()
+    return None
 
 
 def _closing_date(lines: list[str]) -> dt.date:
@@ -615,8 +651,13 @@ def _all_units(text: str) -> bool:
 
 
 def _statement_of(line: str, names: list[str]) -> _Statement:
-    """Drop remarks and townships from the names: the township mention becomes the flag."""
+    """Drop remarks and townships from the names: the township mention becomes the flag. A unit
+    marked 县扶贫办（牵头） leads wherever the list names it."""
     parts = [p.strip() for p in names if p.strip() and not UNIT_REMARK_RE.search(p)]
+    marked = [i for i, p in enumerate(parts) if MARKED_LEAD_RE.match(p)]
+    if marked:
+        lead = parts.pop(marked[0])
+        parts = [MARKED_LEAD_RE.sub(r"\g<name>", p) for p in [lead, *parts]]
     township = any(TOWNSHIP_RE.fullmatch(p) for p in parts)
     return _Statement(line, [p for p in parts if not TOWNSHIP_RE.fullmatch(p)], township)
 
@@ -669,30 +710,42 @@ class _Block:
 
 def _walk(body: list[_Line], report: BuildReport) -> tuple[list[_Block], list[str]]:
     """Blocks of text each closed by a responsibility statement, and the paragraphs of the goal
-    part. What no statement closes is reported, as are headings and statements that cannot be read."""
+    part. What no statement closes is reported, as are headings and statements that cannot be read.
+
+    A statement that opens its heading instead of closing it (in the heading line, or on the line
+    right after it) governs the text up to the next heading when no later statement does.
+    """
     blocks: list[_Block] = []
     goals: list[str] = []
     stack: list[_Heading] = []
     pending: list[_Line] = []
+    #: The block of a statement that opened the current heading, while no other closed a block.
+    opening: list[_Block] = []
+    closed_since_heading = False
 
     def close(statement: _Statement, line: int) -> None:
-        blocks.append(
-            _Block(
-                tuple(stack),
-                [p.text for p in pending],
-                statement.line,
-                statement.units,
-                statement.township,
-                [p.number for p in pending],
-                report,
-            )
+        nonlocal closed_since_heading
+        block = _Block(
+            tuple(stack),
+            [p.text for p in pending],
+            statement.line,
+            statement.units,
+            statement.township,
+            [p.number for p in pending],
+            report,
         )
+        blocks.append(block)
+        opening[:] = [block] if not pending and not closed_since_heading else []
+        closed_since_heading = True
         if not statement.units and not statement.township:
             report.warn(line, "responsibility", statement.line)
         pending.clear()
 
     def unplaced() -> None:
-        if pending:
+        if pending and opening:
+            opening[0].paragraphs += [p.text for p in pending]
+            opening[0].lines += [p.number for p in pending]
+        elif pending:
             where = stack[-1].label if stack else ""
             report.warn(pending[0].number, "no_responsibility", f"{where}：{pending[0].text}")
         pending.clear()
@@ -706,14 +759,19 @@ def _walk(body: list[_Line], report: BuildReport) -> tuple[list[_Block], list[st
         text = line.text
         if heading is not None:
             unplaced()
-            _check_heading(heading[0], stack, line.number, report)
-            stack = [h for h in stack if h.level < heading[0].level] + [heading[0]]
+            opening.clear()
+            closed_since_heading = False
+            found, in_title = _heading_statement(heading[0])
+            _check_heading(found, stack, line.number, report)
+            stack = [h for h in stack if h.level < found.level] + [found]
+            if in_title is not None:
+                close(in_title, line.number)
             text = heading[1]
             if not text:
                 continue
         if not stack:
             continue  # the preamble (为…，制定本方案。) governs nothing
-        if any(h.level <= GOAL_HEADING_MAX_LEVEL and GOAL_HEADING_WORD in h.title for h in stack):
+        if any(_is_goal_heading(h) for h in stack):
             goals.append(text)
             continue
         trailing = _trailing_statement(text)
@@ -727,6 +785,25 @@ def _walk(body: list[_Line], report: BuildReport) -> tuple[list[_Block], list[st
         pending.append(_Line(line.number, text))
     unplaced()
     return blocks, goals
+
+
+def _heading_statement(heading: _Heading) -> tuple[_Heading, _Statement | None]:
+    """A heading that carries its statement (（一）产业扶贫（责任单位：县农业局）): the heading
+    without it, and the statement."""
+    m = HEADING_STATEMENT_RE.search(heading.title)
+    statement = _statement(m["line"]) if m else None
+    if m is None or statement is None:
+        return heading, None
+    title = heading.title[: m.start()].strip()
+    label = heading.label[: len(heading.label) - len(heading.title)] + title
+    return _Heading(heading.level, heading.number, label, title), statement
+
+
+def _is_goal_heading(heading: _Heading) -> bool:
+    """一、主要目标 / 第一部分 目标任务, or a section that is about goals (（二）主要目标)."""
+    if GOAL_HEADING_WORD not in heading.title:
+        return False
+    return heading.level <= GOAL_HEADING_MAX_LEVEL or GOAL_TITLE_RE.search(heading.title) is not None
 
 
 def _check_heading(heading: _Heading, stack: list[_Heading], line: int, report: BuildReport) -> None:

@@ -88,6 +88,14 @@ def test_the_goal_part_gives_goals(parts_kb: KnowledgeBase) -> None:
     assert [(g.quantity, g.unit) for g in parts_kb.goals] == [(930, "人")]
 
 
+def test_a_goal_section_inside_a_general_part_gives_goals() -> None:
+    kb, _ = _build(
+        "一、总体要求\n\n（一）指导思想。坚持精准方略。\n\n（二）主要目标。全年脱贫 120 户。\n\n"
+        + PARTS.split("第二部分")[1].replace("（一）", "二、", 1)
+    )
+    assert [(g.quantity, g.unit) for g in kb.goals] == [(120, "户")]
+
+
 def test_full_width_dot_numbering_is_a_heading() -> None:
     kb, _ = _build("一、工作措施\n\n1．光伏电站。建设村级电站 4 座。\n\n（责任单位：县发改局）")
     assert kb.measures[0].title == "光伏电站"
@@ -133,6 +141,22 @@ def test_a_cover_notice_gives_its_own_date_not_the_meetings(notice_kb: Knowledge
     assert notice_kb.source.date == dt.date(2021, 2, 10)
 
 
+def test_a_notice_title_over_two_lines_is_read_whole() -> None:
+    head = NOTICE.replace("2021年巩固脱贫成果实施方案》的通知", "2021年巩固\n脱贫成果实施方案》的通知", 1)
+    kb = build_kb(_plan("一、工作措施\n\n1、产业帮扶。养蜂 200 箱。\n\n（责任单位：县林草局）", head=head))
+    assert kb.source.title == "松岭县2021年巩固脱贫成果实施方案"
+
+
+def test_a_plan_title_over_two_lines_is_read_whole() -> None:
+    kb, _ = _build(PARTS, head=HEAD.replace("2021年巩固", "2021年巩固\n"))
+    assert kb.source.title == "松岭县2021年巩固脱贫成果实施方案"
+
+
+def test_a_signature_with_its_date_on_one_line_gives_the_date() -> None:
+    kb, _ = _build(PARTS, foot="\n\n松岭县扶贫开发领导小组　　2021年2月9日\n")
+    assert kb.source.date == dt.date(2021, 2, 9)
+
+
 def test_a_cover_notice_is_no_measure(notice_kb: KnowledgeBase) -> None:
     assert [m.title for m in notice_kb.measures] == ["产业帮扶"]
 
@@ -150,6 +174,9 @@ STATEMENTS = [
     ("(责任单位:县水利局、相关乡镇人民政府)", ["县水利局"], True),
     ("（责任单位:国网松岭县供电公司、县发改局)", ["国网松岭县供电公司", "县发改局"], False),
     ("责任单位：县民政局、县残联", ["县民政局", "县残联"], False),
+    ("（责任单位：县财政局、县扶贫办（牵头）、各乡镇）", ["县扶贫办", "县财政局"], True),
+    ("责任部门：县水利局、县财政局。", ["县水利局", "县财政局"], False),
+    ("牵头单位：县民政局　配合单位：县残联", ["县民政局", "县残联"], False),
 ]
 
 
@@ -222,6 +249,23 @@ def test_several_statements_in_one_measure_each_govern_the_text_since_the_previo
         ("基础设施", "硬化通组路 20 公里。", "县交通局"),
         ("基础设施", "改造农村电网 5 个村。", "国网松岭县供电公司"),
     ]
+
+
+def test_a_statement_in_the_heading_line_governs_the_section() -> None:
+    kb, _ = _build(
+        "一、工作措施\n\n（一）产业帮扶（责任单位：县农业局、各乡镇）\n\n扶持养蜂 200 箱。\n\n"
+        "（二）就业帮扶。开发岗位 60 个。（责任单位：县人社局）"
+    )
+    assert (kb.measures[0].title, kb.measures[0].text, kb.measures[0].lead_unit) == (
+        "产业帮扶",
+        "扶持养蜂 200 箱。",
+        "县农业局",
+    )
+
+
+def test_a_statement_right_after_its_heading_governs_the_text_below() -> None:
+    kb, warnings = _build(FIRST_ITEM + "2、就业帮扶\n\n（责任单位：县人社局）\n\n开发岗位 60 个。")
+    assert (kb.measures[1].text, warnings) == ("开发岗位 60 个。", [])
 
 
 def test_a_text_without_any_statement_is_a_clear_error() -> None:
