@@ -52,11 +52,11 @@ CLOSERS = "）)”’》」】〕］]"
 LINE_ENDS = SENTENCE_ENDS + "）)”"
 #: Chinese numerals used in heading numbers (第一部分, 一、 and （一）).
 HEADING_NUMERALS = "一二三四五六七八九十"
-#: Heading levels: 第一部分 (part), 一、 (chapter), （一）/(一) (section, full- or half-width),
+#: Heading levels: 第一部分 (part), 一、 / 一． (chapter), （一）/(一) (section, full- or half-width),
 #: 1、 / 1. / 1． (item; a dot followed by a digit is a decimal, not a heading).
 HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (0, re.compile(rf"^第(?P<num>[{HEADING_NUMERALS}]+)部分\s*(?P<rest>.*)$")),
-    (1, re.compile(rf"^(?P<num>[{HEADING_NUMERALS}]+)、\s*(?P<rest>.*)$")),
+    (1, re.compile(rf"^(?P<num>[{HEADING_NUMERALS}]+)\s*[、.．]\s*(?P<rest>.*)$")),
     (2, re.compile(rf"^[（(]\s*(?P<num>[{HEADING_NUMERALS}]+)\s*[）)]\s*(?P<rest>.*)$")),
     (3, re.compile(r"^(?P<num>\d+)\s*(?:、|[.．](?!\d))\s*(?P<rest>.*)$")),
 )
@@ -688,8 +688,9 @@ def parse_responsibility_line(line: str) -> tuple[list[str], bool]:
 class _Block:
     """The text one responsibility statement governs: since the previous statement or heading.
 
-    `lines` holds each paragraph's line number and `report` the build's warnings, so that a fact
-    reader can warn about a sentence (`report.warn(block.line_of(sentence), kind, sentence)`).
+    `lines[i]` is the line number of `paragraphs[i]` and `report` the build's warnings: a fact
+    reader that cannot account for a figure warns with the line of its paragraph
+    (`block.report.warn(block.lines[i], kind, sentence)`).
     """
 
     headings: tuple[_Heading, ...]
@@ -699,13 +700,6 @@ class _Block:
     township: bool = False
     lines: list[int] = field(default_factory=list)
     report: BuildReport = field(default_factory=BuildReport)
-
-    def line_of(self, sentence: str) -> int:
-        """The line number of the paragraph holding `sentence` (of the first paragraph if none does)."""
-        for paragraph, line in zip(self.paragraphs, self.lines, strict=True):
-            if sentence in paragraph:
-                return line
-        return self.lines[0] if self.lines else 0
 
 
 def _walk(body: list[_Line], report: BuildReport) -> tuple[list[_Block], list[str]]:

@@ -101,6 +101,11 @@ def test_full_width_dot_numbering_is_a_heading() -> None:
     assert kb.measures[0].title == "光伏电站"
 
 
+def test_a_chinese_numeral_with_a_dot_is_a_heading() -> None:
+    kb, _ = _build("一．工作措施\n\n1、光伏电站。建设村级电站 4 座。\n\n（责任单位：县发改局）")
+    assert kb.measures[0].path == ["一．工作措施", "1、光伏电站"]
+
+
 def test_a_decimal_at_the_start_of_a_line_is_not_a_heading() -> None:
     kb, _ = _build("一、工作措施\n\n（一）道路\n\n2.5公里通村路年内完工。\n\n（责任单位：县交通局）")
     assert kb.measures[0].text == "2.5公里通村路年内完工。"
