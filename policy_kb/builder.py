@@ -76,10 +76,10 @@ RESPONSIBILITY_RE = re.compile(
     rf"|{RESPONSIBLE_WORD}\s*[：:]\s*(?P<bare>[^（()）]*?)[。.]?)\s*$"
 )
 #: A heading that carries its responsibility statement: （一）产业扶贫（责任单位：县农业局）.
-HEADING_STATEMENT_RE = re.compile(rf"(?P<line>[（(]\s*{RESPONSIBLE_WORD}\s*[：:]{_BRACKETED}[）)])$")
+HEADING_STATEMENT_RE = re.compile(rf"(?P<line>[（(]\s*(?:{RESPONSIBLE_WORD}|{LEAD_WORD})\s*[：:]{_BRACKETED}[）)])$")
 #: A responsibility line closing a paragraph: …。（责任单位：…）
 TRAILING_RESPONSIBILITY_RE = re.compile(
-    rf"(?<=[。；;！!？?）)”])\s*(?P<line>[（(]\s*{RESPONSIBLE_WORD}\s*[：:]{_BRACKETED}[）)])\s*$"
+    rf"(?<=[。；;！!？?）)”])\s*(?P<line>[（(]\s*(?:{RESPONSIBLE_WORD}|{LEAD_WORD})\s*[：:]{_BRACKETED}[）)])\s*$"
 )
 #: "牵头单位：X；配合单位：Y、Z。", optionally bracketed, the parts apart by ；，or a space.
 LEAD_PARTNERS_RE = re.compile(
@@ -88,16 +88,33 @@ LEAD_PARTNERS_RE = re.compile(
 )
 #: A unit the list marks as leading: 县扶贫办（牵头）.
 MARKED_LEAD_RE = re.compile(r"^(?P<name>.+?)\s*[（(]牵头[）)]$")
-#: "X牵头，Y、Z配合。" (or 由X牵头负责，Y参与): the sentence that closes a paragraph.
+#: "X牵头，Y、Z配合。" (or 由X牵头负责，Y参与; X、Y共同牵头; X负责，Y配合): the sentence that closes
+#: a paragraph.
 LEADS_SENTENCE_RE = re.compile(
-    r"^由?(?P<lead>[^，,。；;：:“”]+?)牵头(?:负责)?"
-    r"(?:[，,]\s*(?P<others>[^，,。；;：:“”]+?)(?:配合|参与|协助|协办)(?:实施|落实|工作)?)?[。.；;]?$"
+    r"^由?(?P<lead>[^，,。；;：:“”]+?)(?:共同)?(?:牵头(?:负责)?|负责)"
+    r"(?:[，,；;]\s*(?P<others>[^，,。；;：:“”]+?)(?:配合|参与|协助|协办)(?:实施|落实|工作)?)?[。.；;]?$"
 )
 #: How a unit's name ends (局, 办, 委, 公司, 支行…): in the unbracketed "X牵头，Y配合" form every
 #: name must end so, or the sentence is ordinary text that happens to say 牵头.
 UNIT_NAME_END_RE = re.compile(r"(?:[局办委部会院所站联府厅处室队行社团馆台司校]|中心|公司)$")
 #: The longest name a unit has in the genre; a longer "unit" is a sentence.
 UNIT_MAX_CHARS = 20
+#: Characters no unit's name holds but sentences do (每个贫困村由驻村工作队负责).
+NOT_IN_UNIT_NAMES = "由的对在是将把按每"
+#: Verbs a sentence starts with and a unit's name never does (坚持政府牵头).
+NOT_UNIT_STARTS: tuple[str, ...] = (
+    "坚持",
+    "加强",
+    "实行",
+    "落实",
+    "推进",
+    "强化",
+    "建立",
+    "完善",
+    "健全",
+    "实施",
+    "开展",
+)
 #: Words that mark a line or paragraph as meant to be a responsibility statement: one that none
 #: of the forms above reads is reported, never dropped in silence.
 RESPONSIBILITY_WORDS_RE = re.compile(rf"(?:{RESPONSIBLE_WORD}|{LEAD_WORD}|{PARTNER_WORD})\s*[：:]")
@@ -587,7 +604,7 @@ def _match_heading(line: str) -> tuple[_Heading, str] | None:
         m = pattern.match(line)
         if m is None or _statement(line) is not None:
             continue
-        rest = m["rest"]
+        rest = m["rest"].lstrip("：: ")  # 第一部分：目标任务
         title, sep, body = rest.partition("。")
         if not title:
             continue
@@ -645,7 +662,10 @@ def _unit_list(text: str) -> list[str]:
 def _all_units(text: str) -> bool:
     """Whether every name of a list reads as a unit or a township (县教育局、各乡镇人民政府)."""
     return all(
-        len(name) <= UNIT_MAX_CHARS and (UNIT_NAME_END_RE.search(name) or TOWNSHIP_RE.fullmatch(name))
+        len(name) <= UNIT_MAX_CHARS
+        and not any(ch in name for ch in NOT_IN_UNIT_NAMES)
+        and not name.startswith(NOT_UNIT_STARTS)
+        and (UNIT_NAME_END_RE.search(name) or TOWNSHIP_RE.fullmatch(name))
         for name in _unit_list(text)
     )
 

@@ -84,6 +84,11 @@ def test_an_inline_heading_at_section_level_is_a_measure(parts_kb: KnowledgeBase
     assert parts_kb.measures[2].text == "开发护河员岗位 60 个。"
 
 
+def test_a_colon_after_the_part_number_is_no_part_of_the_title() -> None:
+    kb, _ = _build(PARTS.replace("第二部分　重点工作", "第二部分：重点工作"))
+    assert kb.measures[0].path[0] == "第二部分重点工作"
+
+
 def test_the_goal_part_gives_goals(parts_kb: KnowledgeBase) -> None:
     assert [(g.quantity, g.unit) for g in parts_kb.goals] == [(930, "人")]
 
@@ -182,6 +187,10 @@ STATEMENTS = [
     ("（责任单位：县财政局、县扶贫办（牵头）、各乡镇）", ["县扶贫办", "县财政局"], True),
     ("责任部门：县水利局、县财政局。", ["县水利局", "县财政局"], False),
     ("牵头单位：县民政局　配合单位：县残联", ["县民政局", "县残联"], False),
+    ("（牵头单位：县民政局；配合单位：县残联）", ["县民政局", "县残联"], False),
+    ("县扶贫办负责，县财政局配合。", ["县扶贫办", "县财政局"], False),
+    ("县教育局、县财政局共同牵头，县团委配合。", ["县教育局", "县财政局", "县团委"], False),
+    ("县农业局牵头；县财政局配合。", ["县农业局", "县财政局"], False),
 ]
 
 
@@ -190,9 +199,10 @@ def test_every_form_of_responsibility_statement(line: str, units: list[str], tow
     assert parse_responsibility_line(line) == (units, township)
 
 
-def test_a_sentence_that_merely_says_qiantou_is_not_a_statement() -> None:
+@pytest.mark.parametrize("sentence", ["坚持党委领导、政府牵头。", "坚持政府牵头。", "每个贫困村由驻村工作队负责。"])
+def test_a_sentence_that_merely_says_qiantou_is_not_a_statement(sentence: str) -> None:
     with pytest.raises(PlanParseError):
-        parse_responsibility_line("坚持党委领导、政府牵头。")
+        parse_responsibility_line(sentence)
 
 
 @pytest.fixture(scope="module")
