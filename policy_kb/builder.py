@@ -1313,7 +1313,8 @@ def _township_targets(annex: list[_Line], report: BuildReport) -> list[TownshipT
     A header names the counted columns with their units; each row gives a township and one figure
     per column, aligned from the right (a 序号 column may come first, a 合计 row may lack it).
     The 合计 row is checked against the sum of the table's rows, not recorded. Lines before the
-    first header (the annex's title) are skipped; any later line that is no row is reported.
+    first header (the annex's title) are skipped; any later line that is no row is reported, as is
+    an annex with no header at all (its columns' units unknown, nothing of it is read).
     """
     found: list[TownshipTarget] = []
     columns: list[_Column] = []
@@ -1342,6 +1343,8 @@ def _township_targets(annex: list[_Line], report: BuildReport) -> list[TownshipT
             counted = sum(t.quantity for t in found[table_start:] if t.indicator == column.indicator)
             if counted != total:
                 report.warn(line.number, "annex", f"{line.text}（各行相加为 {counted}）")
+    if annex and not columns:
+        report.warn(annex[0].number, "annex", "、".join(line.text for line in annex[:3]))
     return found
 
 

@@ -388,6 +388,12 @@ def test_an_annex_line_that_is_no_row_is_reported() -> None:
     assert (_line_of(text, "待定"), "annex") in [(w.line, w.kind) for w in warnings]
 
 
+def test_an_annex_without_a_header_is_reported() -> None:
+    text = _plan(PARTS, foot=FOOT + ANNEX.replace("(人) | 新栽果树(株)", " | 新栽果树"))
+    _, warnings = build_kb_with_report(text)
+    assert [(w.line, w.kind) for w in warnings] == [(_line_of(text, "附件"), "annex")]
+
+
 # ---------------------------------------------------------------------------------------------
 # What the assistant says names the plan loaded
 # ---------------------------------------------------------------------------------------------
