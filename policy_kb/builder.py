@@ -20,6 +20,7 @@ from pathlib import Path
 
 from policy_kb.lexicon import Lexicon, load_lexicon
 from policy_kb.numbers import AT_LEAST_BEFORE, Quantity, find_quantities, parse_number
+from policy_kb.report import BuildReport, BuildWarning
 from policy_kb.schema import (
     Benefit,
     BenefitKind,
@@ -32,6 +33,7 @@ from policy_kb.schema import (
     Period,
     Source,
     Target,
+    TownshipTarget,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -49,25 +51,85 @@ OPENERS = "（(“‘《「【〔［["
 CLOSERS = "）)”’》」】〕］]"
 #: A body line ending in none of these runs on in the next line (a stray newline in the text).
 LINE_ENDS = SENTENCE_ENDS + "）)”"
-#: Chinese numerals used in heading numbers (一、 and （一）).
+#: Chinese numerals used in heading numbers (第一部分, 一、 and （一）).
 HEADING_NUMERALS = "一二三四五六七八九十"
-#: Heading levels: 一、 (part), （一）/(一) (section, full- or half-width), 1、 (item).
+#: Heading levels: 第一部分 (part), 一、 / 一． (chapter), （一）/(一) (section, full- or half-width),
+#: 1、 / 1. / 1． (item; a dot followed by a digit is a decimal, not a heading).
 HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (1, re.compile(rf"^(?P<num>[{HEADING_NUMERALS}]+)、\s*(?P<rest>.*)$")),
+    (0, re.compile(rf"^第(?P<num>[{HEADING_NUMERALS}]+)部分\s*(?P<rest>.*)$")),
+    (1, re.compile(rf"^(?P<num>[{HEADING_NUMERALS}]+)\s*[、.．]\s*(?P<rest>.*)$")),
     (2, re.compile(rf"^[（(]\s*(?P<num>[{HEADING_NUMERALS}]+)\s*[）)]\s*(?P<rest>.*)$")),
-    (3, re.compile(r"^(?P<num>\d+)\s*[、.．]\s*(?P<rest>.*)$")),
+    (3, re.compile(r"^(?P<num>\d+)\s*(?:、|[.．](?!\d))\s*(?P<rest>.*)$")),
 )
-#: A responsibility line, in full- or half-width brackets and either colon.
-RESPONSIBILITY_RE = re.compile(r"^[（(]\s*责任单位\s*[：:]\s*(?P<body>.*?)\s*[）)]\s*$")
+#: A heading title longer than this is more likely a paragraph whose numbering was read as one.
+HEADING_MAX_CHARS = 30
+#: How the genre names who is responsible (责任单位, 主要责任单位, 责任部门), who leads (牵头单位)
+#: and who takes part (配合单位, 参与单位, 协办单位…).
+RESPONSIBLE_WORD = r"(?:主要)?责任(?:单位|部门)"
+LEAD_WORD = r"牵头(?:单位|部门)"
+PARTNER_WORD = r"(?:配合|参与|协办|协助|责任)(?:单位|部门)"
+#: The inside of a bracketed statement, which may itself hold one bracket: 县扶贫办（牵头）.
+_BRACKETED = r"(?:[^（()）]|[（(][^（()）]*[）)])*"
+#: A responsibility line, in full- or half-width brackets and either colon (brackets may be
+#: mixed: （责任单位:…)); or, without brackets, 责任单位：… on a line of its own.
+RESPONSIBILITY_RE = re.compile(
+    rf"^(?:[（(]\s*{RESPONSIBLE_WORD}\s*[：:]\s*(?P<body>.*?)\s*[）)]"
+    rf"|{RESPONSIBLE_WORD}\s*[：:]\s*(?P<bare>[^（()）]*?)[。.]?)\s*$"
+)
+#: A heading that carries its responsibility statement: （一）产业扶贫（责任单位：县农业局）.
+HEADING_STATEMENT_RE = re.compile(rf"(?P<line>[（(]\s*(?:{RESPONSIBLE_WORD}|{LEAD_WORD})\s*[：:]{_BRACKETED}[）)])$")
+#: A responsibility line closing a paragraph: …。（责任单位：…）
+TRAILING_RESPONSIBILITY_RE = re.compile(
+    rf"(?<=[。；;！!？?）)”])\s*(?P<line>[（(]\s*(?:{RESPONSIBLE_WORD}|{LEAD_WORD})\s*[：:]{_BRACKETED}[）)])\s*$"
+)
+#: "牵头单位：X；配合单位：Y、Z。", optionally bracketed, the parts apart by ；，or a space.
+LEAD_PARTNERS_RE = re.compile(
+    rf"^[（(]?\s*{LEAD_WORD}\s*[：:]\s*(?P<lead>[^；;。.：:（()）\s]+?)\s*"
+    rf"(?:(?:[；;，,]|\s)\s*{PARTNER_WORD}\s*[：:]\s*(?P<others>[^；;。.：:（()）]+?)\s*)?[。.；;]?\s*[）)]?$"
+)
+#: A unit the list marks as leading: 县扶贫办（牵头）.
+MARKED_LEAD_RE = re.compile(r"^(?P<name>.+?)\s*[（(]牵头[）)]$")
+#: "X牵头，Y、Z配合。" (or 由X牵头负责，Y参与; X、Y共同牵头; X负责，Y配合): the sentence that closes
+#: a paragraph.
+LEADS_SENTENCE_RE = re.compile(
+    r"^由?(?P<lead>[^，,。；;：:“”]+?)(?:共同)?(?:牵头(?:负责)?|负责)"
+    r"(?:[，,；;]\s*(?P<others>[^，,。；;：:“”]+?)(?:配合|参与|协助|协办)(?:实施|落实|工作)?)?[。.；;]?$"
+)
+#: How a unit's name ends (局, 办, 委, 公司, 支行…): in the unbracketed "X牵头，Y配合" form every
+#: name must end so, or the sentence is ordinary text that happens to say 牵头.
+UNIT_NAME_END_RE = re.compile(r"(?:[局办委部会院所站联府厅处室队行社团馆台司校]|中心|公司)$")
+#: The longest name a unit has in the genre; a longer "unit" is a sentence.
+UNIT_MAX_CHARS = 20
+#: Characters no unit's name holds but sentences do (每个贫困村由驻村工作队负责).
+NOT_IN_UNIT_NAMES = "由的对在是将把按每"
+#: Verbs a sentence starts with and a unit's name never does (坚持政府牵头).
+NOT_UNIT_STARTS: tuple[str, ...] = (
+    "坚持",
+    "加强",
+    "实行",
+    "落实",
+    "推进",
+    "强化",
+    "建立",
+    "完善",
+    "健全",
+    "实施",
+    "开展",
+)
+#: Words that mark a line or paragraph as meant to be a responsibility statement: one that none
+#: of the forms above reads is reported, never dropped in silence.
+RESPONSIBILITY_WORDS_RE = re.compile(rf"(?:{RESPONSIBLE_WORD}|{LEAD_WORD}|{PARTNER_WORD})\s*[：:]")
 #: Separators between the units of a responsibility line.
 UNIT_SEPARATORS_RE = re.compile(r"[、，,；;]")
 #: Remarks inside a responsibility line that are not units, such as the plan's lead rule
-#: "第一个单位为牵头单位，其它为参与单位，下同".
-UNIT_REMARK_RE = re.compile(r"牵头单位|参与单位|配合单位|下同")
-#: The plan's own routing rule: the first unit listed leads, the others take part.
-LEAD_RULE_RE = re.compile(r"第一个单位为牵头单位")
-#: The township of the village concerned; not a county unit, recorded as township_takes_part.
-TOWNSHIP_RE = re.compile(r"(?:相关|各|有关|所在)乡(?:镇|（镇）|\(镇\))(?:（街道）|\(街道\))?")
+#: "第一个单位为牵头单位，其它为参与单位，下同". The rule of the genre is the same in every form:
+#: the first unit named leads (also of two co-leads, 县教育局、县财政局牵头).
+UNIT_REMARK_RE = re.compile(r"牵头(?:单位|部门)|参与(?:单位|部门)|配合(?:单位|部门)|下同")
+#: The township of the village concerned (相关乡镇, 各乡镇人民政府, 各乡（镇）、街道); not a county
+#: unit, recorded as township_takes_part.
+TOWNSHIP_RE = re.compile(
+    r"(?:相关|各|有关|所在)?乡(?:镇|（镇）|\(镇\))(?:（街道）|\(街道\)|、?街道)?(?:人民政府|政府)?"
+)
 #: A document number such as 新脱贫发[2018]2号 (bracket styles vary between offices).
 DOC_NUMBER_RE = re.compile(r"\S*?[发字函办][〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号")
 #: A date written in Arabic or Chinese digits, as on the closing line (2018年4月2日).
@@ -75,10 +137,33 @@ DATE_RE = re.compile(
     r"(?P<y>[\d〇零一二三四五六七八九]{4})\s*年\s*(?P<m>[\d一二三四五六七八九十]{1,3})\s*月"
     r"\s*(?P<d>[\d一二三四五六七八九十]{1,3})\s*日"
 )
-#: Words that end the title of a plan-like document.
-TITLE_WORDS: tuple[str, ...] = ("方案", "计划", "规划", "意见", "办法", "通知", "要点")
-#: A part whose heading contains this word states the overall goals (一、主要目标).
+#: The print line at the foot of a document (兰溪县人民政府办公室　2019年3月15日印发).
+PRINTED_RE = re.compile(rf"(?P<date>{DATE_RE.pattern})\s*印发$")
+#: A signature and its date on one line (松岭县扶贫开发领导小组　2021年2月8日).
+SIGNED_RE = re.compile(rf"^[^，,。；;：:]+?\s+{DATE_RE.pattern}$")
+#: How an issuer's name ends (领导小组, 办公室, 人民政府, …文件): a front line ending otherwise,
+#: without punctuation, just before the title line is the title's first half.
+ISSUER_END_RE = re.compile(r"(?:[组室府委局办会部院]|文件)$")
+#: Words that end the title of a plan-like document, before a remark such as （试行）.
+TITLE_RE = re.compile(r"(?:方案|计划|规划|意见|办法|通知|要点)(?:\s*[（(][^（()）]{1,6}[）)])?$")
+#: A cover notice that issues the plan: 关于印发《兰溪县2019年…实施方案》的通知.
+NOTICE_TITLE_RE = re.compile(r"关于印发《(?P<title>[^《》]+)》的通知")
+#: The letterhead of a notice names the issuer followed by 文件 (兰溪县人民政府办公室文件).
+LETTERHEAD_SUFFIX = "文件"
+#: An annex: its announcement at the foot of the plan (附件：…表), or its own heading (附件, 附件1).
+ANNEX_RE = re.compile(r"^附件\s*\d*\s*(?:[：:].*)?$")
+#: A column heading of an annex table, naming what is counted and its unit: 脱贫人数(人).
+ANNEX_COLUMN_RE = re.compile(r"^(?P<indicator>[^（()）]+)[（(](?P<unit>[^（()）]+)[）)]$")
+#: Cells of an annex row are separated by | (full- or half-width) or by spaces.
+ANNEX_CELL_SEPARATOR_RE = re.compile(r"\s*[|｜]\s*|\s+")
+#: Row names of an annex table that total the rows above (not a township).
+ANNEX_TOTAL_WORDS: tuple[str, ...] = ("合计", "总计", "小计")
+#: A part whose heading contains this word states the overall goals (一、主要目标, 第一部分 目标任务).
 GOAL_HEADING_WORD = "目标"
+#: The deepest heading level a goal part can have (第一部分 or 一、, not a measure's （三）目标考核)…
+GOAL_HEADING_MAX_LEVEL = 1
+#: …unless the heading's title ends in it (一、总体要求 （二）主要目标).
+GOAL_TITLE_RE = re.compile(r"目标(?:任务)?$")
 #: Verbs of "getting it done" that precede a target's object; the indicator is what follows them
 #: (完成…D级危房改造 -> D级危房改造). Work verbs such as 新建/硬化/改造 are kept in the indicator.
 ADMIN_VERBS: tuple[str, ...] = (
@@ -200,31 +285,63 @@ class PlanParseError(ValueError):
 
 
 def build_kb(text: str, *, filename: str = "plan.txt", lexicon: Lexicon | None = None) -> KnowledgeBase:
-    """Build the knowledge base from a plan's full text.
+    """Build the knowledge base from a plan's full text (see `build_kb_with_report`, whose
+    warnings this drops: for callers that load a plan already reviewed)."""
+    kb, _ = build_kb_with_report(text, filename=filename, lexicon=lexicon)
+    return kb
+
+
+def build_kb_with_report(
+    text: str, *, filename: str = "plan.txt", lexicon: Lexicon | None = None
+) -> tuple[KnowledgeBase, list[BuildWarning]]:
+    """Build the knowledge base from a plan's full text, with what could not be placed.
 
     Args:
-        text: the plan, as published (UTF-8 text).
+        text: the plan, as published (UTF-8 text), with or without its cover notice and annexes.
         filename: recorded in `source.filename`.
         lexicon: reviewed names; the packaged lexicon by default.
 
+    Returns:
+        The knowledge base, and the warnings in text order (a paragraph under no responsibility
+        statement, a heading or statement that could not be read, an annex line that is no row).
+
     Raises:
         PlanParseError: when the text lacks a title, an issuer, a closing date or any
-            responsibility line.
+            responsibility statement.
     """
     lexicon = lexicon if lexicon is not None else load_lexicon()
-    lines = logical_lines(text)
-    front, body = _split_front_matter(lines)
-    blocks, goal_paragraphs = _walk(body)
+    report = BuildReport()
+    doc = _regions(_numbered_lines(text))
+    blocks, goal_paragraphs = _walk(doc.body, report)
     if not blocks:
         raise PlanParseError("文本中没有找到任何责任单位行（如“（责任单位：县扶贫办、相关乡镇）”），无法构建知识库。")
-    source = _source(front, lines, text, filename)
+    source = _source(doc, text, filename)
     measures = _measures(blocks, lexicon)
-    return KnowledgeBase(
+    kb = KnowledgeBase(
         source=source,
         goals=_goals(goal_paragraphs),
         measures=measures,
         cadences=[c for m in measures for c in _cadences(m)],
+        township_targets=_township_targets(doc.annex, report),
     )
+    return kb, report.sorted()
+
+
+def read_plan_file(path: str | Path) -> str:
+    """The text of a plan file (UTF-8).
+
+    Raises:
+        PlanParseError: when the file is missing, unreadable or not UTF-8.
+    """
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise PlanParseError(f"找不到方案文本文件：{path}") from exc
+    except UnicodeDecodeError as exc:
+        raise PlanParseError(f"方案文本不是 UTF-8 编码：{path}") from exc
+    except OSError as exc:
+        raise PlanParseError(f"无法读取方案文本：{path}（{exc.strerror}）") from exc
 
 
 def build_kb_from_file(path: str | Path, *, lexicon: Lexicon | None = None) -> KnowledgeBase:
@@ -233,16 +350,7 @@ def build_kb_from_file(path: str | Path, *, lexicon: Lexicon | None = None) -> K
     Raises:
         PlanParseError: when the file is missing, not UTF-8, or not a plan (see `build_kb`).
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise PlanParseError(f"找不到方案文本文件：{path}") from exc
-    except UnicodeDecodeError as exc:
-        raise PlanParseError(f"方案文本不是 UTF-8 编码：{path}") from exc
-    except OSError as exc:
-        raise PlanParseError(f"无法读取方案文本：{path}（{exc.strerror}）") from exc
-    return build_kb(text, filename=path.name, lexicon=lexicon)
+    return build_kb(read_plan_file(path), filename=Path(path).name, lexicon=lexicon)
 
 
 def text_sha256(text: str) -> str:
@@ -255,38 +363,55 @@ def text_sha256(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def logical_lines(text: str) -> list[str]:
-    """Non-blank lines with stray line breaks mended.
+@dataclass(frozen=True)
+class _Line:
+    """A logical line and the line of the text it starts on (1-based), for warnings."""
 
-    A body line that does not end in sentence punctuation continues on the next non-blank line
-    ("助推村级\\n\\n集体经济发展"), unless either is a heading, a responsibility line or a date.
+    number: int
+    text: str
+
+
+def logical_lines(text: str) -> list[str]:
+    """Non-blank lines with stray line breaks mended (see `_numbered_lines`)."""
+    return [line.text for line in _numbered_lines(text)]
+
+
+def _numbered_lines(text: str) -> list[_Line]:
+    """Non-blank lines with stray line breaks mended, each with its line number.
+
+    A paragraph line that was cut short (it is prose, with a comma or a full stop inside, and ends
+    without sentence punctuation) continues on the next non-blank line ("…资金和财政\\n\\n专项资金…"),
+    unless that line stands alone: a heading, a responsibility statement, a date, an annex.
+    Titles, signatures and table rows hold no such punctuation and are never joined.
     Front matter (before the first heading or sentence) is never joined.
     """
-    out: list[str] = []
+    out: list[_Line] = []
     in_body = False
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line:
             continue
-        if out and in_body and _runs_on(out[-1]) and not _stands_alone(line):
-            out[-1] += line
+        if out and in_body and _runs_on(out[-1].text) and not _stands_alone(line):
+            out[-1] = _Line(out[-1].number, out[-1].text + line)
             continue
-        out.append(line)
+        out.append(_Line(number, line))
         in_body = in_body or _match_heading(line) is not None or line.endswith(tuple(SENTENCE_ENDS))
     return out
 
 
 def _runs_on(line: str) -> bool:
-    """Whether a body line was cut short: it ends without punctuation and is body text."""
+    """Whether a body line was cut short: prose that ends without punctuation."""
     if line.endswith(tuple(LINE_ENDS)) or _stands_alone(line):
         return False
     heading = _match_heading(line)
-    return heading is None or bool(heading[1])
+    body = heading[1] if heading is not None else line
+    return any(mark in body for mark in "，,。；;")
 
 
 def _stands_alone(line: str) -> bool:
-    """Lines that are never part of a paragraph: responsibility lines, dates, bare headings."""
-    if RESPONSIBILITY_RE.match(line) or DATE_RE.fullmatch(line):
+    """Lines that are never part of a paragraph: responsibility statements, dates, annexes,
+    bare headings."""
+    if _statement(line) is not None or DATE_RE.fullmatch(line) or PRINTED_RE.search(line) or ANNEX_RE.match(line):
         return True
     heading = _match_heading(line)
     return heading is not None and not heading[1]
@@ -325,50 +450,164 @@ def compact(text: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Front matter and headings
+# The document's regions: cover notice, front matter, body, closing, annex
 # --------------------------------------------------------------------------------------------
 
 
-def _split_front_matter(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Front matter is every line before the first heading or the first full sentence."""
+@dataclass(frozen=True)
+class _Notice:
+    """The cover notice that issues the plan (关于印发《…》的通知): its lines and the plan's title."""
+
+    lines: list[str]
+    title: str
+    #: Where the notice's own title (关于印发《…》的通知) starts among its lines.
+    title_at: int
+
+
+@dataclass(frozen=True)
+class _Document:
+    notice: _Notice | None
+    #: The plan's own front matter: issuer, document number, title (before the first heading).
+    front: list[str]
+    #: From the first heading or sentence to the signature.
+    body: list[_Line]
+    #: The signature block: annex announcements, issuer, date, print line.
+    closing: list[str]
+    #: Everything after an 附件 heading that follows the closing date.
+    annex: list[_Line]
+    #: Every logical line, for the closing-date fallback.
+    lines: list[str]
+
+
+def _regions(lines: list[_Line]) -> _Document:
+    """Cut the text into its regions, so that a notice, a signature or an annex table is never
+    read as a measure's text."""
+    notice, rest = _split_notice(lines)
+    start = next(
+        (i for i, line in enumerate(rest) if _match_heading(line.text) or line.text.endswith(tuple(SENTENCE_ENDS))),
+        len(rest),
+    )
+    front, after = rest[:start], rest[start:]
+    end = next((i for i, line in enumerate(after) if _closes_body(after, i)), len(after))
+    body, tail = after[:end], after[end:]
+    dated = next((i for i, line in enumerate(tail) if _date_in(line.text) is not None), len(tail) - 1)
+    closing, annex = tail[: dated + 1], tail[dated + 1 :]
+    annex_start = next((i for i, line in enumerate(annex) if ANNEX_RE.match(line.text)), len(annex))
+    closing += annex[:annex_start]
+    return _Document(
+        notice=notice,
+        front=[line.text for line in front],
+        body=body,
+        closing=[line.text for line in closing],
+        annex=annex[annex_start:],
+        lines=[line.text for line in lines],
+    )
+
+
+def _split_notice(lines: list[_Line]) -> tuple[_Notice | None, list[_Line]]:
+    """The cover notice, and the lines after it (the plan from its title on).
+
+    The notice ends where the plan's title stands again on a line of its own, else after the
+    notice's date and any bracketed remark (（此件公开发布）).
+    """
     for i, line in enumerate(lines):
-        if _match_heading(line) or line.endswith(tuple(SENTENCE_ENDS)):
-            return lines[:i], lines[i:]
-    return lines, []
+        if _match_heading(line.text):
+            break
+        wrapped = "》" not in line.text and i + 1 < len(lines)  # a notice title over two lines
+        m = NOTICE_TITLE_RE.search(line.text + lines[i + 1].text if wrapped else line.text)
+        if m is None:
+            continue
+        title = m["title"]
+        again = next((j for j in range(i + 1, len(lines)) if compact(lines[j].text) == compact(title)), None)
+        if again is None:
+            dated = next((j for j in range(i + 1, len(lines)) if _date_in(lines[j].text)), i)
+            again = dated + 1
+            while again < len(lines) and lines[again].text.startswith(OPENERS[:2]):
+                again += 1
+        return _Notice([x.text for x in lines[:again]], title, i), lines[again:]
+    return None, lines
 
 
-def _source(front: list[str], lines: list[str], text: str, filename: str) -> Source:
-    """Title, issuer, document number and date of the plan."""
+def _closes_body(lines: list[_Line], i: int) -> bool:
+    """Whether line i begins the signature block: an annex announcement, a date, a print line, or
+    a line without punctuation (the issuer) followed by a date."""
+    text = lines[i].text
+    if ANNEX_RE.match(text) or _date_in(text) is not None:
+        return True
+    if _match_heading(text) or any(mark in text for mark in SENTENCE_ENDS + CLAUSE_SEPARATORS + "（()）"):
+        return False
+    return i + 1 < len(lines) and DATE_RE.fullmatch(lines[i + 1].text) is not None
+
+
+def _date_in(line: str) -> re.Match[str] | None:
+    """The date of a date line (2018年4月2日), of a print line (…2019年3月15日印发) or of a
+    signature that carries it."""
+    return DATE_RE.fullmatch(line) or PRINTED_RE.search(line) or SIGNED_RE.match(line)
+
+
+def _source(doc: _Document, text: str, filename: str) -> Source:
+    """Title, issuer, document number and date of the plan; those of its cover notice when a
+    notice issues it (the notice is the document the office files)."""
+    if doc.notice is not None:
+        return _notice_source(doc.notice, text, filename)
+    front = doc.front
     doc_number = next((m.group(0) for line in front if (m := DOC_NUMBER_RE.search(line))), "")
     rest = [line for line in front if not DOC_NUMBER_RE.search(line)]
-    title = next((line for line in rest if line.endswith(TITLE_WORDS)), None)
-    if title is None:
+    at = next((i for i, line in enumerate(rest) if TITLE_RE.search(line)), None)
+    if at is None:
         raise PlanParseError("没有找到方案标题（文首应有以“方案”“计划”“意见”等结尾的标题行）。")
-    issuers = [line for line in rest if line != title]
-    closing = _closing_lines(lines)
-    issuer = next((line for line in issuers if line in closing), issuers[0] if issuers else None)
+    if at > 0 and not ISSUER_END_RE.search(rest[at - 1]) and not re.search(r"[，,。；;：:]", rest[at - 1]):
+        at -= 1  # a title over two lines
+        rest[at : at + 2] = [rest[at] + rest[at + 1]]
+    title = rest[at]
+    issuers = [line.removesuffix(LETTERHEAD_SUFFIX).strip() for line in rest if line != title]
+    issuer = next(
+        (line for line in issuers if any(closing.startswith(line) for closing in doc.closing)),
+        issuers[0] if issuers else None,
+    )
     if issuer is None:
         raise PlanParseError("没有找到发文单位（文首或落款应有发文单位名称）。")
     return Source(
         title=title,
         issuer=issuer,
         doc_number=doc_number,
-        date=_closing_date(lines),
+        date=_closing_date(doc.closing if any(_date_in(line) for line in doc.closing) else doc.lines),
         sha256=text_sha256(text),
         filename=filename,
     )
 
 
-def _closing_lines(lines: list[str]) -> list[str]:
-    """The signature block: lines after the last responsibility line."""
-    last = max((i for i, line in enumerate(lines) if RESPONSIBILITY_RE.match(line)), default=len(lines) - 1)
-    return lines[last + 1 :]
+def _notice_source(notice: _Notice, text: str, filename: str) -> Source:
+    """The plan's title from inside 《》; issuer (without 文件), number and date of the notice."""
+    letterhead = next((line for line in notice.lines[: notice.title_at] if line.endswith(LETTERHEAD_SUFFIX)), None)
+    issuer = letterhead.removesuffix(LETTERHEAD_SUFFIX).strip() if letterhead else _notice_signature(notice)
+    if not issuer:
+        raise PlanParseError("没有找到发文单位（印发通知的文头或落款应有发文单位名称）。")
+    doc_number = next((m.group(0) for line in notice.lines if (m := DOC_NUMBER_RE.search(line))), "")
+    return Source(
+        title=notice.title,
+        issuer=issuer,
+        doc_number=doc_number,
+        date=_closing_date(notice.lines),
+        sha256=text_sha256(text),
+        filename=filename,
+    )
+
+
+def _notice_signature(notice: _Notice) -> str | None:
+    """Who signs the notice: the line before its date, or the name before the date on one line."""
+    for i, line in enumerate(notice.lines[notice.title_at :], notice.title_at):
+        if DATE_RE.fullmatch(line):
+            return notice.lines[i - 1]
+        if m := SIGNED_RE.match(line):
+            return line[: m.start("y")].strip()
+    return None
 
 
 def _closing_date(lines: list[str]) -> dt.date:
-    """The date of the closing line (the last line that is a date)."""
+    """The date of the closing block (its last date line, else its print line)."""
     for line in reversed(lines):
-        if m := DATE_RE.fullmatch(line):
+        if m := _date_in(line):
             year = int("".join(str(_digit(ch)) for ch in m["y"]))
             try:
                 return dt.date(year, int(parse_number(m["m"])), int(parse_number(m["d"])))
@@ -391,12 +630,13 @@ class _Heading:
 
 
 def _match_heading(line: str) -> tuple[_Heading, str] | None:
-    """A heading and the body text that follows it on the same line (三's paragraphs), or None."""
+    """A heading and the body text that follows it on the same line (an inline heading
+    "1. 标题。正文…": the title is the text before the first 。), or None."""
     for level, pattern in HEADING_PATTERNS:
         m = pattern.match(line)
-        if m is None or RESPONSIBILITY_RE.match(line):
+        if m is None or _statement(line) is not None:
             continue
-        rest = m["rest"]
+        rest = m["rest"].lstrip("：: ")  # 第一部分：目标任务
         title, sep, body = rest.partition("。")
         if not title:
             continue
@@ -407,40 +647,218 @@ def _match_heading(line: str) -> tuple[_Heading, str] | None:
 
 
 # --------------------------------------------------------------------------------------------
-# Walking the structure into blocks, one per responsibility line
+# Responsibility statements
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """A responsibility statement as written, its units (lead first) and the township flag."""
+
+    line: str
+    units: list[str]
+    township: bool
+
+
+def _statement(text: str) -> _Statement | None:
+    """A responsibility statement in any form of the genre, when `text` is one and nothing else."""
+    text = text.strip()
+    if m := RESPONSIBILITY_RE.match(text):
+        listed = re.split(r"[。.]", m["body"] if m["body"] is not None else m["bare"])[0]
+        return _statement_of(text, UNIT_SEPARATORS_RE.split(listed))
+    if m := LEAD_PARTNERS_RE.match(text):
+        return _statement_of(text, _unit_list(m["lead"]) + _unit_list(m["others"] or ""))
+    if (m := LEADS_SENTENCE_RE.match(text)) and _all_units(m["lead"]) and _all_units(m["others"] or ""):
+        return _statement_of(text, _unit_list(m["lead"]) + _unit_list(m["others"] or ""))
+    return None
+
+
+def _trailing_statement(paragraph: str) -> tuple[str, _Statement] | None:
+    """A paragraph closed by its responsibility statement: (…。（责任单位：…）) or the sentence
+    "X牵头，Y、Z配合。" / "牵头单位：X；配合单位：Y。"; the paragraph's own text and the statement."""
+    if m := TRAILING_RESPONSIBILITY_RE.search(paragraph):
+        statement = _statement(m["line"])
+        if statement is not None:
+            return paragraph[: m.start()].strip(), statement
+    sentences = split_sentences(paragraph)
+    for n in (1, 2):  # "牵头单位：X；配合单位：Y。" splits at its ；
+        if len(sentences) > n and (statement := _statement("".join(sentences[-n:]))) is not None:
+            return "".join(sentences[:-n]), statement
+    return None
+
+
+def _unit_list(text: str) -> list[str]:
+    return [p.strip() for p in UNIT_SEPARATORS_RE.split(text) if p.strip()]
+
+
+def _all_units(text: str) -> bool:
+    """Whether every name of a list reads as a unit or a township (县教育局、各乡镇人民政府)."""
+    return all(
+        len(name) <= UNIT_MAX_CHARS
+        and not any(ch in name for ch in NOT_IN_UNIT_NAMES)
+        and not name.startswith(NOT_UNIT_STARTS)
+        and (UNIT_NAME_END_RE.search(name) or TOWNSHIP_RE.fullmatch(name))
+        for name in _unit_list(text)
+    )
+
+
+def _statement_of(line: str, names: list[str]) -> _Statement:
+    """Drop remarks and townships from the names: the township mention becomes the flag. A unit
+    marked 县扶贫办（牵头） leads wherever the list names it."""
+    parts = [p.strip() for p in names if p.strip() and not UNIT_REMARK_RE.search(p)]
+    marked = [i for i, p in enumerate(parts) if MARKED_LEAD_RE.match(p)]
+    if marked:
+        lead = parts.pop(marked[0])
+        parts = [MARKED_LEAD_RE.sub(r"\g<name>", p) for p in [lead, *parts]]
+    township = any(TOWNSHIP_RE.fullmatch(p) for p in parts)
+    return _Statement(line, [p for p in parts if not TOWNSHIP_RE.fullmatch(p)], township)
+
+
+def parse_responsibility_line(line: str) -> tuple[list[str], bool]:
+    """The units of a responsibility statement, lead first, and whether townships take part.
+
+    Every form of the genre is read: （责任单位：A、B）, 牵头单位：A；配合单位：B、C。 and
+    A牵头，B、C配合。 The plan's rule (第一个单位为牵头单位，其它为参与单位，下同) is stated once and
+    applies to every line; it is a remark, not a unit, and is dropped. Townships (相关乡镇/各乡镇人民
+    政府) are not county units: they are reported as the flag instead.
+
+    Raises:
+        PlanParseError: when the line is not a responsibility statement.
+    """
+    statement = _statement(line)
+    if statement is None:
+        raise PlanParseError(f"不是责任单位行：{line}")
+    return statement.units, statement.township
+
+
+# --------------------------------------------------------------------------------------------
+# Walking the structure into blocks, one per responsibility statement
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass
 class _Block:
+    """The text one responsibility statement governs: since the previous statement or heading.
+
+    `lines[i]` is the line number of `paragraphs[i]` and `report` the build's warnings: a fact
+    reader that cannot account for a figure warns with the line of its paragraph
+    (`block.report.warn(block.lines[i], kind, sentence)`).
+    """
+
     headings: tuple[_Heading, ...]
     paragraphs: list[str]
     responsibility_line: str
+    units: list[str] = field(default_factory=list)
+    township: bool = False
+    lines: list[int] = field(default_factory=list)
+    report: BuildReport = field(default_factory=BuildReport)
 
 
-def _walk(body: list[str]) -> tuple[list[_Block], list[str]]:
-    """Blocks of text each closed by a responsibility line, and the paragraphs of the goal part."""
+def _walk(body: list[_Line], report: BuildReport) -> tuple[list[_Block], list[str]]:
+    """Blocks of text each closed by a responsibility statement, and the paragraphs of the goal
+    part. What no statement closes is reported, as are headings and statements that cannot be read.
+
+    A statement that opens its heading instead of closing it (in the heading line, or on the line
+    right after it) governs the text up to the next heading when no later statement does.
+    """
     blocks: list[_Block] = []
     goals: list[str] = []
     stack: list[_Heading] = []
-    paragraphs: list[str] = []
+    pending: list[_Line] = []
+    #: The block of a statement that opened the current heading, while no other closed a block.
+    opening: list[_Block] = []
+    closed_since_heading = False
+
+    def close(statement: _Statement, line: int) -> None:
+        nonlocal closed_since_heading
+        block = _Block(
+            tuple(stack),
+            [p.text for p in pending],
+            statement.line,
+            statement.units,
+            statement.township,
+            [p.number for p in pending],
+            report,
+        )
+        blocks.append(block)
+        opening[:] = [block] if not pending and not closed_since_heading else []
+        closed_since_heading = True
+        if not statement.units and not statement.township:
+            report.warn(line, "responsibility", statement.line)
+        pending.clear()
+
+    def unplaced() -> None:
+        if pending and opening:
+            opening[0].paragraphs += [p.text for p in pending]
+            opening[0].lines += [p.number for p in pending]
+        elif pending:
+            where = stack[-1].label if stack else ""
+            report.warn(pending[0].number, "no_responsibility", f"{where}：{pending[0].text}")
+        pending.clear()
+
     for line in body:
-        if RESPONSIBILITY_RE.match(line):
-            blocks.append(_Block(tuple(stack), paragraphs, line))
-            paragraphs = []
+        statement = _statement(line.text)
+        if statement is not None:
+            close(statement, line.number)
             continue
-        heading = _match_heading(line)
+        heading = _match_heading(line.text)
+        text = line.text
         if heading is not None:
-            stack = [h for h in stack if h.level < heading[0].level] + [heading[0]]
-            paragraphs = []
-            line = heading[1]
-            if not line:
+            unplaced()
+            opening.clear()
+            closed_since_heading = False
+            found, in_title = _heading_statement(heading[0])
+            _check_heading(found, stack, line.number, report)
+            stack = [h for h in stack if h.level < found.level] + [found]
+            if in_title is not None:
+                close(in_title, line.number)
+            text = heading[1]
+            if not text:
                 continue
-        if stack and GOAL_HEADING_WORD in stack[0].title:
-            goals.append(line)
-        elif stack:
-            paragraphs.append(line)
+        if not stack:
+            continue  # the preamble (为…，制定本方案。) governs nothing
+        if any(_is_goal_heading(h) for h in stack):
+            goals.append(text)
+            continue
+        trailing = _trailing_statement(text)
+        if trailing is not None:
+            if trailing[0]:
+                pending.append(_Line(line.number, trailing[0]))
+            close(trailing[1], line.number)
+            continue
+        if RESPONSIBILITY_WORDS_RE.search(text):
+            report.warn(line.number, "responsibility", text)
+        pending.append(_Line(line.number, text))
+    unplaced()
     return blocks, goals
+
+
+def _heading_statement(heading: _Heading) -> tuple[_Heading, _Statement | None]:
+    """A heading that carries its statement (（一）产业扶贫（责任单位：县农业局）): the heading
+    without it, and the statement."""
+    m = HEADING_STATEMENT_RE.search(heading.title)
+    statement = _statement(m["line"]) if m else None
+    if m is None or statement is None:
+        return heading, None
+    title = heading.title[: m.start()].strip()
+    label = heading.label[: len(heading.label) - len(heading.title)] + title
+    return _Heading(heading.level, heading.number, label, title), statement
+
+
+def _is_goal_heading(heading: _Heading) -> bool:
+    """一、主要目标 / 第一部分 目标任务, or a section that is about goals (（二）主要目标)."""
+    if GOAL_HEADING_WORD not in heading.title:
+        return False
+    return heading.level <= GOAL_HEADING_MAX_LEVEL or GOAL_TITLE_RE.search(heading.title) is not None
+
+
+def _check_heading(heading: _Heading, stack: list[_Heading], line: int, report: BuildReport) -> None:
+    """Report a heading whose number breaks its sequence (a heading before it was not read) or
+    whose title is too long to be one (a paragraph whose numbering was read as a heading)."""
+    siblings = [h for h in stack if h.level == heading.level]
+    expected = siblings[-1].number + 1 if siblings else 1
+    if heading.number != expected or len(heading.title) > HEADING_MAX_CHARS:
+        report.warn(line, "heading", heading.label)
 
 
 #: A heading's number left at the start of its title (一、 （二） 3. 第一部分): no part of a measure's id.
@@ -486,8 +904,7 @@ def _heading_id(headings: tuple[_Heading, ...]) -> str:
 
 
 def _measure(measure_id: str, block: _Block, lexicon: Lexicon) -> Measure:
-    """Read one block: units from its responsibility line, facts from its sentences."""
-    units, township = parse_responsibility_line(block.responsibility_line)
+    """Read one block: units from its responsibility statement, facts from its sentences."""
     sentences = [s for p in block.paragraphs for s in split_sentences(p)]
     targets, benefits = _read_facts(sentences, "\n".join(block.paragraphs), lexicon)
     return Measure(
@@ -496,33 +913,13 @@ def _measure(measure_id: str, block: _Block, lexicon: Lexicon) -> Measure:
         title=block.headings[-1].title if block.headings else "",
         text="\n".join(block.paragraphs),
         sentences=sentences,
-        lead_unit=units[0] if units else "相关乡镇",
-        units=units,
-        township_takes_part=township,
+        lead_unit=block.units[0] if block.units else "相关乡镇",
+        units=block.units,
+        township_takes_part=block.township,
         responsibility_line=block.responsibility_line,
         targets=targets,
         benefits=benefits,
     )
-
-
-def parse_responsibility_line(line: str) -> tuple[list[str], bool]:
-    """The units of a responsibility line, lead first, and whether townships take part.
-
-    The plan's rule (第一个单位为牵头单位，其它为参与单位，下同) is stated once and applies to every
-    line; it is a remark, not a unit, and is dropped. Townships (相关乡镇/各乡镇) are not county
-    units: they are reported as the flag instead.
-
-    Raises:
-        PlanParseError: when the line is not a responsibility line.
-    """
-    m = RESPONSIBILITY_RE.match(line.strip())
-    if m is None:
-        raise PlanParseError(f"不是责任单位行：{line}")
-    listed = re.split(r"[。.]", m["body"])[0]
-    parts = [p.strip() for p in UNIT_SEPARATORS_RE.split(listed) if p.strip()]
-    parts = [p for p in parts if not UNIT_REMARK_RE.search(p)]
-    township = any(TOWNSHIP_RE.fullmatch(p) for p in parts)
-    return [p for p in parts if not TOWNSHIP_RE.fullmatch(p)], township
 
 
 # --------------------------------------------------------------------------------------------
@@ -1079,3 +1476,70 @@ def _cadences(measure: Measure) -> list[Cadence]:
                 freq = FREQUENCIES["季" if name.startswith("季") else name[0]]
                 found.append(Cadence(name=name, frequency=freq, sentence=sentence, measure=measure.id))
     return found
+
+
+# --------------------------------------------------------------------------------------------
+# The annex: a table of targets by township
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Column:
+    indicator: str
+    unit: str
+
+
+def _township_targets(annex: list[_Line], report: BuildReport) -> list[TownshipTarget]:
+    """The rows of an 附件 table of targets by township (乡镇 | 脱贫人数(人) | 退出贫困村(个)).
+
+    A header names the counted columns with their units; each row gives a township and one figure
+    per column, aligned from the right (a 序号 column may come first, a 合计 row may lack it).
+    The 合计 row is checked against the sum of the table's rows, not recorded. Lines before the
+    first header (the annex's title) are skipped; any later line that is no row is reported, as is
+    an annex with no header at all (its columns' units unknown, nothing of it is read).
+    """
+    found: list[TownshipTarget] = []
+    columns: list[_Column] = []
+    table_start = 0
+    for line in annex:
+        cells = [c for c in ANNEX_CELL_SEPARATOR_RE.split(line.text) if c]
+        header = [m for c in cells if (m := ANNEX_COLUMN_RE.match(c))]
+        if header and len(header) < len(cells) and all(ANNEX_COLUMN_RE.match(c) for c in cells[-len(header) :]):
+            columns = [_Column(m["indicator"], m["unit"]) for m in header]
+            table_start = len(found)
+            continue
+        if not columns:
+            continue
+        row = _annex_row(cells, columns)
+        if row is None:
+            report.warn(line.number, "annex", line.text)
+            continue
+        name, figures = row
+        if name not in ANNEX_TOTAL_WORDS:
+            found += [
+                TownshipTarget(township=name, indicator=c.indicator, quantity=v, unit=c.unit)
+                for c, v in zip(columns, figures, strict=True)
+            ]
+            continue
+        for column, total in zip(columns, figures, strict=True):
+            counted = sum(t.quantity for t in found[table_start:] if t.indicator == column.indicator)
+            if counted != total:
+                report.warn(line.number, "annex", f"{line.text}（各行相加为 {counted}）")
+    if annex and not columns:
+        report.warn(annex[0].number, "annex", "、".join(line.text for line in annex[:3]))
+    return found
+
+
+def _annex_row(cells: list[str], columns: list[_Column]) -> tuple[str, list[int | float]] | None:
+    """(township, figures) of a row: the last cells are the figures, the cell before them the name."""
+    if len(cells) < len(columns) + 1:
+        return None
+    figures, name = cells[-len(columns) :], cells[-len(columns) - 1]
+    if not all(_is_figure(c) for c in figures) or _is_figure(name):
+        return None
+    return name, [parse_number(c) for c in figures]
+
+
+def _is_figure(cell: str) -> bool:
+    """A cell holding a plain figure (164, 1.5)."""
+    return re.fullmatch(r"\d+(?:\.\d+)?", cell) is not None

@@ -219,7 +219,7 @@ class Engine:
         if not text:
             return _compose([self._not_covered()])
         if GREETING_PATTERN.match(text):
-            return _compose([_Reply(Part("greeting", [texts.GREETING]), matched=False)])
+            return _compose([_Reply(Part("greeting", [texts.greeting(self.index.kb.source)]), matched=False)])
         if THANKS_PATTERN.match(text):
             return _compose([_Reply(Part("greeting", [texts.THANKS]), matched=False)])
         if INSTRUCTION_PATTERN.search(text):
@@ -572,7 +572,7 @@ class Engine:
 
     def _not_covered(self, *, outside: bool = False) -> _Reply:
         return _Reply(
-            Part("not_covered", [texts.NOT_COVERED]),
+            Part("not_covered", [texts.not_covered(self.index.kb.source)]),
             matched=False,
             units=[texts.OFFICE],
             key="not_covered",

@@ -116,11 +116,22 @@ class Measure(Frozen):
     benefits: list[Benefit] = Field(default_factory=list)
 
 
+class TownshipTarget(Frozen):
+    """One township's share of a goal, from the plan's 附件 table, e.g. 河西镇 脱贫人数 310 人."""
+
+    township: str
+    indicator: str
+    quantity: Number
+    unit: str
+
+
 class KnowledgeBase(Frozen):
     source: Source
     goals: list[Goal]
     measures: list[Measure]
     cadences: list[Cadence]
+    #: The 附件 table of targets by township, when the plan has one (rows only, not its 合计).
+    township_targets: list[TownshipTarget] = Field(default_factory=list)
 
     def all_units(self) -> list[str]:
         """Every responsible unit the plan names, in order of first mention (townships excluded)."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from policy_kb.results import Part
+from policy_kb.schema import Source
 
 #: The county poverty office: the contact when the plan names no other.
 OFFICE = "县扶贫办"
@@ -13,13 +15,17 @@ TOWNSHIP = "相关乡镇"
 #: Where the goals' figures come from (they belong to no measure).
 GOALS_TITLE = "主要目标"
 
-NOT_COVERED = (
-    "抱歉，新宾县脱贫攻坚工作实施方案没有涉及这个问题，我无法给出可靠答复。扶贫政策方面的其他疑问，请咨询县扶贫办。"
-)
+#: Said for what the loaded plan does not cover; {plan} is that plan's title without its year
+#: (a refusal says no figure, and a year would read as one).
+NOT_COVERED = "抱歉，{plan}没有涉及这个问题，我无法给出可靠答复。扶贫政策方面的其他疑问，请咨询县扶贫办。"
+#: {county} is the loaded plan's county, short (新宾), as people call the assistant.
 GREETING = (
-    "您好！我是新宾扶贫助手，可以按县里的脱贫攻坚实施方案回答补贴标准、医疗减免、危房改造、"
+    "您好！我是{county}扶贫助手，可以按县里的脱贫攻坚实施方案回答补贴标准、医疗减免、危房改造、"
     "低保救助等政策问题，并告诉您该找哪个部门。请直接说您想问什么，例如“娃上初中一年补多少钱”。"
 )
+#: The county's short name at the start of a plan's title or issuer: 新宾县 2018 年… -> 新宾,
+#: 新宾满族自治县脱贫攻坚领导小组 -> 新宾.
+COUNTY_RE = re.compile(r"^(?P<county>[\u4e00-\u9fff]{2,8}?)(?:满族自治县|自治县|县|市|区|旗)")
 THANKS = "不客气！还有扶贫政策方面的问题，随时问我。"
 NO_FIGURE = "方案没有规定具体金额或数量。方案的相关规定是：{statement}。"
 SOURCE = "（出处：实施方案“{title}”）"
@@ -40,6 +46,17 @@ GROUP = "方案的“{heading}”包括：{titles}。"
 TOTAL_OF_ALL = "以上合计 {total} {unit}。"
 SEVERAL_TOTAL = "{count}{what}合计 {total}{more}。"
 FAMILY_TOTAL = "合计每年生活补贴/补助 {total}。"
+
+
+def not_covered(source: Source) -> str:
+    """The refusal, naming the plan loaded (whichever county's), never a fixed one."""
+    return NOT_COVERED.format(plan=re.sub(r"\s+|[\d〇零一二三四五六七八九]{4}\s*年度?", "", source.title))
+
+
+def greeting(source: Source) -> str:
+    """The greeting, naming the county of the plan loaded."""
+    m = COUNTY_RE.match(source.title) or COUNTY_RE.match(source.issuer)
+    return GREETING.format(county=m["county"] if m else "")
 
 
 def responsible(lead: str, partners: Sequence[str]) -> str:

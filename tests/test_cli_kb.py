@@ -100,3 +100,45 @@ def test_export_reads_a_built_file(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_export_of_a_missing_file_fails_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["kb", "export", "--kb", str(tmp_path / "missing.json")]) == 2
     assert "找不到知识库文件" in capsys.readouterr().err
+
+
+#: An invented plan whose 保障措施（一） has no responsibility statement (line 9).
+UNPLACED_PLAN = (
+    "松岭县扶贫开发领导小组\n\n松岭县2021年巩固脱贫成果实施方案\n\n一、工作措施\n\n"
+    "1、产业帮扶。扶持贫困户养蜂 200 箱。\n\n（责任单位：县林草局、各乡镇）\n\n"
+    "二、保障措施\n\n（一）加强领导。县级领导每月进村不少于 2 次。\n\n"
+    "（二）强化督查。实行季督查。\n\n（责任单位：县委督查室）\n\n"
+    "松岭县扶贫开发领导小组\n\n2021年2月8日\n"
+)
+
+
+def test_build_prints_each_warning_with_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "plan.txt"
+    source.write_text(UNPLACED_PLAN, encoding="utf-8")
+    assert main(["kb", "build", str(source), "-o", str(tmp_path / "kb.json")]) == 0
+    assert "第 13 行【没有责任单位，未归入任何措施】（一）加强领导" in capsys.readouterr().out
+
+
+def test_build_summary_counts_the_warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "plan.txt"
+    source.write_text(UNPLACED_PLAN, encoding="utf-8")
+    assert main(["kb", "build", str(source), "-o", str(tmp_path / "kb.json")]) == 0
+    assert "警告 1 条" in capsys.readouterr().out
+
+
+def test_strict_build_fails_on_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "plan.txt"
+    source.write_text(UNPLACED_PLAN, encoding="utf-8")
+    assert main(["kb", "build", str(source), "--strict", "-o", str(tmp_path / "kb.json")]) == 1
+    assert "严格模式" in capsys.readouterr().err
+
+
+def test_strict_build_writes_nothing_on_a_warning(tmp_path: Path) -> None:
+    source = tmp_path / "plan.txt"
+    source.write_text(UNPLACED_PLAN, encoding="utf-8")
+    main(["kb", "build", str(source), "--strict", "-o", str(tmp_path / "kb.json")])
+    assert not (tmp_path / "kb.json").exists()
+
+
+def test_strict_build_of_a_clean_plan_succeeds(tmp_path: Path) -> None:
+    assert main(["kb", "build", str(PLAN), "--strict", "-o", str(tmp_path / "kb.json")]) == 0

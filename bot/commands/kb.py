@@ -12,30 +12,37 @@ import typer
 from bot.commands import texts
 
 if TYPE_CHECKING:
+    from policy_kb.report import BuildWarning
     from policy_kb.schema import KnowledgeBase
 
 #: Exit status for a bad input file (missing, not a plan), as click uses for usage errors.
 EXIT_BAD_INPUT = 2
+#: Exit status of `kb build --strict` when the builder could not place part of the text.
+EXIT_WARNINGS = 1
 
 
 def register(app: typer.Typer) -> None:
     """Attach the `kb` command group."""
     kb_app = typer.Typer(no_args_is_help=True, help="知识库：由方案文本构建、导出。")
 
-    @kb_app.command("build")
+    @kb_app.command("build", help=texts.KB_BUILD_HELP)
     def build(
-        source: Annotated[Path, typer.Argument(help="方案文本文件（UTF-8）")],
-        output: Annotated[
-            Path | None, typer.Option("-o", "--output", help="输出的知识库 JSON 文件；省略则打印")
-        ] = None,
+        source: Annotated[Path, typer.Argument(help=texts.KB_BUILD_SOURCE_HELP)],
+        output: Annotated[Path | None, typer.Option("-o", "--output", help=texts.KB_BUILD_OUTPUT_HELP)] = None,
+        strict: Annotated[bool, typer.Option("--strict", help=texts.KB_BUILD_STRICT_HELP)] = False,
     ) -> None:
-        """由方案文本构建知识库（目标、措施、责任单位、补助标准、工作节奏）。"""
-        from policy_kb.builder import PlanParseError, build_kb_from_file
+        from policy_kb.builder import PlanParseError, build_kb_with_report, read_plan_file
 
         try:
-            kb = build_kb_from_file(source)
+            kb, warnings = build_kb_with_report(read_plan_file(source), filename=source.name)
         except PlanParseError as exc:
             _fail(str(exc))
+        # The JSON alone goes to stdout when it is printed, so that it can be piped.
+        refused = strict and bool(warnings)
+        typer.echo(_summary(kb, warnings, None if refused else output), err=output is None or refused)
+        if refused:
+            print(texts.ERROR.format(message=texts.KB_STRICT_FAILED.format(warnings=len(warnings))), file=sys.stderr)
+            raise typer.Exit(EXIT_WARNINGS)
         text = _pretty(kb.model_dump(mode="json"))
         if output is None:
             typer.echo(text)
@@ -43,12 +50,7 @@ def register(app: typer.Typer) -> None:
         try:
             output.write_text(text + "\n", encoding="utf-8")
         except OSError as exc:
-            _fail(f"无法写入 {output}：{exc.strerror}")
-        typer.echo(
-            f"已构建知识库：{len(kb.measures)} 项措施、{len(kb.goals)} 个总体目标、"
-            f"{sum(len(m.targets) for m in kb.measures)} 个任务指标、"
-            f"{sum(len(m.benefits) for m in kb.measures)} 项扶持政策 -> {output}"
-        )
+            _fail(texts.KB_WRITE_FAILED.format(path=output, reason=exc.strerror))
 
     @kb_app.command("export")
     def export(
@@ -87,6 +89,28 @@ def _read_kb(path: Path | None) -> KnowledgeBase:
         _fail(f"无法读取知识库 {path}：{exc}")
 
 
+def _summary(kb: KnowledgeBase, warnings: list[BuildWarning], output: Path | None) -> str:
+    """The build's counts, then each warning with its line, for the office to check the text."""
+    lines = [
+        texts.KB_BUILT.format(
+            measures=len(kb.measures),
+            goals=len(kb.goals),
+            targets=sum(len(m.targets) for m in kb.measures),
+            benefits=sum(len(m.benefits) for m in kb.measures),
+            township_targets=len(kb.township_targets),
+            warnings=len(warnings),
+            output=texts.KB_BUILT_OUTPUT.format(path=output) if output is not None else "",
+        )
+    ]
+    if warnings:
+        lines.append(texts.KB_WARNINGS_HEAD)
+        lines += [
+            texts.KB_WARNING_LINE.format(line=w.line, kind=texts.KB_WARNING_KINDS[w.kind], text=w.text)
+            for w in warnings
+        ]
+    return "\n".join(lines)
+
+
 def _pretty(data: object) -> str:
     """JSON for people: Chinese as is, indented."""
     return json.dumps(data, ensure_ascii=False, indent=2)
@@ -94,5 +118,5 @@ def _pretty(data: object) -> str:
 
 def _fail(message: str) -> NoReturn:
     """Print a Chinese error to stderr and stop with exit status 2."""
-    print(f"错误：{message}", file=sys.stderr)
+    print(texts.ERROR.format(message=message), file=sys.stderr)
     raise typer.Exit(EXIT_BAD_INPUT)

@@ -146,3 +146,25 @@ KB_DIFF_LINES = {
     "figure_removed": "删除（{measure}）：{old}",
     "figure_changed": "变化（{measure}）：{old} → {new}",
 }
+
+# --- fupin kb build -----------------------------------------------------------------------------
+KB_BUILD_HELP = "由方案文本构建知识库（目标、措施、责任单位、补助标准、工作节奏、分乡镇任务），并列出未能归入的内容。"
+KB_BUILD_SOURCE_HELP = "方案文本文件（UTF-8）"
+KB_BUILD_OUTPUT_HELP = "输出的知识库 JSON 文件；省略则打印 JSON（摘要和警告打印到标准错误）"
+KB_BUILD_STRICT_HELP = "有任何警告即失败（退出码 1），不写出知识库"
+KB_BUILT = (
+    "已构建知识库：{measures} 项措施、{goals} 个总体目标、{targets} 个任务指标、{benefits} 项扶持政策、"
+    "{township_targets} 条分乡镇任务；警告 {warnings} 条{output}"
+)
+KB_BUILT_OUTPUT = " -> {path}"
+KB_WARNINGS_HEAD = "以下内容未能归入知识库，请对照方案原文核对："
+KB_WARNING_LINE = "  第 {line} 行【{kind}】{text}"
+#: What each kind of build warning means (policy_kb.report.WarningKind), as the office reads it.
+KB_WARNING_KINDS: dict[str, str] = {
+    "no_responsibility": "没有责任单位，未归入任何措施",
+    "heading": "标题无法识别（编号不连续或标题过长）",
+    "responsibility": "责任单位无法识别",
+    "annex": "附件表格行无法读取或合计不符",
+}
+KB_STRICT_FAILED = "严格模式：有 {warnings} 条警告，未写出知识库。"
+KB_WRITE_FAILED = "无法写入 {path}：{reason}"
