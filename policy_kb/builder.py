@@ -181,6 +181,8 @@ ADMIN_VERBS: tuple[str, ...] = (
 )
 #: "At least" words at the end of an indicator (家庭农场不少于 -> 家庭农场).
 AT_LEAST_WORDS_RE = re.compile(r"(?:至少|不少于|不低于|达到|要|力争|累计)+$")
+#: Words that say "the rest of it" and name nothing (完成剩余 85 户…危房改造).
+REMAINDER_WORDS_RE = re.compile(r"^(?:剩余|其余|余下|全部|所有)")
 #: A year or the county alone before a verb ("2018年全县实现…") names no indicator.
 PLACE_AND_YEAR_RE = re.compile(r"^(?:\d{4}年)?(?:底前|年底|年内)?(?:全县|全市|全乡|全镇)?")
 #: Joining words at the start of a clause that belong to no indicator.
@@ -214,6 +216,8 @@ RATE_RE = re.compile(
 RATE_AFTER_RE = re.compile(r"^/(?P<per>人|生|户|亩|村)(?:/(?P<period>年|学期|月|天|日))?")
 #: How often, said anywhere in the clause when the rate does not say it.
 PERIOD_WORDS_RE = re.compile(r"(?P<once>一次性)|每(?P<every>年|学期|月|天|日)|(?P<yearly>年度|全年)")
+#: Money for work done by a person (a post's allowance, a wage): paid per person when no rate says.
+PERSONAL_PAY_RE = re.compile(r"工作补贴|岗位补贴|工资|劳务|报酬|工作经费补助|误工")
 #: What a rate is counted per, as the schema names it.
 PER_WORDS: dict[str, Per] = {"人": "人", "生": "生", "户": "户", "亩": "亩", "村": "村"}
 #: How often, as the schema names it (日 is 天).
@@ -1164,7 +1168,10 @@ def _rates(clause: str, sentence: str, state: _SentenceState, ctx: _MeasureConte
     amounts = [q for q in find_quantities(clause) if q.unit == "元"]
     rates = list(RATE_RE.finditer(clause))
     if not amounts:
-        state.pending_rate = rates[-1] if rates else state.pending_rate
+        if rates:
+            # "义务教育阶段寄宿生每生每年补助生活费，小学 750 元": the rate and who it is for, for the amounts after.
+            state.pending_rate = rates[-1]
+            state.subject = SUBJECT_FILLERS_RE.sub("", clause[: rates[-1].start()]) or state.subject
         return []
     standard = STANDARD_OF_BEFORE_RE.match(clause)
     if standard and len(amounts) == 1 and re.match(r"每|\d|[一二三四五六七八九十两]", clause[standard.end() :]):
@@ -1206,6 +1213,8 @@ def _rates(clause: str, sentence: str, state: _SentenceState, ctx: _MeasureConte
         for stage, beneficiary in _per_stage(who, ctx):
             subject_core = _stage_core(state.subject or "")
             qualifier = label or stage or subject_core or ctx.last_indicator or ""
+            if carried and label and subject_core:
+                qualifier = subject_core + label
             # "按照产业规模一次性给予每户…补助": what comes before the verb of giving names no item.
             qualifier = re.split(r"给予|发放", qualifier)[-1]
             item = qualifier if head and qualifier.endswith(head) else qualifier + head
@@ -1278,7 +1287,10 @@ def _rate_of(
         said = PERIOD_WORDS_RE.search(clause)
         if said is not None:
             period_word = "次" if said["once"] else said["every"] or "年"
-    per: Per = PER_WORDS[per_word] if per_word else ("户" if "户" in ctx.fallback_beneficiary else "人")
+    if per_word is None:
+        # A wage for a post (信息员, 公益岗位) is a person's; other money, the measure's beneficiary's.
+        per_word = "人" if PERSONAL_PAY_RE.search(clause) or "户" not in ctx.fallback_beneficiary else "户"
+    per: Per = PER_WORDS[per_word]
     period: Period = PERIOD_WORDS.get(period_word or "", "次")
     return per, period
 
@@ -1427,7 +1439,7 @@ def _indicator(before: str, after: str) -> str:
     cut = verb[0] + len(verb[1]) if verb[0] >= 0 else 0
     subject = _strip_beneficiary(phrase[: max(verb[0], 0)].rsplit(CONDITION_END, 1)[-1])
     phrase = phrase[cut:].rsplit(CONDITION_END, 1)[-1]
-    phrase = AT_LEAST_WORDS_RE.sub("", _strip_beneficiary(phrase))
+    phrase = AT_LEAST_WORDS_RE.sub("", _strip_beneficiary(REMAINDER_WORDS_RE.sub("", phrase)))
     if phrase:
         return phrase
     after = re.sub(r"^(?:以上)?的?", "", after).strip(CONNECTIVES)

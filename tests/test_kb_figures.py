@@ -37,8 +37,11 @@ C级危房按 0.6 万元/户给予补助，D级危房每户补助标准提高到
 贫困人口基本医疗保险参保率达到 100%。个人自付费用超过 3000 元的部分，由医疗救助兜底。落实困难残疾人生活补贴和重度残疾人护理补贴，标准均为每人每月 70 元。每个贫困村实现村集体经济收入 2 万元以上。
 （责任单位：县卫健局、县民政局）
 6、技能培训
-全年开展技能培训 800 人次。对正常经营 6 个月以上的创业实体给予补贴。
+全年开展技能培训 800 人次。对正常经营 6 个月以上的创业实体给予补贴。每村选聘扶贫信息员 1 名，每月发放工作补贴 450 元。
 （责任单位：县人社局）
+7、教育资助
+对贫困家庭寄宿生每生每年补助生活费，小学 800 元、初中 900 元。全面完成剩余 40 户贫困户危房改造。
+（责任单位：县教育局）
 
 示例县脱贫攻坚领导小组
 2019年3月1日
@@ -74,6 +77,22 @@ def _target(kb: KnowledgeBase, quantity: float, unit: str) -> Target:
 def test_money_is_read_per_whom_and_how_often(kb: KnowledgeBase, amount: float, per: str, period: str) -> None:
     benefit = _benefit(kb, amount)
     assert (benefit.per, benefit.period) == (per, period)
+
+
+def test_a_posts_allowance_is_paid_per_person(kb: KnowledgeBase) -> None:
+    assert _benefit(kb, 450).per == "人"
+
+
+def test_a_rate_said_before_its_amounts_keeps_who_it_is_for(kb: KnowledgeBase) -> None:
+    assert _benefit(kb, 800).item.startswith("贫困家庭寄宿生")
+
+
+def test_a_rate_said_before_its_amounts_gives_them_its_period(kb: KnowledgeBase) -> None:
+    assert (_benefit(kb, 900).per, _benefit(kb, 900).period) == ("生", "年")
+
+
+def test_the_rest_of_a_task_is_named_for_the_task(kb: KnowledgeBase) -> None:
+    assert _target(kb, 40, "户").indicator.endswith("危房改造")
 
 
 def test_a_range_keeps_both_ends(kb: KnowledgeBase) -> None:
