@@ -1168,7 +1168,7 @@ def _rates(clause: str, sentence: str, state: _SentenceState, ctx: _MeasureConte
     amounts = [q for q in find_quantities(clause) if q.unit == "元"]
     rates = list(RATE_RE.finditer(clause))
     if not amounts:
-        if rates:
+        if rates and MONEY_BENEFIT_WORDS_RE.search(clause) and not find_quantities(clause):
             # "义务教育阶段寄宿生每生每年补助生活费，小学 750 元": the rate and who it is for, for the amounts after.
             state.pending_rate = rates[-1]
             state.subject = SUBJECT_FILLERS_RE.sub("", clause[: rates[-1].start()]) or state.subject
