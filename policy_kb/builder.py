@@ -181,6 +181,11 @@ ADMIN_VERBS: tuple[str, ...] = (
 )
 #: "At least" words at the end of an indicator (家庭农场不少于 -> 家庭农场).
 AT_LEAST_WORDS_RE = re.compile(r"(?:至少|不少于|不低于|达到|要|力争|累计)+$")
+#: A number in Arabic digits that is no year, date, document number, ordinal, grade or range end:
+#: a figure whose unit the builder may not know ("组建 5 组服务队").
+BARE_NUMBER_RE = re.compile(
+    r"(?<![\d.第〔\[（(—～~\-])\d+(?:\.\d+)?(?![\d.]|\s*(?:年|个月|月|日|号|级|类|届|期|批|岁|周|小时|项目|〕|]|）|\)|—|～|~|-))"
+)
 #: Words that say "the rest of it" and name nothing (完成剩余 85 户…危房改造).
 REMAINDER_WORDS_RE = re.compile(r"^(?:剩余|其余|余下|全部|所有)")
 #: A year or the county alone before a verb ("2018年全县实现…") names no indicator.
@@ -911,6 +916,7 @@ def _measure(measure_id: str, block: _Block, lexicon: Lexicon) -> Measure:
     """Read one block: units from its responsibility statement, facts from its sentences."""
     sentences = [s for p in block.paragraphs for s in split_sentences(p)]
     targets, benefits = _read_facts(sentences, "\n".join(block.paragraphs), lexicon)
+    _warn_unplaced_figures(block, targets, benefits)
     return Measure(
         id=measure_id,
         path=[h.label for h in block.headings],
@@ -924,6 +930,45 @@ def _measure(measure_id: str, block: _Block, lexicon: Lexicon) -> Measure:
         targets=targets,
         benefits=benefits,
     )
+
+
+def _warn_unplaced_figures(block: _Block, targets: list[Target], benefits: list[Benefit]) -> None:
+    """Warn of every figure of the block that no target, benefit or duty accounts for.
+
+    Most are: a figure with a known unit becomes a target when nothing else claims it. What is left
+    are figures whose unit the builder does not know ("组建 5 组服务队"), or that were claimed by
+    nothing while standing in a sentence: those would be lost without a word. Years, dates, document
+    numbers, ordinals and grades (D级) are no figures; nor is a count in quotes (“三个一批”) or one
+    that only sets a condition (超过5000元的部分).
+    """
+    placed: set[float] = {float(t.quantity) for t in targets}
+    for b in benefits:
+        placed |= {float(v) for v in (b.amount_yuan, b.amount_max_yuan, b.percent, b.quantity) if v is not None}
+    for paragraph, line in zip(block.paragraphs, block.lines, strict=False):
+        text = compact(paragraph)
+        read = find_quantities(text)
+        for q in read:
+            if float(q.value) in placed or _inside_quotes(text, q.start) or _is_condition(text, q):
+                continue
+            if any(start <= q.start < end for start, end in (m.span() for m in CADENCE_EVERY_RE.finditer(text))):
+                continue
+            if not (q.numeral == "chinese" and q.value == 1):
+                block.report.warn(line, "unplaced_figure", _around(text, q.start, q.end))
+        for m in BARE_NUMBER_RE.finditer(text):
+            if not any(q.start <= m.start() < q.end for q in read) and not _inside_quotes(text, m.start()):
+                block.report.warn(line, "unplaced_figure", _around(text, m.start(), m.end()))
+
+
+def _is_condition(text: str, q: Quantity) -> bool:
+    """A figure that only says who qualifies: after 超过/达到…, or closing a 的-clause (…5万元的)."""
+    clause_start = max(text.rfind(c, 0, q.start) for c in "，,；;。") + 1
+    before = text[clause_start : q.start]
+    return bool(THRESHOLD_BEFORE_RE.search(before)) or text[q.end : q.end + 3].lstrip("以上下内").startswith("的")
+
+
+def _around(text: str, start: int, end: int) -> str:
+    """The figure with the words around it, for the office to find it in the text."""
+    return text[max(0, start - 12) : end + 6]
 
 
 # --------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ needs to see what was left out before the plan goes live. Every reader of the bu
 text it cannot place calls `BuildReport.warn` with the text's line number; `fupin kb build` prints
 the warnings and `--strict` refuses the build when there is any.
 
-To add a kind of warning (say, "a number accounted for by nothing"): add it to `WarningKind`, call
+To add a kind of warning: add it to `WarningKind`, call
 `report.warn(line, "that_kind", excerpt)` where the reader gives up, and give the kind its Chinese
 label in `bot/commands/texts.py` (`KB_WARNING_KINDS`).
 """
@@ -19,8 +19,9 @@ from typing import Literal
 #: - no_responsibility: a paragraph under no responsibility statement (its text is in no measure);
 #: - heading: a heading the builder could not read (numbering out of sequence, a title too long);
 #: - responsibility: a responsibility statement whose units could not be read;
-#: - annex: a line of an 附件 table that is not a row of figures, or a total that does not add up.
-WarningKind = Literal["no_responsibility", "heading", "responsibility", "annex"]
+#: - annex: a line of an 附件 table that is not a row of figures, or a total that does not add up;
+#: - unplaced_figure: a figure of a measure's text that no target, benefit or duty accounts for.
+WarningKind = Literal["no_responsibility", "heading", "responsibility", "annex", "unplaced_figure"]
 
 #: How much of the offending text a warning quotes.
 EXCERPT_CHARS = 40

@@ -421,3 +421,37 @@ def test_the_greeting_names_the_loaded_plans_county() -> None:
         filename="plan.txt",
     )
     assert "我是松岭扶贫助手" in texts.greeting(source)
+
+
+def test_a_figure_whose_unit_is_unknown_is_reported_with_its_line() -> None:
+    from policy_kb.builder import build_kb_with_report
+
+    text = FIGURE_PLAN.replace("组建服务队。", "组建 5 组服务队。")
+    _, warnings = build_kb_with_report(text)
+    line = next(i for i, text in enumerate(FIGURE_PLAN.splitlines(), 1) if text.startswith("组建"))
+    assert [(w.line, w.kind) for w in warnings] == [(line, "unplaced_figure")]
+
+
+def test_a_plan_whose_figures_are_all_read_has_no_figure_warning() -> None:
+    from policy_kb.builder import build_kb_with_report
+
+    assert build_kb_with_report(FIGURE_PLAN)[1] == []
+
+
+FIGURE_PLAN = """示例县脱贫攻坚领导小组
+
+示脱贫发〔2019〕3号
+
+示例县2019年脱贫攻坚实施方案
+
+一、主要目标
+全县减少贫困人口 300 人。
+
+二、工作措施
+1、服务队建设
+组建服务队。全年培训 200 人次，第1批名单于3月公布。
+（责任单位：县人社局）
+
+示例县脱贫攻坚领导小组
+2019年3月1日
+"""

@@ -165,6 +165,7 @@ KB_WARNING_KINDS: dict[str, str] = {
     "heading": "标题无法识别（编号不连续或标题过长）",
     "responsibility": "责任单位无法识别",
     "annex": "附件表格行无法读取或合计不符",
+    "unplaced_figure": "数字未归入任何任务指标或扶持政策",
 }
 KB_STRICT_FAILED = "严格模式：有 {warnings} 条警告，未写出知识库。"
 KB_WRITE_FAILED = "无法写入 {path}：{reason}"
