@@ -34,6 +34,11 @@ class BotServices:
     #: The engine with the office's reviewed phrases; `answer` is its `answer` when set.
     answerer: Answerer | None = None
 
+    @property
+    def plan(self) -> KnowledgeBase:
+        """The plan in force: the answerer's, which a reload swaps when the office puts a plan in force."""
+        return self.answerer.engine.index.kb if self.answerer is not None else self.kb
+
 
 class CustomContext(CallbackContext[ExtBot[Lane], dict[str, Any], dict[str, Any], dict[str, Any]]):
     """`CallbackContext` with the program's services as typed properties."""
@@ -48,8 +53,8 @@ class CustomContext(CallbackContext[ExtBot[Lane], dict[str, Any], dict[str, Any]
 
     @property
     def kb(self) -> KnowledgeBase:
-        """The plan's knowledge base."""
-        return self.services.kb
+        """The knowledge base of the plan in force (the engine's: it follows a plan put in force)."""
+        return self.services.plan
 
     @property
     def sessionmaker(self) -> async_sessionmaker[AsyncSession]:

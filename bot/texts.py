@@ -47,7 +47,7 @@ CONTACTS_LINE = "• {title}：{units}"
 CONTACTS_FOOTER = "\n也可以向所在村的驻村干部或乡镇政府咨询。"
 
 # --- answers ---------------------------------------------------------------------------------
-ANSWER_SOURCE = "\n\n📄 出处（{title}）：{source}"
+ANSWER_SOURCE = "\n\n📄 出处（{plan}“{title}”）：{source}"
 ANSWER_UNITS = "\n📞 请联系：{lead}{partners}"
 ANSWER_PARTNERS = "（{units}参与）"
 #: Each of several questions in one message, numbered in the order asked.

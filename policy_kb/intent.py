@@ -101,14 +101,18 @@ def other_year(asked: str, plan_year: int | None) -> bool:
     """Whether the asking clauses ask about a year that is not the plan's own."""
     if RELATIVE_YEAR_PATTERN.search(asked):
         return True
-    if plan_year is None:
-        return False
-    for match in EXPLICIT_YEAR_PATTERN.finditer(asked):
+    return plan_year is not None and any(year != plan_year for year in asked_years(asked))
+
+
+def asked_years(text: str) -> list[int]:
+    """The years written out in `text` that are asked about, not those dating a family's past
+    ("2016年评上的贫困户，2019年娃上初中补多少" -> [2019])."""
+    years = []
+    for match in EXPLICIT_YEAR_PATTERN.finditer(normalize(text)):
         digits, chinese = match.groups()
-        year = int(digits or "".join(CHINESE_DIGITS[c] for c in chinese))
-        if year != plan_year and not YEAR_STORY_PATTERN.match(asked[match.end() :]):
-            return True
-    return False
+        if not YEAR_STORY_PATTERN.match(match.string[match.end() :]):
+            years.append(int(digits or "".join(CHINESE_DIGITS[c] for c in chinese)))
+    return years
 
 
 #: Other counties and cities named generically ("隔壁县的政策", "抚顺市里的").

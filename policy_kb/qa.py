@@ -36,7 +36,7 @@ from policy_kb.intent import (
 )
 from policy_kb.loader import cache_dir, load_kb
 from policy_kb.results import Alternative, Answer, Part
-from policy_kb.schema import Measure, Source
+from policy_kb.schema import KnowledgeBase, Measure, Source
 from policy_kb.textnorm import clauses, normalize
 from policy_kb.typos import TypoMatcher
 
@@ -103,6 +103,8 @@ class Engine:
     def __init__(self, index: Index) -> None:
         self.index = index
         self.plan_year = plan_year(index.kb.source)
+        #: How answers cite the plan, by its year.
+        self.plan_name = texts.PLAN_NAME.format(year=self.plan_year)
         self.typos = TypoMatcher(index.concept_phrases)
         #: Each measure's title as people name it ("就业扶贫巩固提升工程" -> 就业扶贫;
         #: "生态文明建设扶贫巩固提升工程" -> 生态文明建设扶贫, 生态文明建设).
@@ -217,23 +219,23 @@ class Engine:
         """
         text = normalize(question)
         if not text:
-            return _compose([self._not_covered()])
+            return self._compose([self._not_covered()])
         if GREETING_PATTERN.match(text):
-            return _compose([_Reply(Part("greeting", [texts.greeting(self.index.kb.source)]), matched=False)])
+            return self._compose([_Reply(Part("greeting", [texts.greeting(self.index.kb.source)]), matched=False)])
         if THANKS_PATTERN.match(text):
-            return _compose([_Reply(Part("greeting", [texts.THANKS]), matched=False)])
+            return self._compose([_Reply(Part("greeting", [texts.THANKS]), matched=False)])
         if INSTRUCTION_PATTERN.search(text):
-            return _compose([self._not_covered()])
+            return self._compose([self._not_covered()])
         asked = self._asked_entry(text)
         if asked is not None:
-            return _compose([self._say(Scored(asked, CONFIDENT_TOPIC_SCORE * 2, 0.0), [], _PLAIN)])
+            return self._compose([self._say(Scored(asked, CONFIDENT_TOPIC_SCORE * 2, 0.0), [], _PLAIN)])
         group = self._named_group(text)
         if group is not None:
-            return _compose([group])
+            return self._compose([group])
         whole = self._answer_one(question)
         questions = [q for part in split_questions(question) for q in both_topics(part)]
         if len(questions) < 2 or whole.several:
-            return _compose([whole])
+            return self._compose([whole])
         replies: list[_Reply] = []
         before = ""
         for asked_part in questions:
@@ -247,11 +249,28 @@ class Engine:
             if (reply.matched or reply.outside) and reply.key not in {r.key for r in replies}:
                 replies.append(reply)
         if len(replies) < 2 or not any(r.matched for r in replies):
-            return _compose([whole])
+            return self._compose([whole])
         replies = replies[:MAX_QUESTIONS]
         if asks_total(text):
             replies = _with_total(replies)
-        return _compose(replies)
+        return self._compose(replies)
+
+    def _compose(self, replies: list[_Reply]) -> Answer:
+        """The answer of a message from its questions' replies: the plain text is rendered here only."""
+        # Every part cites this plan by its year ("2019年实施方案"): several plans may be in the database.
+        parts = [replace(r.part, plan=self.plan_name) for r in replies]
+        first = next((r for r in replies if r.matched), replies[0])
+        return Answer(
+            answer=texts.plain_answer(parts),
+            matched=any(r.matched for r in replies),
+            units=first.units,
+            measure=first.measure.id if first.measure else None,
+            measure_title=first.measure.title if first.measure else None,
+            source=first.part.source,
+            confidence=min(r.confidence for r in replies) if all(r.matched for r in replies) else first.confidence,
+            alternatives=first.alternatives if len(replies) == 1 else [],
+            parts=parts,
+        )
 
     def _named_group(self, text: str) -> _Reply | None:
         """ "十大工程都有哪些": the measures under a heading the question names, by their titles."""
@@ -602,23 +621,6 @@ class _Reply:
 _PLAIN = Intent(who=False, quantity=False, asked_unit=None, waiver=False, elsewhere=False)
 
 
-def _compose(replies: list[_Reply]) -> Answer:
-    """The answer of a message from its questions' replies: the plain text is rendered here only."""
-    parts = [r.part for r in replies]
-    first = next((r for r in replies if r.matched), replies[0])
-    return Answer(
-        answer=texts.plain_answer(parts),
-        matched=any(r.matched for r in replies),
-        units=first.units,
-        measure=first.measure.id if first.measure else None,
-        measure_title=first.measure.title if first.measure else None,
-        source=first.part.source,
-        confidence=min(r.confidence for r in replies) if all(r.matched for r in replies) else first.confidence,
-        alternatives=first.alternatives if len(replies) == 1 else [],
-        parts=parts,
-    )
-
-
 def _with_total(replies: list[_Reply]) -> list[_Reply]:
     """ "新建的桥加上危桥一共多少座": when every reply states one figure in the same unit, the last
     says their total too."""
@@ -707,9 +709,12 @@ def load_engine(kb_path: str | None = None) -> Engine:
     return build_engine(kb_path)
 
 
-def build_engine(kb_path: str | None = None, reviewed: Mapping[str, str] | None = None) -> Engine:
-    """A new engine for the plan, with the office's reviewed phrases (phrase -> entry key; see `build_index`)."""
-    kb = load_kb(Path(kb_path) if kb_path else None)
+def build_engine(
+    kb_path: str | None = None, reviewed: Mapping[str, str] | None = None, *, kb: KnowledgeBase | None = None
+) -> Engine:
+    """A new engine for the plan (`kb`, else the one at `kb_path`, else the packaged one), with the
+    office's reviewed phrases (phrase -> entry key; see `build_index`)."""
+    kb = kb or load_kb(Path(kb_path) if kb_path else None)
     directory: Path | None = cache_dir()
     try:
         directory.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]

@@ -42,6 +42,8 @@ class Part:
     who_first: bool = False
     #: The asked words this part answers, when the message held several questions.
     question: str = ""
+    #: The plan cited, by its year ("2019年实施方案").
+    plan: str = ""
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,10 @@ GREETING = (
 COUNTY_RE = re.compile(r"^(?P<county>[\u4e00-\u9fff]{2,8}?)(?:满族自治县|自治县|县|市|区|旗)")
 THANKS = "不客气！还有扶贫政策方面的问题，随时问我。"
 NO_FIGURE = "方案没有规定具体金额或数量。方案的相关规定是：{statement}。"
-SOURCE = "（出处：实施方案“{title}”）"
+SOURCE = "（出处：{plan}“{title}”）"
+GOALS_SOURCE = "（出处：{plan}“{title}”；详情可咨询{office}）"
+#: How an answer names the plan it cites.
+PLAN_NAME = "{year}年实施方案"
 #: Lead-ins of a yes/no question's answer, by how it was asked.
 YES_HAVE = "有。"
 YES_CAN = "可以。"
@@ -70,10 +73,11 @@ def plain_part(part: Part) -> str:
     """One part as plain text: lead-in, statements, whom to contact and the plan's section, once each."""
     body = part.lead_in + "".join(part.statements)
     contact = responsible(part.lead_unit, part.partners) if part.lead_unit else ""
-    source = SOURCE.format(title=part.source_title) if part.source_title else ""
+    plan = part.plan or "实施方案"
+    source = SOURCE.format(plan=plan, title=part.source_title) if part.source_title else ""
     if part.kind == "answer" and part.source_title == GOALS_TITLE:
         contact = ""
-        source = f"（出处：实施方案“{GOALS_TITLE}”；详情可咨询{OFFICE}）"
+        source = GOALS_SOURCE.format(plan=plan, title=GOALS_TITLE, office=OFFICE)
     return (contact + body if part.who_first else body + contact) + source
 
 

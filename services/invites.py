@@ -38,11 +38,11 @@ OFFICE_INVITE_NEEDS_ADMIN = (
 CODE_BYTES = 16
 
 
-def plan_units() -> list[str]:
-    """Every responsible unit the plan names — the only units a unit role may be bound to."""
-    from policy_kb import load_kb  # imported on use: the CLI's other commands need no knowledge base
+async def plan_units(session: AsyncSession) -> list[str]:
+    """Every responsible unit the plan in force names — the only units a unit role may be bound to."""
+    from services.plans import kb_in_force  # imported on use: the CLI's other commands need no knowledge base
 
-    return load_kb().all_units()
+    return (await kb_in_force(session=session)).all_units()
 
 
 #: Where an invite stands: still usable, redeemed, or past its validity.
@@ -83,8 +83,7 @@ def parse_role(role: str | RoleKind) -> RoleKind:
     raise InvalidInput(f"没有“{wanted}”这种角色。可选角色：{_role_choices()}。", choices=[k.value for k in RoleKind])
 
 
-def _check_unit(unit: str) -> str:
-    units = plan_units()
+def _check_unit(unit: str, units: list[str]) -> str:
     wanted = unit.strip()
     if wanted in units:
         return wanted
@@ -163,10 +162,10 @@ async def create_invite(
             raise InvalidInput(f"{label}邀请需要指定乡镇。全县乡镇：{'、'.join(names)}。", choices=names)
         bound_township = await find_township(session, name=township)
     elif kind == RoleKind.UNIT:
+        units = await plan_units(session)
         if unit is None:
-            units = plan_units()
             raise InvalidInput(f"{label}邀请需要指定单位。可选单位：{'、'.join(units)}。", choices=units)
-        bound_unit = _check_unit(unit)
+        bound_unit = _check_unit(unit, units)
 
     ttl = ttl if ttl is not None else dt.timedelta(days=get_settings().invite_ttl_days)
     if ttl <= dt.timedelta(0):

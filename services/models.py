@@ -25,6 +25,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -692,3 +693,33 @@ class ReviewedPhrase(Base):
     entry_key: Mapped[str] = mapped_column(String(300))
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Plan(Base):
+    """A plan text the office added, with the knowledge base built from it; one is in force at a time.
+
+    None in force means the packaged plan serves. The text is kept as the source every answer
+    cites; the knowledge base is kept as built, so that a plan in force never changes under its
+    users when the builder does (`fupin kb add` again to rebuild).
+    """
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The year the plan speaks for (its title's year, else the year it was issued).
+    year: Mapped[int] = mapped_column(index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    issuer: Mapped[str] = mapped_column(String(200))
+    doc_number: Mapped[str] = mapped_column(String(100))
+    issued: Mapped[dt.date]
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    kb_json: Mapped[str] = mapped_column(Text)
+    #: How many warnings the builder gave (the office saw them when adding it).
+    warnings: Mapped[int] = mapped_column(default=0)
+    in_force: Mapped[bool] = mapped_column(default=False, index=True)
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: When it was last put in force (None: never); a rollback returns to the latest one before.
+    activated_at: Mapped[dt.datetime | None]

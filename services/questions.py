@@ -16,12 +16,14 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
 from rapidfuzz import fuzz
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from policy_kb.intent import asked_years
 from policy_kb.numbers import UNITS, find_quantities
 from policy_kb.qa import Engine, build_engine, load_engine
 from policy_kb.results import Answer
@@ -31,6 +33,7 @@ from services.db import session_scope
 from services.errors import Conflict, InvalidInput, NotFound
 from services.masking import mask_personal_text
 from services.models import AskedQuestion, ReviewedPhrase, utcnow
+from services.plans import in_force_plan, other_years_plans
 
 #: How long an asked question is kept.
 KEEP_DAYS = 30
@@ -269,27 +272,38 @@ class Answerer:
     phrases: int = 0
     #: The reload request this engine already honours (None: none was ever made).
     requested: str | None = None
+    #: Engines of the other years' plans, for a question that names its year ("2018年危房补多少").
+    by_year: dict[int, Engine] = field(default_factory=dict)
 
     @classmethod
     async def load(cls, sessionmaker: async_sessionmaker[AsyncSession]) -> Answerer:
-        """The packaged plan's engine with the phrases stored now (at start-up, or on a reload)."""
+        """The engine of the plan in force with the phrases stored now (at start-up, or on a reload)."""
         async with session_scope(sessionmaker) as session:
             phrases = await reviewed_phrases(session=session)
             requested = (await bot_state.load_namespace(session=session, namespace=RELOAD_NAMESPACE)).get(RELOAD_KEY)
-        # Without phrases the process's cached engine serves (routing shares it).
-        engine = (
-            await asyncio.to_thread(build_engine, None, phrases) if phrases else await asyncio.to_thread(load_engine)
-        )
-        return cls(engine, len(phrases), requested)
+            kb = await in_force_plan(session=session)
+            others = await other_years_plans(session=session)
+        # The packaged plan without phrases: the process's cached engine serves (routing shares it).
+        if kb is None and not phrases:
+            engine = await asyncio.to_thread(load_engine)
+        else:
+            engine = await asyncio.to_thread(partial(build_engine, None, phrases, kb=kb))
+        by_year = {
+            year: await asyncio.to_thread(partial(build_engine, None, phrases, kb=other))
+            for year, other in others.items()
+            if year != engine.plan_year
+        }
+        return cls(engine, len(phrases), requested, by_year)
 
     def answer(self, question: str) -> Answer:
-        """The current engine's answer."""
-        return self.engine.answer(question)
+        """The answer of the plan in force, or of the plan of the year the question names."""
+        engine = next((self.by_year[y] for y in asked_years(question) if y in self.by_year), self.engine)
+        return engine.answer(question)
 
     async def reload(self, sessionmaker: async_sessionmaker[AsyncSession]) -> int:
         """Rebuild the engine with the stored phrases now; returns how many phrases it knows."""
         fresh = await Answerer.load(sessionmaker)
-        self.phrases, self.requested = fresh.phrases, fresh.requested
+        self.phrases, self.requested, self.by_year = fresh.phrases, fresh.requested, fresh.by_year
         self.engine = fresh.engine
         return self.phrases
 

@@ -139,7 +139,7 @@ def cli_database(database_url: str, engine: AsyncEngine, monkeypatch: pytest.Mon
 
 @pytest.fixture
 def plan_units() -> list[str]:
-    """The plan's responsible units, as invites for a unit role accept them."""
-    from services.invites import plan_units
+    """The packaged plan's responsible units, as invites for a unit role accept them (no plan added)."""
+    from policy_kb import load_kb
 
-    return plan_units()
+    return load_kb().all_units()

@@ -10,8 +10,11 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from bot.commands import texts
+from bot.commands.runner import run_in_session
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from policy_kb.report import BuildWarning
     from policy_kb.schema import KnowledgeBase
 
@@ -51,6 +54,74 @@ def register(app: typer.Typer) -> None:
             output.write_text(text + "\n", encoding="utf-8")
         except OSError as exc:
             _fail(texts.KB_WRITE_FAILED.format(path=output, reason=exc.strerror))
+
+    @kb_app.command("add", help=texts.KB_ADD_HELP)
+    def add(source: Annotated[Path, typer.Argument(help=texts.KB_BUILD_SOURCE_HELP)]) -> None:
+        from policy_kb.builder import PlanParseError, read_plan_file
+        from services.audit import CLI_ACTOR
+        from services.plans import AddedPlan, add_plan
+
+        try:
+            text = read_plan_file(source)
+        except PlanParseError as exc:
+            _fail(str(exc))
+
+        async def work(session: AsyncSession) -> AddedPlan:
+            return await add_plan(session=session, text=text, filename=source.name, actor=CLI_ACTOR)
+
+        added = run_in_session(work)
+        typer.echo(_summary(added.kb, added.warnings, None))
+        for change in added.changes:
+            typer.echo(texts.KB_DIFF_LINES[change.kind].format(**vars(change)))
+        typer.echo(texts.KB_ADDED.format(id=added.plan.id, year=added.plan.year, changes=len(added.changes)))
+
+    @kb_app.command("plans", help=texts.KB_PLANS_HELP)
+    def plans() -> None:
+        from services.plans import list_plans
+
+        async def work(session: AsyncSession) -> list[str]:
+            return [
+                texts.KB_PLAN_LINE.format(
+                    id=p.id,
+                    year=p.year,
+                    doc_number=p.doc_number,
+                    title=p.title,
+                    warnings=p.warnings,
+                    state=texts.KB_PLAN_IN_FORCE if p.in_force else "",
+                )
+                for p in await list_plans(session=session)
+            ]
+
+        lines = run_in_session(work)
+        typer.echo("\n".join(lines) if lines else texts.KB_PLANS_NONE)
+
+    @kb_app.command("activate", help=texts.KB_ACTIVATE_HELP)
+    def activate(plan_id: Annotated[int, typer.Argument(help=texts.KB_PLAN_ID_HELP)]) -> None:
+        from services.audit import CLI_ACTOR
+        from services.plans import activate as put_in_force
+        from services.questions import request_reload
+
+        async def work(session: AsyncSession) -> str:
+            plan = await put_in_force(session=session, plan_id=plan_id, actor=CLI_ACTOR)
+            await request_reload(session=session, actor=CLI_ACTOR)
+            return texts.KB_ACTIVATED.format(id=plan.id, year=plan.year, title=plan.title)
+
+        typer.echo(run_in_session(work))
+
+    @kb_app.command("rollback", help=texts.KB_ROLLBACK_HELP)
+    def rollback() -> None:
+        from services.audit import CLI_ACTOR
+        from services.plans import roll_back
+        from services.questions import request_reload
+
+        async def work(session: AsyncSession) -> str:
+            plan = await roll_back(session=session, actor=CLI_ACTOR)
+            await request_reload(session=session, actor=CLI_ACTOR)
+            if plan is None:
+                return texts.KB_ROLLED_BACK_PACKAGED
+            return texts.KB_ROLLED_BACK.format(id=plan.id, year=plan.year, title=plan.title)
+
+        typer.echo(run_in_session(work))
 
     @kb_app.command("export")
     def export(

@@ -169,3 +169,19 @@ KB_WARNING_KINDS: dict[str, str] = {
 }
 KB_STRICT_FAILED = "严格模式：有 {warnings} 条警告，未写出知识库。"
 KB_WRITE_FAILED = "无法写入 {path}：{reason}"
+
+# --- fupin kb add / plans / activate / rollback -------------------------------------------------
+KB_ADD_HELP = "添加一份新方案（如明年的方案）：构建并保存，列出警告和与现行方案的差异；暂不启用。"
+KB_ADDED = (
+    "已添加为第 {id} 号方案（{year} 年，共 {changes} 处变化），尚未启用。核对无误后运行 fupin kb activate {id} 启用。"
+)
+KB_PLANS_HELP = "列出已添加的方案，标出正在执行的一份。"
+KB_PLANS_NONE = "尚未添加方案：正在执行内置的方案。添加：fupin kb add 方案.txt"
+KB_PLAN_LINE = "第 {id} 号  {year} 年  {doc_number}  {title}  警告 {warnings} 条{state}"
+KB_PLAN_IN_FORCE = "  【执行中】"
+KB_PLAN_ID_HELP = "方案编号（fupin kb plans 列出）"
+KB_ACTIVATE_HELP = "启用一份已添加的方案；原方案停止执行（可用 fupin kb rollback 退回）。"
+KB_ACTIVATED = "已启用第 {id} 号方案（{year} 年：{title}）；运行中的机器人将在半分钟内按新方案作答。"
+KB_ROLLBACK_HELP = "退回到上一份执行的方案。"
+KB_ROLLED_BACK = "已退回到第 {id} 号方案（{year} 年：{title}）；运行中的机器人将在半分钟内按它作答。"
+KB_ROLLED_BACK_PACKAGED = "已退回到内置的方案；运行中的机器人将在半分钟内按它作答。"

@@ -131,8 +131,6 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from policy_kb import load_kb
-
         if mode is BotMode.SANDBOX:
             await check_sandbox_database(settings.database_url)
         else:
@@ -142,10 +140,10 @@ def create_app(
         if mode is BotMode.SANDBOX:
             assert emulator_state is not None
             await restore_sandbox_people(emulator_state, sessionmaker)
-        kb = load_kb()
-        # The question engine with the office's reviewed phrases, warmed (tokenizer, vocabulary)
-        # so that the first household does not wait.
+        # The question engine for the plan in force with the office's reviewed phrases, warmed
+        # (tokenizer, vocabulary) so that the first household does not wait.
         answerer = await Answerer.load(sessionmaker)
+        kb = answerer.engine.index.kb
         await asyncio.to_thread(answerer.answer, WARM_UP_QUESTION)
         services = BotServices(
             kb=kb,

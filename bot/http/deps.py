@@ -27,14 +27,15 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 def _kb(request: Request) -> KnowledgeBase:
-    return request.app.state.kb  # type: ignore[no-any-return]
+    answerer = getattr(request.app.state, "answerer", None)
+    return answerer.engine.index.kb if answerer is not None else request.app.state.kb  # type: ignore[no-any-return]
 
 
 #: One committed session per request. `scope="function"` commits before the response is sent:
 #: FastAPI's default for `yield` dependencies would commit afterwards, so a client could read
 #: stale data right after a 2xx, and a failed commit would go unreported.
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
-#: The plan's knowledge base, loaded once at start-up.
+#: The knowledge base of the plan in force (it follows a plan the office puts in force).
 KbDep = Annotated[KnowledgeBase, Depends(_kb)]
 
 

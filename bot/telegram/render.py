@@ -46,7 +46,7 @@ def _part_text(part: Part) -> str:
         return "".join(part.statements)
     text = part.lead_in + "".join(part.statements)
     if part.source:
-        text += texts.ANSWER_SOURCE.format(title=part.source_title or "", source=part.source)
+        text += texts.ANSWER_SOURCE.format(plan=part.plan, title=part.source_title or "", source=part.source)
     if part.lead_unit:
         partners = texts.ANSWER_PARTNERS.format(units="、".join(part.partners)) if part.partners else ""
         text += texts.ANSWER_UNITS.format(lead=part.lead_unit, partners=partners)

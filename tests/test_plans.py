@@ -1,0 +1,145 @@
+"""Next year's plan: the office adds it, reads what changes, puts it in force, and can roll back.
+
+The "next year's plan" here is the packaged 2018 plan with its year and one subsidy changed, as a
+county's next edition usually is.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.cli import main
+from services import plans
+from services.db import session_scope
+from services.errors import Conflict, InvalidInput
+from services.models import AuditEntry
+from services.questions import Answerer
+
+PLAN_2018 = resources.files("policy_kb").joinpath("sources/xinbin-2018-plan.txt").read_text("utf-8")
+#: The next edition: another year, and the D-grade housing grant raised from 4万 to 5万.
+PLAN_2019 = PLAN_2018.replace("2018", "2019").replace("每户补助四万元", "每户补助五万元")
+HOUSING = "D级危房改造一户补多少钱"
+
+
+async def _add(session: AsyncSession, text: str = PLAN_2019) -> plans.AddedPlan:
+    added = await plans.add_plan(session=session, text=text, filename="xinbin-2019.txt", actor="cli")
+    await session.commit()
+    return added
+
+
+async def _add_and_activate(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    async with session_scope(sessionmaker) as session:
+        added = await plans.add_plan(session=session, text=PLAN_2019, filename="xinbin-2019.txt", actor="cli")
+        await plans.activate(session=session, plan_id=added.plan.id, actor="cli")
+        return added.plan.id
+
+
+async def test_an_added_plan_is_not_yet_in_force(session: AsyncSession) -> None:
+    await _add(session)
+    assert (await plans.kb_in_force(session=session)).source.doc_number == "新脱贫发[2018]2号"
+
+
+async def test_an_added_plan_shows_what_changes(session: AsyncSession) -> None:
+    added = await _add(session)
+    assert [(c.kind, c.new) for c in added.changes] == [
+        ("figure_changed", "D级危房改造补助：每户 50000 元（5万元），一次性补助")
+    ]
+
+
+async def test_an_added_plan_carries_its_year(session: AsyncSession) -> None:
+    assert (await _add(session)).plan.year == 2019
+
+
+async def test_the_same_plan_twice_is_refused(session: AsyncSession) -> None:
+    await _add(session)
+    with pytest.raises(Conflict):
+        await _add(session)
+
+
+async def test_a_text_that_is_no_plan_is_refused_in_chinese(session: AsyncSession) -> None:
+    with pytest.raises(InvalidInput, match="无法读取这份方案"):
+        await _add(session, "这不是方案。")
+
+
+async def test_an_activated_plan_is_in_force(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    await _add_and_activate(sessionmaker)
+    async with session_scope(sessionmaker) as session:
+        assert (await plans.kb_in_force(session=session)).source.doc_number == "新脱贫发[2019]2号"
+
+
+async def test_activation_is_audited(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    plan_id = await _add_and_activate(sessionmaker)
+    async with session_scope(sessionmaker) as session:
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "plan.activate"))
+    assert entry is not None
+    assert entry.subject == f"plan:{plan_id}"
+
+
+async def test_a_rollback_returns_to_the_packaged_plan(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    await _add_and_activate(sessionmaker)
+    async with session_scope(sessionmaker) as session:
+        await plans.roll_back(session=session, actor="cli")
+    async with session_scope(sessionmaker) as session:
+        assert await plans.in_force_plan(session=session) is None
+
+
+async def test_households_get_the_new_plans_figure(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    await _add_and_activate(sessionmaker)
+    assert "50000" in (await Answerer.load(sessionmaker)).answer(HOUSING).answer
+
+
+async def test_an_answer_names_the_plan_it_cites(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    await _add_and_activate(sessionmaker)
+    assert "2019年实施方案" in (await Answerer.load(sessionmaker)).answer(HOUSING).answer
+
+
+async def test_a_question_naming_last_year_gets_last_years_plan(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await _add_and_activate(sessionmaker)
+    assert "40000" in (await Answerer.load(sessionmaker)).answer("2018年" + HOUSING).answer
+
+
+async def test_a_year_no_plan_covers_is_said_so(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    await _add_and_activate(sessionmaker)
+    assert (await Answerer.load(sessionmaker)).answer("2021年" + HOUSING).matched is False
+
+
+def _add_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """`fupin kb add` next year's plan; the number it was given."""
+    text = tmp_path / "xinbin-2019.txt"
+    text.write_text(PLAN_2019, "utf-8")
+    assert main(["kb", "add", str(text)]) == 0
+    added = re.search(r"已添加为第 (\d+) 号方案", capsys.readouterr().out)
+    assert added is not None
+    return added.group(1)
+
+
+def test_the_office_adds_and_activates_from_the_command_line(
+    cli_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan_id = _add_from_the_command_line(tmp_path, capsys)
+    assert main(["kb", "activate", plan_id]) == 0
+    assert capsys.readouterr().out.startswith(f"已启用第 {plan_id} 号方案（2019 年")
+
+
+def test_the_plan_list_marks_the_plan_in_force(
+    cli_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["kb", "activate", _add_from_the_command_line(tmp_path, capsys)])
+    capsys.readouterr()
+    main(["kb", "plans"])
+    assert capsys.readouterr().out.strip().endswith("【执行中】")
+
+
+def test_a_rollback_with_nothing_in_force_is_a_clear_error(
+    cli_database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["kb", "rollback"]) != 0
+    assert "没有可以退回的上一份方案" in capsys.readouterr().err
