@@ -10,6 +10,7 @@ costs speed: the knowledge base is then built in memory. A built KB is never com
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import tempfile
@@ -23,14 +24,8 @@ from policy_kb.schema import KnowledgeBase
 
 #: The packaged plan, relative to the policy_kb package.
 PLAN_RESOURCE = "sources/xinbin-2018-plan.txt"
-#: Files whose content decides what the builder makes of a text (the "builder version").
-BUILDER_RESOURCES: tuple[str, ...] = (
-    "builder.py",
-    "numbers.py",
-    "lexicon.py",
-    "schema.py",
-    "data/lexicon.json",
-)
+#: Data files the builder reads besides its modules (the reviewed lexicon of names).
+BUILDER_DATA: tuple[str, ...] = ("data/lexicon.json",)
 #: Name of the cache sub-directory.
 CACHE_APP_DIR = "fupin"
 
@@ -62,13 +57,35 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
 
 
 def builder_version() -> str:
-    """Digest of the builder's source and lexicon: any change to them rebuilds cached KBs."""
+    """Digest of every module the builder is made of and of the data it reads: any change to them
+    rebuilds cached KBs, with no list of files to keep up by hand (`builder_modules`)."""
     digest = hashlib.sha256()
     package = resources.files("policy_kb")
-    for name in BUILDER_RESOURCES:
+    for name in (*builder_modules(), *BUILDER_DATA):
         digest.update(name.encode())
         digest.update(package.joinpath(name).read_bytes())
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def builder_modules() -> tuple[str, ...]:
+    """The builder package's modules and every `policy_kb` module they import, transitively, as
+    paths inside the package (read from their import statements, not imported)."""
+    package = Path(str(resources.files("policy_kb")))
+    todo = sorted(str(p.relative_to(package)) for p in (package / "builder").glob("*.py"))
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        tree = ast.parse((package / name).read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("policy_kb."):
+                parts = node.module.split(".")[1:]
+                module = "/".join(parts)
+                todo.append(f"{module}/__init__.py" if (package / module).is_dir() else f"{module}.py")
+    return tuple(sorted(seen))
 
 
 def cache_dir() -> Path:

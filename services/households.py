@@ -96,7 +96,7 @@ STAGE_LABELS: dict[ChangeStage, str] = {
 
 #: The plan's measure on household management (二、（一）加强贫困户科学动态和分类管理), whose text
 #: sets 两公示一公告; household-change items are filed under it. The id is its title's
-#: (`policy_kb.builder._heading_id`), so it holds as long as next year's plan keeps the title.
+#: (`policy_kb.builder.structure._heading_id`), so it holds as long as next year's plan keeps the title.
 HOUSEHOLD_MEASURE_ID = "m7beb95b8"
 
 #: Kinds that move a household into or out of the roster, hence go through 两公示一公告.

@@ -34,7 +34,7 @@ def _number(value: float) -> int | float:
 class IndicatorProgress:
     """One target and how much of it the reports cover."""
 
-    #: The measure's id, e.g. `mc0623e77` (`policy_kb.builder._heading_id`).
+    #: The measure's id, e.g. `mc0623e77` (`policy_kb.builder.structure._heading_id`).
     measure: str
     #: The indicator as the plan words it, e.g. `硬化村组道路`.
     indicator: str

@@ -496,3 +496,16 @@ def test_a_cached_load_is_fast_and_independent_of_the_working_directory(tmp_path
     ).stdout.split()
     assert out[:2] == ["19", "False"]
     assert float(out[2]) < 0.2  # ~2 ms on a developer machine; generous for a loaded CI box
+
+
+@pytest.mark.parametrize("module", ["builder/facts.py", "builder/structure.py", "numbers.py", "schema.py"])
+def test_the_cache_key_follows_every_module_the_builder_is_made_of(module: str) -> None:
+    from policy_kb.loader import builder_modules
+
+    assert module in builder_modules()
+
+
+def test_the_cache_key_ignores_what_the_builder_does_not_use() -> None:
+    from policy_kb.loader import builder_modules
+
+    assert "qa.py" not in builder_modules()

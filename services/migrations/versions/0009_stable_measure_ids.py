@@ -2,7 +2,7 @@
 
 Until now a measure's id was its position in the plan ("2.2.8-1"), so next year's plan, with one
 measure more, would have pointed every stored report and task at another measure. The builder now
-derives the id from the measure's title (`policy_kb.builder._heading_id`); this migration re-points
+derives the id from the measure's title (`policy_kb.builder.structure._heading_id`); this migration re-points
 the rows written under the old ids of the only plan the assistant has served, the packaged
 Xinbin 2018 plan (新脱贫发〔2018〕2号). The mapping is written out rather than computed, so that
 the migration means the same whatever the builder becomes; `tests/test_migrations_measure_ids.py`
