@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -14,7 +13,7 @@ from bot import texts
 from bot.emulator import EmulatorState, running_emulator
 from bot.ratelimit import RateLimiter
 from services.db import session_scope
-from services.models import Item, Report
+from services.models import Item, Plan, Report, utcnow
 from tests.bot_support import WEBHOOK_HEADERS, running_sandbox, text_update, webhook_bot
 from tests.staff_support import add_villages, finish_report, invite_code, register, reply, say, start_road_report
 
@@ -134,7 +133,6 @@ async def test_a_report_whose_measure_next_years_plan_dropped_asks_the_measure_a
     database_url: str,
     engine: AsyncEngine,
     sessionmaker: async_sessionmaker[AsyncSession],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await add_villages(sessionmaker)
     world = EmulatorState()
@@ -143,7 +141,23 @@ async def test_a_report_whose_measure_next_years_plan_dropped_asks_the_measure_a
         await start_road_report(first.client, cadre)
     plan = policy_kb.load_kb()
     next_year = plan.model_copy(update={"measures": [m for m in plan.measures if m.id != "mc0623e77"]})
-    monkeypatch.setattr(policy_kb, "load_kb", lambda path=None: next_year)
+    async with session_scope(sessionmaker) as session:  # the office put next year's plan in force
+        session.add(
+            Plan(
+                year=2019,
+                title="新宾县 2019 年脱贫攻坚工作实施方案",
+                issuer=plan.source.issuer,
+                doc_number="新脱贫发[2019]2号",
+                issued=dt.date(2019, 4, 1),
+                filename="xinbin-2019.txt",
+                sha256="0" * 64,
+                text="",
+                kb_json=next_year.model_dump_json(),
+                in_force=True,
+                added_by="cli",
+                activated_at=utcnow(),
+            )
+        )
     async with running_sandbox(database_url, state=world, rate_limiter=RateLimiter(**ROOMY)) as second:
         answer = await say(second.client, cadre, "4.2")
     assert answer.startswith(texts.REPORT_MEASURE_GONE)
