@@ -26,7 +26,9 @@ from policy_kb.schema import KnowledgeBase, Measure
 
 DATA = Path(__file__).parent / "data"
 PLANS = sorted([*(DATA / "plans-dev").glob("*.json"), *(DATA / "plans").glob("*.json")])
-NUMBERING = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]|[一二三四五六七八九十]+、)")
+NUMBERING = re.compile(
+    r"^(?:第[一二三四五六七八九十]+部分|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]|[一二三四五六七八九十]+、)"
+)
 
 
 def _norm(text: str) -> str:
