@@ -35,6 +35,7 @@ def page_config() -> dict[str, Any]:
         "entries_api": "/api/questions/entries",
         "phrases_api": "/api/questions/phrases",
         "reload_api": "/api/kb/reload",
+        "plans_api": "/api/plans",
         "exports": [k.value for k in ExportKind],
         "formats": [f.value for f in ExportFormat],
     }

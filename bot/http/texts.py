@@ -109,4 +109,43 @@ DASHBOARD = {
     "entry": "对应条目",
     "attach": "添加并生效",
     "attached": "已添加“{phrase}”，机器人已按此作答（共 {phrases} 条审定说法）。",
+    "plans": "实施方案",
+    "plans_note": (
+        "上传县里新印发的方案（纯文本，UTF-8），先看预览：未能归入的内容（含行号）和与现行方案的差异；"
+        "核对无误后再启用。启用和退回都记入审计日志，机器人随即按启用的方案作答。"
+    ),
+    "no_plans": "尚未上传方案：正在执行内置的方案。",
+    "plan_id": "编号",
+    "plan_year": "年份",
+    "plan_doc": "文号",
+    "plan_title": "方案",
+    "plan_warnings": "警告",
+    "plan_state": "状态",
+    "plan_in_force": "执行中",
+    "plan_activate": "启用",
+    "plan_upload": "上传新方案",
+    "plan_preview": "上传并预览",
+    "plan_rollback": "退回上一份方案",
+    "plan_no_file": "请先选择方案文本文件。",
+    "plan_added": "已上传第 {id} 号方案（{year} 年）：{measures} 项措施、{targets} 个任务指标、{benefits} 项扶持政策，"
+    "警告 {warnings} 条，与现行方案有 {changes} 处差异。尚未启用。",
+    "plan_warning": "第 {line} 行【{kind}】{text}",
+    "plan_activated": "已启用第 {id} 号方案（{year} 年），机器人已按它作答。",
+    "plan_rolled_back": "已退回；机器人已按上一份方案作答。",
+    "plan_warning_kinds": {
+        "no_responsibility": "没有责任单位，未归入任何措施",
+        "heading": "标题无法识别",
+        "responsibility": "责任单位无法识别",
+        "annex": "附件表格行无法读取或合计不符",
+        "unplaced_figure": "数字未归入任何任务指标或扶持政策",
+    },
+    "plan_changes": {
+        "measure_added": "新增措施：{measure}（责任单位：{new}）",
+        "measure_removed": "删除措施：{measure}（原责任单位：{old}）",
+        "measure_renamed": "措施改名：{old} → {new}",
+        "units_changed": "责任单位变化（{measure}）：{old} → {new}",
+        "figure_added": "新增（{measure}）：{new}",
+        "figure_removed": "删除（{measure}）：{old}",
+        "figure_changed": "变化（{measure}）：{old} → {new}",
+    },
 }

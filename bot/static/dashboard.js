@@ -211,6 +211,90 @@ function attachForm(group, entries) {
   return form;
 }
 
+// The plans: the one in force, next year's uploaded for a preview, then put in force (or rolled back).
+function drawPlans(plans) {
+  const box = $("plans");
+  box.replaceChildren();
+  if (!plans.length) return box.append(empty("no_plans"));
+  const rows = plans.map((p) => {
+    const action = p.in_force ? el("strong", { text: t("plan_in_force") }) : activateButton(p);
+    return el(
+      "tr",
+      { "data-plan": String(p.id) },
+      el("td", { class: "num", text: p.id }),
+      el("td", { class: "num", text: p.year }),
+      el("td", { text: p.doc_number }),
+      el("td", { text: p.title }),
+      el("td", { class: "num", text: p.warnings }),
+      el("td", {}, action),
+    );
+  });
+  const cols = [["plan_id", "num"], ["plan_year", "num"], ["plan_doc"], ["plan_title"], ["plan_warnings", "num"], ["plan_state"]];
+  box.append(table(cols, rows));
+}
+
+function activateButton(plan) {
+  const button = el("button", { type: "button", text: t("plan_activate") });
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    const done = await planPost(`${state.config.plans_api}/${plan.id}/activate`);
+    if (done) planMessage(t("plan_activated", { id: done.id, year: done.year }));
+    await loadPlans();
+  });
+  return button;
+}
+
+async function planPost(path, body = null) {
+  // A refusal (a text that is no plan, the same plan twice) is shown in the server's own words.
+  const headers = { Authorization: `Bearer ${token()}` };
+  if (body !== null) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, { method: "POST", headers, body: body === null ? null : JSON.stringify(body) });
+  const answer = await response.json().catch(() => null);
+  if (!response.ok) {
+    const detail = answer && answer.detail;
+    planMessage(typeof detail === "string" ? detail : t("load_failed", { status: response.status }), true);
+    return null;
+  }
+  return answer || {};
+}
+
+function planMessage(text, error = false, ...details) {
+  const box = $("plan-preview");
+  box.className = error ? "error" : "";
+  box.replaceChildren(el("p", { text }), ...details);
+}
+
+async function uploadPlan(event) {
+  event.preventDefault();
+  const file = $("plan-file").files[0];
+  if (!file) return planMessage(t("plan_no_file"), true);
+  const preview = await planPost(state.config.plans_api, { text: await file.text(), filename: file.name });
+  if (!preview) return;
+  const kinds = state.texts.plan_warning_kinds;
+  const changes = state.texts.plan_changes;
+  const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, name) => values[name] || "");
+  planMessage(
+    t("plan_added", {
+      id: preview.plan.id,
+      year: preview.plan.year,
+      measures: preview.measures,
+      targets: preview.targets,
+      benefits: preview.benefits,
+      warnings: preview.warnings.length,
+      changes: preview.changes.length,
+    }),
+    false,
+    el("ul", { class: "plan-warnings" }, ...preview.warnings.map((w) =>
+      el("li", { text: t("plan_warning", { line: w.line, kind: kinds[w.kind] || w.kind, text: w.text }) }))),
+    el("ul", { class: "plan-changes" }, ...preview.changes.map((c) => el("li", { text: fill(changes[c.kind], c) }))),
+  );
+  await loadPlans();
+}
+
+async function loadPlans() {
+  drawPlans(await (await api(state.config.plans_api)).json());
+}
+
 function fetchPost(path) {
   return fetch(path, { method: "POST", headers: { Authorization: `Bearer ${token()}` } });
 }
@@ -280,6 +364,7 @@ async function load() {
     status("");
     // The questions come after the figures, so that a slow or failing list never hides the board.
     loadQuestions().catch((error) => status(error.message));
+    loadPlans().catch((error) => status(error.message));
     // Time from navigation to a drawn board, read by bench/dashboard.py.
     performance.mark("dashboard-drawn");
   } catch (error) {
@@ -321,6 +406,11 @@ function main() {
   }
   $("sign-out").addEventListener("click", () => signOut(""));
   $("refresh").addEventListener("click", load);
+  $("plan-upload").addEventListener("submit", uploadPlan);
+  $("plan-rollback").addEventListener("click", async () => {
+    if ((await planPost(`${state.config.plans_api}/rollback`)) !== null) planMessage(t("plan_rolled_back"));
+    await loadPlans();
+  });
   if (token()) load();
   else signOut("");
 }
