@@ -25,6 +25,7 @@ from policy_kb.builder.genre import (
     FOR_WHOM_RE,
     FREE_SERVICE_RE,
     FREQUENCIES,
+    LEAD_IN_WORDS_RE,
     MONEY_BENEFIT_WORDS_RE,
     MONEY_TARGET_WORDS_RE,
     PER_WORDS,
@@ -43,6 +44,7 @@ from policy_kb.builder.genre import (
     STANDARD_OF_BEFORE_RE,
     SUBJECT_FILLERS_RE,
     THRESHOLD_BEFORE_RE,
+    VILLAGE_PAY_RE,
     WAIVER_RE,
 )
 from policy_kb.builder.text import compact, split_clauses, split_sentences, split_top_level
@@ -307,8 +309,12 @@ def _rates(clause: str, sentence: str, state: _SentenceState, ctx: _MeasureConte
             state.subject = SUBJECT_FILLERS_RE.sub("", clause[: rates[-1].start()]) or state.subject
         return []
     standard = STANDARD_OF_BEFORE_RE.match(clause)
-    if standard and len(amounts) == 1 and re.match(r"每|\d|[一二三四五六七八九十两]", clause[standard.end() :]):
-        return _standard_of_before(clause, sentence, amounts[0], state, ctx)
+    if (
+        standard
+        and len(amounts) in (1, len(state.named))
+        and re.match(r"每|\d|[一二三四五六七八九十两]", clause[standard.end() :])
+    ):
+        return _standard_of_before(clause, sentence, amounts, state, ctx)
     found: list[_Found] = []
     previous_end = 0
     for i, amount in enumerate(amounts):
@@ -326,7 +332,7 @@ def _rates(clause: str, sentence: str, state: _SentenceState, ctx: _MeasureConte
         if _is_money_target(clause, amount, rate, rate_after):
             previous_end = amount.end
             continue
-        per, period = _rate_of(rate.string if carried and rate else clause, rate, rate_after, ctx)
+        per, period = _rate_of(rate.string if carried and rate else clause, rate, rate_after, ctx, sentence)
         if carried and rate is not None:
             head_of_rate = AMOUNT_FILLERS_RE.sub("", rate.string[rate.end() :])
             before = clause[previous_end : amount.start]
@@ -339,6 +345,10 @@ def _rates(clause: str, sentence: str, state: _SentenceState, ctx: _MeasureConte
         head = _amount_head(clause, amount, after, before)
         if carried and head == "补助" and head_of_rate:
             head = head_of_rate
+        if MONEY_BENEFIT_WORDS_RE.fullmatch(label.removeprefix("一次性")):
+            # "每户一次性奖励 2000 元": the word before the amount says what it is.
+            head = head if head != "补助" else label
+            label = ""
         if label in BENEFIT_HEADS or label == head:
             label = ""
         previous_end = amount.end
@@ -368,32 +378,32 @@ def _rates(clause: str, sentence: str, state: _SentenceState, ctx: _MeasureConte
 
 
 def _standard_of_before(
-    clause: str, sentence: str, amount: Quantity, state: _SentenceState, ctx: _MeasureContext
+    clause: str, sentence: str, amounts: list[Quantity], state: _SentenceState, ctx: _MeasureContext
 ) -> list[_Found]:
-    """ "落实X补贴和Y补贴，标准均为每人每月80元": the amount of each benefit the clause before named
-    (or, when it named none, of what it says: "个人缴费部分由财政代缴，标准为每人每年300元")."""
-    rate = RATE_RE.search(clause)
-    per, period = _rate_of(clause, rate, RATE_AFTER_RE.match(clause[amount.end :]), ctx)
+    """ "落实X补贴和Y补贴，标准均为每人每月80元": the amount of each benefit the clause before named;
+    "…分别为每人每月70元和每人每月90元": one amount each, in order (or, when it named none, the
+    amount of what it says: "个人缴费部分由财政代缴，标准为每人每年300元")."""
     named = [(b.item, b.beneficiary) for b in state.named] or [
         (SUBJECT_FILLERS_RE.sub("", state.previous_clause) or "补助", _beneficiary(state, ctx))
     ]
-    return [
-        _Found(
-            _benefit(
-                item,
-                beneficiary,
-                sentence,
-                kind="cash",
-                state=state,
-                amount=amount.value,
-                amount_max=amount.max_value,
-                per=per,
-                period=period,
-            ),
-            (0, amount.end),
+    found = []
+    for i, (item, beneficiary) in enumerate(named):
+        amount = amounts[i] if len(amounts) == len(named) else amounts[0]
+        rate = next((r for r in reversed(list(RATE_RE.finditer(clause))) if r.end() <= amount.start), None)
+        per, period = _rate_of(clause, rate, RATE_AFTER_RE.match(clause[amount.end :]), ctx, sentence)
+        benefit = _benefit(
+            item,
+            beneficiary,
+            sentence,
+            kind="cash",
+            state=state,
+            amount=amount.value,
+            amount_max=amount.max_value,
+            per=per,
+            period=period,
         )
-        for item, beneficiary in named
-    ]
+        found.append(_Found(benefit, (0, len(clause))))
+    return found
 
 
 def _is_money_target(
@@ -406,7 +416,11 @@ def _is_money_target(
 
 
 def _rate_of(
-    clause: str, rate: re.Match[str] | None, rate_after: re.Match[str] | None, ctx: _MeasureContext
+    clause: str,
+    rate: re.Match[str] | None,
+    rate_after: re.Match[str] | None,
+    ctx: _MeasureContext,
+    sentence: str = "",
 ) -> tuple[Per, Period]:
     """Per whom and how often: from the rate, else the clause's words, else the measure's
     beneficiary (a household or a person) once."""
@@ -421,8 +435,15 @@ def _rate_of(
         if said is not None:
             period_word = "次" if said["once"] else said["every"] or "年"
     if per_word is None:
-        # A wage for a post (信息员, 公益岗位) is a person's; other money, the measure's beneficiary's.
-        per_word = "人" if PERSONAL_PAY_RE.search(clause) or "户" not in ctx.fallback_beneficiary else "户"
+        # A wage for a post (信息员, 公益岗位) or a grant to a worker is a person's; a reward to a
+        # village (its collective economy) the village's; other money, the measure's beneficiary's.
+        context = compact(sentence) or clause
+        if PERSONAL_PAY_RE.search(clause):
+            per_word = "人"
+        elif VILLAGE_PAY_RE.search(context) and not re.search(r"户|人", clause):
+            per_word = "村"
+        else:
+            per_word = "人" if PERSONAL_PAY_RE.search(context) or "户" not in ctx.fallback_beneficiary else "户"
     per: Per = PER_WORDS[per_word]
     period: Period = PERIOD_WORDS.get(period_word or "", "次")
     return per, period
@@ -573,6 +594,7 @@ def _indicator(before: str, after: str) -> str:
     subject = _strip_beneficiary(phrase[: max(verb[0], 0)].rsplit(CONDITION_END, 1)[-1])
     phrase = phrase[cut:].rsplit(CONDITION_END, 1)[-1]
     phrase = AT_LEAST_WORDS_RE.sub("", _strip_beneficiary(REMAINDER_WORDS_RE.sub("", phrase)))
+    phrase = LEAD_IN_WORDS_RE.sub("", phrase)
     if phrase:
         return phrase
     after = re.sub(r"^(?:以上)?的?", "", after).strip(CONNECTIVES)

@@ -160,6 +160,8 @@ AT_LEAST_WORDS_RE = re.compile(r"(?:至少|不少于|不低于|达到|要|力争
 BARE_NUMBER_RE = re.compile(
     r"(?<![\d.第〔\[（(—～~\-])\d+(?:\.\d+)?(?![\d.]|\s*(?:年|个月|月|日|号|级|类|届|期|批|岁|周|小时|项目|〕|]|）|\)|—|～|~|-))"
 )
+#: A word that only leads into what follows (将380户…纳入, 按70%的比例): no indicator on its own.
+LEAD_IN_WORDS_RE = re.compile(r"^(?:将|把|对|为|按照|按|使|让|由)$")
 #: Words that say "the rest of it" and name nothing (完成剩余 85 户…危房改造).
 REMAINDER_WORDS_RE = re.compile(r"^(?:剩余|其余|余下|全部|所有)")
 #: A year or the county alone before a verb ("2018年全县实现…") names no indicator.
@@ -196,7 +198,10 @@ RATE_AFTER_RE = re.compile(r"^/(?P<per>人|生|户|亩|村)(?:/(?P<period>年|�
 #: How often, said anywhere in the clause when the rate does not say it.
 PERIOD_WORDS_RE = re.compile(r"(?P<once>一次性)|每(?P<every>年|学期|月|天|日)|(?P<yearly>年度|全年)")
 #: Money for work done by a person (a post's allowance, a wage): paid per person when no rate says.
-PERSONAL_PAY_RE = re.compile(r"工作补贴|岗位补贴|工资|劳务|报酬|工作经费补助|误工")
+PERSONAL_PAY_RE = re.compile(r"工作补贴|岗位补贴|工资|劳务|报酬|工作经费补助|误工|劳动力|创业|人员|青年|个人")
+#: Money for a village (its collective economy, a village that reaches an aim): paid per village
+#: when no rate says.
+VILLAGE_PAY_RE = re.compile(r"村集体|的村|贫困村|每个村|行政村")
 #: What a rate is counted per, as the schema names it.
 PER_WORDS: dict[str, Per] = {"人": "人", "生": "生", "户": "户", "亩": "亩", "村": "村"}
 #: How often, as the schema names it (日 is 天).
@@ -211,7 +216,7 @@ MONEY_TARGET_WORDS_RE = re.compile(r"收入|产值|营业额|销售额|投入|�
 #: A sum that only sets a condition: 超过5000元的部分, 首次达到5万元的.
 THRESHOLD_BEFORE_RE = re.compile(r"(?:超过|超出|达到|高于|(?<!不)低于|不足|不到|累计)$")
 #: A clause that gives the amount of what the clause before it named: "落实X补贴和Y补贴，标准均为…".
-STANDARD_OF_BEFORE_RE = re.compile(r"^(?:补助|补贴|资助)?标准(?:均|都)?为|^(?:均|都)为")
+STANDARD_OF_BEFORE_RE = re.compile(r"^(?:补助|补贴|资助)?标准(?:均|都|分别)?为|^(?:均|都|分别)为")
 #: Verbs and fillers around an amount that name no item (给予 1200 元; 的标准给予生活补贴;
 #: 补助标准提高到 1.5 万元).
 AMOUNT_FILLERS_RE = re.compile(
