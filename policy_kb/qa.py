@@ -36,7 +36,7 @@ from policy_kb.intent import (
 )
 from policy_kb.loader import cache_dir, load_kb
 from policy_kb.results import Alternative, Answer, Part
-from policy_kb.schema import KnowledgeBase, Measure, Source
+from policy_kb.schema import KnowledgeBase, Measure
 from policy_kb.textnorm import clauses, normalize
 from policy_kb.typos import TypoMatcher
 
@@ -102,7 +102,7 @@ class Engine:
 
     def __init__(self, index: Index) -> None:
         self.index = index
-        self.plan_year = plan_year(index.kb.source)
+        self.plan_year = index.kb.source.year
         #: How answers cite the plan, by its year.
         self.plan_name = texts.PLAN_NAME.format(year=self.plan_year)
         self.typos = TypoMatcher(index.concept_phrases)
@@ -673,12 +673,6 @@ def entry_question(entry: Entry) -> tuple[str, str]:
     name = name[:MAX_BUTTON_NAME]
     question = template.format(name=name)
     return name, question
-
-
-def plan_year(source: Source) -> int:
-    """The year the plan speaks for: the one in its title ("2018年…实施方案"), else the year it was issued."""
-    match = re.search(r"((?:19|20)\d\d)年", source.title)
-    return int(match.group(1)) if match else source.date.year
 
 
 def quoted_numbers(text: str) -> frozenset[float]:

@@ -7,6 +7,7 @@ traced back to the plan.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,6 +38,12 @@ class Source(Frozen):
     date: dt.date
     sha256: str
     filename: str
+
+    @property
+    def year(self) -> int:
+        """The year the plan speaks for: the one in its title ("2018年…实施方案"), else the year it was issued."""
+        match = re.search(r"((?:19|20)\d\d)\s*年", self.title)
+        return int(match.group(1)) if match else self.date.year
 
 
 class Target(Frozen):

@@ -431,6 +431,9 @@ class Report(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     #: The Telegram update that confirmed it: a redelivered update finds this row instead of adding one.
     source_update_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    #: The year of the plan in force when it was filed: progress is counted per plan year, so next
+    #: year's targets start from nothing (`services.progress`).
+    plan_year: Mapped[int] = mapped_column(index=True)
 
     village: Mapped[Village] = relationship(lazy="joined", innerjoin=True)
     item: Mapped[Item] = relationship(lazy="selectin")

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from policy_kb.builder import PlanParseError, build_kb_with_report, text_sha256
 from policy_kb.diff import Change, diff_kbs
 from policy_kb.loader import load_kb
-from policy_kb.qa import plan_year
 from policy_kb.report import BuildWarning
 from policy_kb.schema import KnowledgeBase
 from services import audit
@@ -56,7 +55,7 @@ async def add_plan(*, session: AsyncSession, text: str, filename: str, actor: st
     if taken is not None:
         raise Conflict(PLAN_TAKEN.format(id=taken.id, year=taken.year))
     plan = Plan(
-        year=plan_year(kb.source),
+        year=kb.source.year,
         title=kb.source.title[:200],
         issuer=kb.source.issuer[:200],
         doc_number=kb.source.doc_number[:100],
@@ -159,7 +158,7 @@ async def other_years_plans(*, session: AsyncSession) -> dict[int, KnowledgeBase
     plans = {row.year: KnowledgeBase.model_validate_json(row.kb_json) for row in rows}
     if await _in_force_row(session) is not None:
         packaged = load_kb()
-        plans.setdefault(plan_year(packaged.source), packaged)
+        plans.setdefault(packaged.source.year, packaged)
     return plans
 
 

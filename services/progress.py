@@ -66,14 +66,15 @@ class IndicatorProgress:
         }
 
 
-async def _counted(session: AsyncSession) -> dict[tuple[str, str], tuple[str, dict[str, float]]]:
-    """(measure id, indicator) -> the unit reported in and the counted total per township name."""
+async def _counted(session: AsyncSession, year: int) -> dict[tuple[str, str], tuple[str, dict[str, float]]]:
+    """(measure id, indicator) -> the unit reported in and the counted total per township name, of
+    the reports filed under the plan of `year`."""
     query = (
         select(Report.measure_id, Report.indicator, func.max(Report.unit), Township.name, func.sum(Report.quantity))
         .join(Item, Report.item_id == Item.id)
         .join(Village, Report.village_id == Village.id)
         .join(Township, Village.township_id == Township.id)
-        .where(Item.state != ItemState.RETURNED)
+        .where(Item.state != ItemState.RETURNED, Report.plan_year == year)
         .group_by(Report.measure_id, Report.indicator, Township.code, Township.name)
         .order_by(Township.code)
     )
@@ -85,8 +86,9 @@ async def _counted(session: AsyncSession) -> dict[tuple[str, str], tuple[str, di
 
 
 async def progress(session: AsyncSession, kb: KnowledgeBase) -> list[IndicatorProgress]:
-    """Every target of the plan in the plan's order, with what the counted reports add up to."""
-    counted = await _counted(session)
+    """Every target of the plan in the plan's order, with what the reports filed under it add up to
+    (a plan's year starts from nothing: last year's reports count towards last year's plan)."""
+    counted = await _counted(session, kb.source.year)
     rows = []
     for measure in reportable_measures(kb):
         for target in measure.targets:
@@ -117,7 +119,7 @@ async def superseded(session: AsyncSession, kb: KnowledgeBase) -> list[Indicator
     """
     in_force = {(m.id, t.indicator) for m in reportable_measures(kb) for t in m.targets}
     titles = {m.id: m.title for m in kb.measures}
-    counted = await _counted(session)
+    counted = await _counted(session, kb.source.year)
     rows = []
     for measure_id, indicator in sorted(counted.keys() - in_force):
         unit, townships = counted[(measure_id, indicator)]

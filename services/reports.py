@@ -206,6 +206,7 @@ async def submit_report(
         reporter_id=reporter.id,
         item=item,
         source_update_id=update_id,
+        plan_year=kb.source.year,
     )
     session.add(report)
     await session.flush()

@@ -138,4 +138,5 @@ def _report(item: object, where: object, km: float, reporter_id: int) -> Report:
         village=where,
         reporter_id=reporter_id,
         item=item,
+        plan_year=2018,
     )

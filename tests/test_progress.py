@@ -123,3 +123,37 @@ async def test_reports_on_a_dropped_measure_count_towards_no_target_of_the_new_p
 async def test_nothing_is_superseded_while_the_plan_sets_the_target(session: AsyncSession) -> None:
     await _road_report(session)
     assert await superseded(session, load_kb()) == []
+
+
+def _next_year() -> KnowledgeBase:
+    """Next year's plan with the same targets: the 2018 plan re-dated 2019."""
+    plan = load_kb()
+    source = plan.source.model_copy(update={"title": plan.source.title.replace("2018", "2019")})
+    return plan.model_copy(update={"source": source})
+
+
+async def test_next_years_plan_starts_its_progress_from_nothing(session: AsyncSession) -> None:
+    await _road_report(session)
+    assert row(await progress(session, _next_year()), "硬化村组道路").done == 0
+
+
+async def test_last_years_reports_still_count_towards_last_years_plan(session: AsyncSession) -> None:
+    await _road_report(session)
+    assert row(await progress(session, load_kb()), "硬化村组道路").done == 3.5
+
+
+async def test_a_report_filed_under_next_years_plan_counts_towards_it(session: AsyncSession) -> None:
+    place = await village(session, "永陵镇", "永陵村")
+    cadre = await person(session, 1, RoleKind.CADRE, villages=[place])
+    plan = _next_year()
+    await submit_report(
+        session,
+        plan,
+        reporter=cadre,
+        measure_id=ROADS,
+        indicator="硬化村组道路",
+        village_id=place.id,
+        quantity=1.5,
+        actor="telegram:1",
+    )
+    assert row(await progress(session, plan), "硬化村组道路").done == 1.5
