@@ -112,7 +112,7 @@ def build_application(
     # `bot.http.lifecycle.BotRunner` starts it after the bot and stops it before.
     services.delivery = Delivery(
         services.sessionmaker,
-        cadences=services.kb.cadences if settings.plan_reminders else [],
+        cadences=(lambda: services.plan.cadences) if settings.plan_reminders else list,
         pacer=pacer,
         max_attempts=settings.outbox_max_attempts,
         reminder_offsets=settings.reminder_offsets,

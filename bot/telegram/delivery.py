@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardMarkup
@@ -149,14 +149,15 @@ class Delivery:
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
         *,
-        cadences: Sequence[Cadence],
+        cadences: Callable[[], Sequence[Cadence]],
         pacer: outbox.Pacer,
         max_attempts: int,
         reminder_offsets: Sequence[int],
         reminder_hour: int,
     ) -> None:
         self._sessionmaker = sessionmaker
-        self._cadences = list(cadences)
+        #: The recurring duties of the plan in force, asked each time: a plan put in force moves them.
+        self._cadences = cadences
         self._pacer = pacer
         self._max_attempts = max_attempts
         self._reminder_offsets = list(reminder_offsets)
@@ -231,7 +232,7 @@ class Delivery:
         async with session_scope(self._sessionmaker) as session:
             sent = await deadlines.send_due_reminders(
                 session,
-                cadences=self._cadences,
+                cadences=self._cadences(),
                 offsets=self._reminder_offsets,
                 today=local.date(),
                 render=render_reminder,
