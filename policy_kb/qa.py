@@ -670,7 +670,8 @@ def entry_question(entry: Entry) -> tuple[str, str]:
         template = texts.ENTRY_QUESTION_FIGURE
     else:
         template = texts.ENTRY_QUESTION_RULE
-    name = name[:MAX_BUTTON_NAME]
+    # A long name keeps its end, where a Chinese name says what it is (…危房改造), not its start.
+    name = name if len(name) <= MAX_BUTTON_NAME else "…" + name[1 - MAX_BUTTON_NAME :]
     question = template.format(name=name)
     return name, question
 

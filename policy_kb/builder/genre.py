@@ -225,7 +225,7 @@ AMOUNT_FILLERS_RE = re.compile(
 )
 #: Lead-ins before a rate that name no beneficiary (补助标准为…, …按照…, 继续执行…).
 SUBJECT_FILLERS_RE = re.compile(
-    r"^(?:补助|资助)?标准为|^(?:继续)?执行|(?:按照|按|标准为|标准提高到|提高到|标准)+$|^(?:对|为)"
+    r"^(?:补助|资助)?标准为|^(?:继续)?执行|(?:按照|按|标准为|标准提高到|提高到|标准|继续执行|执行)+$|^(?:对|为)"
 )
 #: Trailing words of a beneficiary phrase that do not name the stage (学前教育阶段 -> 学前教育).
 STAGE_SUFFIXES: tuple[str, ...] = ("阶段", "在校生", "学生")
