@@ -423,6 +423,12 @@ def test_a_familys_reason_for_poverty_finds_its_benefits() -> None:
     assert "护理补贴" in answer("家里有因残致贫的，能享受啥补贴").answer
 
 
+def test_etc_and_years_gone_by_in_a_story_ask_nothing() -> None:
+    from policy_kb.intent import asking_clauses
+
+    assert asking_clauses(["在外面干过几年活", "白菜萝卜啥的都种", "家里的补贴有啥"]) == [False, False, True]
+
+
 def test_of_two_phrases_that_sound_alike_the_question_picks_the_one_it_means() -> None:
     assert "2000" in answer("孩子念zhongzhi有补贴不").answer
 
