@@ -41,17 +41,18 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def score(cases: list[dict[str, Any]]) -> dict[str, Any]:
-    """How the engine does on `cases`, judged as `../shared/eval/score.py` judges (`must`, `not`,
-    `unit`, `oos`, `nofig`), with the confident wrong answers and a figure per kind."""
+def score(cases: list[dict[str, Any]], kb: Path | None = None) -> dict[str, Any]:
+    """How the engine does on `cases` (answered from the plan at `kb`, else the packaged one),
+    judged as `../shared/eval/score.py` judges (`must`, `not`, `unit`, `oos`, `nofig`), with the
+    confident wrong answers and a figure per kind."""
     from bot.telegram.render import wants_alternatives
-    from policy_kb import answer
+    from policy_kb.qa import answer
 
     n: Counter[str] = Counter()
     ok: Counter[str] = Counter()
     kinds: dict[str, list[int]] = {}
     for case in cases:
-        result = answer(case["q"])
+        result = answer(case["q"], kb=kb)
         text = _norm(result.answer)
         if case.get("oos"):
             n["oos"] += 1
@@ -90,8 +91,15 @@ def score(cases: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def accuracy() -> dict[str, dict[str, Any]]:
-    """`score` for every own question set under tests/data/."""
-    return {path.name: score(load_cases(path)) for path in sorted(DATA.glob("qa-*.jsonl"))}
+    """`score` for every own question set under tests/data/; a set `qa-plan-NAME.jsonl` asks about
+    another county's plan, `tests/data/plans/NAME.txt`, and is answered from it."""
+    return {path.name: score(load_cases(path), plan_of(path)) for path in sorted(DATA.glob("qa-*.jsonl"))}
+
+
+def plan_of(path: Path) -> Path | None:
+    """The plan a question set asks about: its own for `qa-plan-NAME.jsonl`, else the packaged one."""
+    name = path.stem.removeprefix("qa-plan-")
+    return DATA / "plans" / f"{name}.txt" if name != path.stem else None
 
 
 def _questions() -> list[str]:

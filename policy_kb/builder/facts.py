@@ -360,7 +360,9 @@ def _rates(clause: str, sentence: str, state: _SentenceState, ctx: _MeasureConte
                 qualifier = subject_core + label
             # "按照产业规模一次性给予每户…补助": what comes before the verb of giving names no item.
             qualifier = re.split(r"给予|发放", qualifier)[-1]
-            item = qualifier if head and qualifier.endswith(head) else qualifier + head
+            # "岗位补贴标准为…": a name that says what the money is takes no default 补助 after it.
+            named_already = head == "补助" and re.search(f"(?:{MONEY_BENEFIT_WORDS_RE.pattern})$", qualifier)
+            item = qualifier if head and (qualifier.endswith(head) or named_already) else qualifier + head
             benefit = _benefit(
                 item or head,
                 beneficiary,
