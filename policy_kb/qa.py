@@ -46,6 +46,8 @@ TYPO_WEIGHT = 0.8
 MEASURE_SHARE = 0.5
 #: Bonuses for an entry that fits how the question asks (a figure, the asked unit, a waiver).
 QUANTITY_BONUS, UNIT_BONUS, WAIVER_BONUS = 1.5, 1.5, 0.8
+#: A grade of danger or need (C级危房, D级): a question about one grade is not about another.
+GRADE_PATTERN = re.compile(r"([a-d])级")
 #: Bonus for a fact whose figure the question itself quotes ("是一百八十九户不").
 ECHO_BONUS = 4.0
 #: Least topical score (concept overlap alone) for a question to count as covered by the plan.
@@ -157,11 +159,15 @@ class Engine:
             w * self.index.measure_weight.get(c, 0.0) for c, w in concepts.items() if c in self.index.goal_concepts
         )
         titled = {m.id for m in self.index.kb.measures if self._titled(text, m)}
+        grades = set(GRADE_PATTERN.findall(text))
         scored: list[Scored] = []
         for entry in self.index.entries:
             topic = sum(w * weights.get(c, 0.0) for c, w in concepts.items() if c in entry.concepts)
             if topic <= 0:
                 continue
+            stated = set(GRADE_PATTERN.findall(normalize(entry.statement)))
+            if grades and stated and not grades & stated:
+                continue  # "C级危房补多少" is not answered with the D-grade grant
             context = by_measure[entry.measure.id] if entry.measure else goal_context
             total = topic + MEASURE_SHARE * context
             if intent.quantity and entry.figures:

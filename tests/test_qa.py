@@ -429,6 +429,10 @@ def test_etc_and_years_gone_by_in_a_story_ask_nothing() -> None:
     assert asking_clauses(["在外面干过几年活", "白菜萝卜啥的都种", "家里的补贴有啥"]) == [False, False, True]
 
 
+def test_a_grade_the_plan_sets_no_grant_for_is_not_answered_with_another_grades() -> None:
+    assert "40000" not in answer("房子鉴定是C级危房，能补多少钱").answer
+
+
 def test_of_two_phrases_that_sound_alike_the_question_picks_the_one_it_means() -> None:
     assert "2000" in answer("孩子念zhongzhi有补贴不").answer
 
