@@ -46,6 +46,9 @@ TYPO_WEIGHT = 0.8
 MEASURE_SHARE = 0.5
 #: Bonuses for an entry that fits how the question asks (a figure, the asked unit, a waiver).
 QUANTITY_BONUS, UNIT_BONUS, WAIVER_BONUS = 1.5, 1.5, 0.8
+#: Shortest phrase of a question counted as the plan's own words when an entry states it, and the
+#: (small) weight of that: a tie-breaker, not a topic.
+MIN_VERBATIM, VERBATIM_BONUS = 3, 0.3
 #: A grade of danger or need (C级危房, D级): a question about one grade is not about another.
 GRADE_PATTERN = re.compile(r"([a-d])级")
 #: Bonus for a fact whose figure the question itself quotes ("是一百八十九户不").
@@ -160,6 +163,9 @@ class Engine:
         )
         titled = {m.id for m in self.index.kb.measures if self._titled(text, m)}
         grades = set(GRADE_PATTERN.findall(text))
+        # The plan's own words said back: at an equal topic, the entry that states them verbatim wins
+        # over one reached through a synonym ("扶贫小额信贷" is the 金融扶贫 sentence's own term).
+        said = [p for _, _, p in self.index.matcher.scan(text) if len(p) >= MIN_VERBATIM]
         scored: list[Scored] = []
         for entry in self.index.entries:
             topic = sum(w * weights.get(c, 0.0) for c, w in concepts.items() if c in entry.concepts)
@@ -184,6 +190,8 @@ class Engine:
                 total += ECHO_BONUS
             if entry.measure is not None and entry.measure.id in titled:
                 total += TITLE_BONUS
+            if any(p in normalize(entry.statement) for p in said):
+                total += VERBATIM_BONUS
             scored.append(Scored(entry, topic, total))
         # At an equal score a household is told what it gets (a benefit) before a county target.
         scored.sort(key=lambda s: (s.total, s.entry.benefit is not None), reverse=True)
@@ -331,6 +339,10 @@ class Engine:
         if stages and best.entry.stage is not None and not stages & best.entry.concepts:
             # "孩子上大学，学费能补多少": 学费 is 中职's word too, but the child named is at 大学.
             best = next((s for s in ranked if stages & s.entry.concepts), best)
+            if best.entry.stage is not None and not stages & best.entry.concepts and best.entry.measure:
+                # The plan fixes an amount for another stage only: none for the child named, said so.
+                named = "、".join(m.stage for m in mentions)
+                return self._no_figure(best, said=texts.STAGE_NOT_FIXED.format(stage=named))
         if intent.yes_no and not intent.waiver and best.entry.kind == "sentence":
             # "有补助吗" read as a clause of a sentence that states the amount: say the amount too.
             same = next((s for s in ranked if s.entry.figures and s.entry.source == best.entry.source), None)
@@ -541,13 +553,14 @@ class Engine:
         )
         return _Reply(part, matched=True, units=list(measure.units), measure=measure, confidence=0.9, several=True)
 
-    def _no_figure(self, best: Scored) -> _Reply:
-        """The plan names the benefit but fixes no amount: say so, and say what it does fix."""
+    def _no_figure(self, best: Scored, said: str | None = None) -> _Reply:
+        """The plan names the benefit but fixes no amount: say so, and say what it does fix (or
+        `said`, when what it fixes is for someone else)."""
         measure = best.entry.measure
         assert measure is not None
         part = Part(
             "no_figure",
-            [texts.NO_FIGURE.format(statement=best.entry.statement.rstrip("。"))],
+            [said or texts.NO_FIGURE.format(statement=best.entry.statement.rstrip("。"))],
             lead_unit=measure.lead_unit,
             partners=_partners(measure),
             source=best.entry.source,

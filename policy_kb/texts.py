@@ -28,6 +28,8 @@ GREETING = (
 COUNTY_RE = re.compile(r"^(?P<county>[\u4e00-\u9fff]{2,8}?)(?:满族自治县|自治县|县|市|区|旗)")
 THANKS = "不客气！还有扶贫政策方面的问题，随时问我。"
 NO_FIGURE = "方案没有规定具体金额或数量。方案的相关规定是：{statement}。"
+#: The plan fixes amounts for other school stages, not the one asked about.
+STAGE_NOT_FIXED = "方案没有规定{stage}的具体补助金额。"
 SOURCE = "（出处：{plan}“{title}”）"
 GOALS_SOURCE = "（出处：{plan}“{title}”；详情可咨询{office}）"
 #: How an answer names the plan it cites.

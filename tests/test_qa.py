@@ -433,6 +433,17 @@ def test_a_grade_the_plan_sets_no_grant_for_is_not_answered_with_another_grades(
     assert "40000" not in answer("房子鉴定是C级危房，能补多少钱").answer
 
 
+def test_the_plans_own_term_finds_the_measure_that_states_it() -> None:
+    assert answer("扶贫小额信贷归哪个部门管").units[0] == "县扶贫办"
+
+
+def test_a_stage_another_plan_fixes_no_amount_for_gets_no_other_stages_figure() -> None:
+    from policy_kb.qa import answer as answer_from
+
+    result = answer_from("孙子念初中，一学期补多少生活费", kb=DATA / "plans" / "tonggang-2020.txt")
+    assert "1200" not in result.answer
+
+
 def test_of_two_phrases_that_sound_alike_the_question_picks_the_one_it_means() -> None:
     assert "2000" in answer("孩子念zhongzhi有补贴不").answer
 
