@@ -8,7 +8,9 @@ the packaged 2018 plan serves, as it always has.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,7 +49,8 @@ async def add_plan(*, session: AsyncSession, text: str, filename: str, actor: st
         Conflict: the same text was added before.
     """
     try:
-        kb, warnings = build_kb_with_report(text, filename=filename)
+        # Off the event loop: a plan takes a tenth of a second to build, and households keep asking.
+        kb, warnings = await asyncio.to_thread(partial(build_kb_with_report, text, filename=filename))
     except PlanParseError as exc:
         raise InvalidInput(PLAN_UNREADABLE.format(reason=exc)) from exc
     sha = text_sha256(text)
