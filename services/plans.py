@@ -23,6 +23,7 @@ from policy_kb.schema import KnowledgeBase
 from services import audit
 from services.errors import Conflict, InvalidInput, NotFound
 from services.models import Plan, utcnow
+from services.reloads import request_reload
 
 PLAN_UNREADABLE = "无法读取这份方案：{reason}"
 PLAN_TAKEN = "这份方案已经添加过（第 {id} 号，{year} 年）。"
@@ -84,7 +85,7 @@ async def list_plans(*, session: AsyncSession) -> list[Plan]:
 
 
 async def activate(*, session: AsyncSession, plan_id: int, actor: str) -> Plan:
-    """Put plan `plan_id` in force (the one in force before steps back); audited.
+    """Put plan `plan_id` in force (the one in force before steps back); audited, and every bot reloads.
 
     Raises:
         NotFound: no such plan.
@@ -100,20 +101,13 @@ async def activate(*, session: AsyncSession, plan_id: int, actor: str) -> Plan:
         before.in_force = False
     plan.in_force = True
     plan.activated_at = utcnow()
-    await session.flush()
-    await audit.record(
-        session,
-        actor=actor,
-        action="plan.activate",
-        subject=f"plan:{plan.id}",
-        before=_summary(before) if before else None,
-        after=_summary(plan),
-    )
+    await _switched(session, actor=actor, action="plan.activate", subject=plan, before=before, after=plan)
     return plan
 
 
 async def roll_back(*, session: AsyncSession, actor: str) -> Plan | None:
-    """Return to the plan in force before the current one (None: back to the packaged plan); audited.
+    """Return to the plan in force before the current one (None: back to the packaged plan);
+    audited, and every bot reloads.
 
     Raises:
         Conflict: no plan is in force, so there is nothing to roll back.
@@ -131,15 +125,7 @@ async def roll_back(*, session: AsyncSession, actor: str) -> Plan | None:
     if previous is not None:
         previous.in_force = True
         previous.activated_at = utcnow()
-    await session.flush()
-    await audit.record(
-        session,
-        actor=actor,
-        action="plan.rollback",
-        subject=f"plan:{current.id}",
-        before=_summary(current),
-        after=_summary(previous) if previous else None,
-    )
+    await _switched(session, actor=actor, action="plan.rollback", subject=current, before=current, after=previous)
     return previous
 
 
@@ -167,6 +153,22 @@ async def other_years_plans(*, session: AsyncSession) -> dict[int, KnowledgeBase
 
 async def _in_force_row(session: AsyncSession) -> Plan | None:
     return await session.scalar(select(Plan).where(Plan.in_force.is_(True)))
+
+
+async def _switched(
+    session: AsyncSession, *, actor: str, action: str, subject: Plan, before: Plan | None, after: Plan | None
+) -> None:
+    """Audit a change of the plan in force, and ask every running bot to answer from the new one."""
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action=action,
+        subject=f"plan:{subject.id}",
+        before=_summary(before) if before else None,
+        after=_summary(after) if after else None,
+    )
+    await request_reload(session=session, actor=actor)
 
 
 def _summary(plan: Plan) -> dict[str, str | int]:

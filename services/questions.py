@@ -28,12 +28,13 @@ from policy_kb.numbers import UNITS, find_quantities
 from policy_kb.qa import Engine, build_engine, load_engine
 from policy_kb.results import Answer
 from policy_kb.textnorm import normalize
-from services import audit, bot_state
+from services import audit
 from services.db import session_scope
 from services.errors import Conflict, InvalidInput, NotFound
 from services.masking import mask_personal_text
 from services.models import AskedQuestion, ReviewedPhrase, utcnow
 from services.plans import in_force_plan, other_years_plans
+from services.reloads import last_request
 
 #: How long an asked question is kept.
 KEEP_DAYS = 30
@@ -50,8 +51,6 @@ PHRASE_MIN, PHRASE_MAX = 2, 20
 _FIGURE_CHARS = re.compile(r"[0-9０-９]+|[〇零一二两三四五六七八九十百千万亿]{2,}")
 #: Money and measures people write besides the plan's own units (块钱, 毛…).
 EVERYDAY_UNITS: tuple[str, ...] = ("块", "毛", "万元", "%", "％", "百分")
-#: Where the engine's reload request is kept (`bot_state`), read by every running bot.
-RELOAD_NAMESPACE, RELOAD_KEY = "questions", "reload_requested"
 
 PHRASE_EMPTY = "短语不能为空，请输入群众的说法，例如“房子漏雨”。"
 PHRASE_LENGTH = "短语须为 {low}–{high} 个字（现为 {length} 个字），请只保留群众的关键说法。"
@@ -250,14 +249,6 @@ async def reviewed_phrases(*, session: AsyncSession) -> dict[str, str]:
     return {r.phrase: r.entry_key for r in rows}
 
 
-async def request_reload(*, session: AsyncSession, actor: str) -> dt.datetime:
-    """Ask every running bot to rebuild its engine with the current phrases (they look regularly); audited."""
-    at = utcnow()
-    await bot_state.save_value(session=session, namespace=RELOAD_NAMESPACE, key=RELOAD_KEY, data=at.isoformat())
-    await audit.record(session, actor=actor, action="kb.reload", subject="kb", after={"requested_at": at.isoformat()})
-    return at
-
-
 @dataclass
 class Answerer:
     """The engine a process answers with, rebuilt with the office's phrases on a reload.
@@ -280,7 +271,7 @@ class Answerer:
         """The engine of the plan in force with the phrases stored now (at start-up, or on a reload)."""
         async with session_scope(sessionmaker) as session:
             phrases = await reviewed_phrases(session=session)
-            requested = (await bot_state.load_namespace(session=session, namespace=RELOAD_NAMESPACE)).get(RELOAD_KEY)
+            requested = await last_request(session=session)
             kb = await in_force_plan(session=session)
             others = await other_years_plans(session=session)
         # The packaged plan without phrases: the process's cached engine serves (routing shares it).
@@ -310,7 +301,7 @@ class Answerer:
     async def reload_if_requested(self, sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
         """Rebuild when someone asked for a reload (`request_reload`) since this engine was built."""
         async with session_scope(sessionmaker) as session:
-            requested = (await bot_state.load_namespace(session=session, namespace=RELOAD_NAMESPACE)).get(RELOAD_KEY)
+            requested = await last_request(session=session)
         if requested is None or requested == self.requested:
             return False
         await self.reload(sessionmaker)

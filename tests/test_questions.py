@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli import main
 from policy_kb.qa import build_engine, load_engine
-from services import audit, questions
+from services import audit, questions, reloads
 from services.db import session_scope
 from services.errors import Conflict, InvalidInput, NotFound
 from services.models import AskedQuestion, utcnow
@@ -180,7 +180,7 @@ async def test_a_requested_reload_gives_the_running_engine_the_phrase(
         )
     assert await answerer.reload_if_requested(sessionmaker) is False  # attached, not yet reloaded
     async with session_scope(sessionmaker) as session:
-        await questions.request_reload(session=session, actor="cli")
+        await reloads.request_reload(session=session, actor="cli")
     assert await answerer.reload_if_requested(sessionmaker) is True
     assert HOUSING_FIGURE in answerer.answer(ROOF).answer
 

@@ -99,11 +99,9 @@ def register(app: typer.Typer) -> None:
     def activate(plan_id: Annotated[int, typer.Argument(help=texts.KB_PLAN_ID_HELP)]) -> None:
         from services.audit import CLI_ACTOR
         from services.plans import activate as put_in_force
-        from services.questions import request_reload
 
         async def work(session: AsyncSession) -> str:
             plan = await put_in_force(session=session, plan_id=plan_id, actor=CLI_ACTOR)
-            await request_reload(session=session, actor=CLI_ACTOR)
             return texts.KB_ACTIVATED.format(id=plan.id, year=plan.year, title=plan.title)
 
         typer.echo(run_in_session(work))
@@ -112,11 +110,9 @@ def register(app: typer.Typer) -> None:
     def rollback() -> None:
         from services.audit import CLI_ACTOR
         from services.plans import roll_back
-        from services.questions import request_reload
 
         async def work(session: AsyncSession) -> str:
             plan = await roll_back(session=session, actor=CLI_ACTOR)
-            await request_reload(session=session, actor=CLI_ACTOR)
             if plan is None:
                 return texts.KB_ROLLED_BACK_PACKAGED
             return texts.KB_ROLLED_BACK.format(id=plan.id, year=plan.year, title=plan.title)

@@ -111,7 +111,8 @@ def register_reload(kb_app: typer.Typer) -> None:
     def reload() -> None:
         from bot.telegram.questions import QUESTIONS_JOB_SECONDS
         from services.audit import CLI_ACTOR
-        from services.questions import request_reload, reviewed_phrases
+        from services.questions import reviewed_phrases
+        from services.reloads import request_reload
 
         async def work(session: AsyncSession) -> int:
             await request_reload(session=session, actor=CLI_ACTOR)

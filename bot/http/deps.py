@@ -13,6 +13,7 @@ from policy_kb.schema import KnowledgeBase
 from services.config import Settings
 from services.db import session_scope
 from services.office_tokens import Principal, authenticate
+from services.questions import Answerer
 
 #: Reads `Authorization: Bearer …` and shows the "Authorize" button in /docs; never answers by itself.
 _bearer = HTTPBearer(
@@ -37,6 +38,21 @@ def _kb(request: Request) -> KnowledgeBase:
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 #: The knowledge base of the plan in force (it follows a plan the office puts in force).
 KbDep = Annotated[KnowledgeBase, Depends(_kb)]
+
+
+def _answerer(request: Request) -> Answerer:
+    return request.app.state.answerer  # type: ignore[no-any-return]
+
+
+#: The engine this process answers with (rebuilt in place on a reload).
+AnswererDep = Annotated[Answerer, Depends(_answerer)]
+
+
+async def reload_now(request: Request, session: AsyncSession) -> int:
+    """Commit the office's change, then rebuild this process's engine at once (other bots follow the
+    reload request within their next look); returns how many reviewed phrases it knows."""
+    await session.commit()
+    return await _answerer(request).reload(request.app.state.sessionmaker)
 
 
 def _settings(request: Request) -> Settings:

@@ -11,12 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from bot.http.deps import OfficeDep, SessionDep
-from services.models import Plan
+from bot.http.deps import OfficeDep, SessionDep, reload_now
 from services.plans import activate, add_plan, list_plans, roll_back
-from services.questions import Answerer, request_reload
 
 router = APIRouter(tags=["plans"])
 
@@ -34,6 +32,8 @@ class PlanIn(BaseModel):
 class PlanOut(BaseModel):
     """A plan added: its year, number, date and whether it is in force."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     year: int
     title: str
@@ -41,18 +41,6 @@ class PlanOut(BaseModel):
     issued: dt.date
     warnings: int
     in_force: bool
-
-    @classmethod
-    def of(cls, plan: Plan) -> PlanOut:
-        return cls(
-            id=plan.id,
-            year=plan.year,
-            title=plan.title,
-            doc_number=plan.doc_number,
-            issued=plan.issued,
-            warnings=plan.warnings,
-            in_force=plan.in_force,
-        )
 
 
 class WarningOut(BaseModel):
@@ -83,7 +71,7 @@ class PreviewOut(BaseModel):
 @router.get("/plans", response_model=list[PlanOut])
 async def plans(session: SessionDep, office: OfficeDep) -> list[PlanOut]:
     """The plans added, newest year first; `in_force` marks the one households are answered from."""
-    return [PlanOut.of(p) for p in await list_plans(session=session)]
+    return [PlanOut.model_validate(p) for p in await list_plans(session=session)]
 
 
 @router.post("/plans", response_model=PreviewOut, status_code=201)
@@ -91,7 +79,7 @@ async def add(body: PlanIn, session: SessionDep, office: OfficeDep) -> PreviewOu
     """Keep a plan (not in force) and preview it: counts, warnings and differences (audited)."""
     added = await add_plan(session=session, text=body.text, filename=body.filename, actor=office.actor)
     return PreviewOut(
-        plan=PlanOut.of(added.plan),
+        plan=PlanOut.model_validate(added.plan),
         measures=len(added.kb.measures),
         targets=sum(len(m.targets) for m in added.kb.measures),
         benefits=sum(len(m.benefits) for m in added.kb.measures),
@@ -103,9 +91,8 @@ async def add(body: PlanIn, session: SessionDep, office: OfficeDep) -> PreviewOu
 @router.post("/plans/{plan_id}/activate", response_model=PlanOut)
 async def put_in_force(plan_id: int, request: Request, session: SessionDep, office: OfficeDep) -> PlanOut:
     """Put a plan in force (audited); this process answers from it at once, other bots within 30 s."""
-    plan = await activate(session=session, plan_id=plan_id, actor=office.actor)
-    out = PlanOut.of(plan)
-    await _reload(request, session, office.actor)
+    out = PlanOut.model_validate(await activate(session=session, plan_id=plan_id, actor=office.actor))
+    await reload_now(request, session)
     return out
 
 
@@ -113,13 +100,6 @@ async def put_in_force(plan_id: int, request: Request, session: SessionDep, offi
 async def rollback(request: Request, session: SessionDep, office: OfficeDep) -> PlanOut | None:
     """Return to the plan in force before (null: the packaged plan); audited, reloaded as activation."""
     plan = await roll_back(session=session, actor=office.actor)
-    out = PlanOut.of(plan) if plan is not None else None
-    await _reload(request, session, office.actor)
+    out = PlanOut.model_validate(plan) if plan is not None else None
+    await reload_now(request, session)
     return out
-
-
-async def _reload(request: Request, session: SessionDep, actor: str) -> None:
-    await request_reload(session=session, actor=actor)
-    await session.commit()
-    answerer: Answerer = request.app.state.answerer
-    await answerer.reload(request.app.state.sessionmaker)

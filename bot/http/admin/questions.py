@@ -12,16 +12,9 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from bot.http.deps import OfficeDep, SessionDep
-from services.questions import (
-    Answerer,
-    attach_phrase,
-    detach_phrase,
-    entry_choices,
-    question_groups,
-    request_reload,
-    reviewed_phrases,
-)
+from bot.http.deps import AnswererDep, OfficeDep, SessionDep, reload_now
+from services.questions import attach_phrase, detach_phrase, entry_choices, question_groups, reviewed_phrases
+from services.reloads import request_reload
 
 router = APIRouter(tags=["questions"])
 
@@ -64,10 +57,6 @@ class ReloadOut(BaseModel):
     phrases: int
 
 
-def _answerer(request: Request) -> Answerer:
-    return request.app.state.answerer  # type: ignore[no-any-return]
-
-
 @router.get("/questions", response_model=list[QuestionGroupOut])
 async def groups(session: SessionDep, office: OfficeDep) -> list[QuestionGroupOut]:
     """The last 30 days' unanswered and unsure questions (masked), grouped by similarity, most asked first."""
@@ -75,16 +64,16 @@ async def groups(session: SessionDep, office: OfficeDep) -> list[QuestionGroupOu
 
 
 @router.get("/questions/entries", response_model=list[EntryOut])
-async def entries(request: Request, office: OfficeDep) -> list[EntryOut]:
+async def entries(answerer: AnswererDep, office: OfficeDep) -> list[EntryOut]:
     """Every entry of the plan in force, with the key a phrase is attached by."""
-    return [EntryOut(**vars(e)) for e in entry_choices(_answerer(request).engine)]
+    return [EntryOut(**vars(e)) for e in entry_choices(answerer.engine)]
 
 
 @router.post("/questions/phrases", response_model=PhraseOut, status_code=201)
-async def attach(body: PhraseIn, request: Request, session: SessionDep, office: OfficeDep) -> PhraseOut:
+async def attach(body: PhraseIn, answerer: AnswererDep, session: SessionDep, office: OfficeDep) -> PhraseOut:
     """Attach a phrase to an entry (audited); the engine uses it after `POST /api/kb/reload`."""
     row = await attach_phrase(
-        session=session, phrase=body.phrase, entry_key=body.entry, engine=_answerer(request).engine, actor=office.actor
+        session=session, phrase=body.phrase, entry_key=body.entry, engine=answerer.engine, actor=office.actor
     )
     return PhraseOut(phrase=row.phrase, entry=row.entry_key)
 
@@ -105,5 +94,4 @@ async def detach(phrase: str, session: SessionDep, office: OfficeDep) -> None:
 async def reload(request: Request, session: SessionDep, office: OfficeDep) -> ReloadOut:
     """Rebuild this process's engine with the stored phrases now, and ask every other bot to (audited)."""
     await request_reload(session=session, actor=office.actor)
-    await session.commit()
-    return ReloadOut(phrases=await _answerer(request).reload(request.app.state.sessionmaker))
+    return ReloadOut(phrases=await reload_now(request, session))
