@@ -203,8 +203,7 @@ def _benefit(
     *,
     kind: BenefitKind,
     state: _SentenceState,
-    amount: float | None = None,
-    amount_max: float | None = None,
+    money: Quantity | None = None,
     per: Per | None = None,
     period: Period | None = None,
     percent: float | None = None,
@@ -216,8 +215,8 @@ def _benefit(
     return Benefit(
         item=item,
         beneficiary=beneficiary,
-        amount_yuan=amount,
-        amount_max_yuan=amount_max,
+        amount_yuan=money.value if money else None,
+        amount_max_yuan=money.max_value if money else None,
         per=per,
         period=period,
         kind=kind,
@@ -364,15 +363,7 @@ def _rates(clause: str, sentence: str, state: _SentenceState, ctx: _MeasureConte
             named_already = head == "补助" and re.search(f"(?:{MONEY_BENEFIT_WORDS_RE.pattern})$", qualifier)
             item = qualifier if head and (qualifier.endswith(head) or named_already) else qualifier + head
             benefit = _benefit(
-                item or head,
-                beneficiary,
-                sentence,
-                kind="cash",
-                state=state,
-                amount=amount.value,
-                amount_max=amount.max_value,
-                per=per,
-                period=period,
+                item or head, beneficiary, sentence, kind="cash", state=state, money=amount, per=per, period=period
             )
             # The words up to the next amount are this one's (…1250 元的标准给予生活补贴).
             found.append(_Found(benefit, (rate.start() if rate and not carried else amount.start, next_start)))
@@ -393,17 +384,7 @@ def _standard_of_before(
         amount = amounts[i] if len(amounts) == len(named) else amounts[0]
         rate = next((r for r in reversed(list(RATE_RE.finditer(clause))) if r.end() <= amount.start), None)
         per, period = _rate_of(clause, rate, RATE_AFTER_RE.match(clause[amount.end :]), ctx, sentence)
-        benefit = _benefit(
-            item,
-            beneficiary,
-            sentence,
-            kind="cash",
-            state=state,
-            amount=amount.value,
-            amount_max=amount.max_value,
-            per=per,
-            period=period,
-        )
+        benefit = _benefit(item, beneficiary, sentence, kind="cash", state=state, money=amount, per=per, period=period)
         found.append(_Found(benefit, (0, len(clause))))
     return found
 
