@@ -20,9 +20,12 @@ from bot.http.server import bound_socket, serving
 from bot.ratelimit import RateLimiter
 from services.config import Settings
 
-#: The secret the webhook tests give the app; Telegram (the emulator) sends it in `WEBHOOK_HEADERS`.
 #: Longest a test's end waits for the bot to finish the updates in hand.
 SETTLE_SECONDS = 30.0
+#: The office's token the shared `sandbox` fixture accepts, and the header that carries it.
+ADMIN_TOKEN = "sandbox-admin-token-0123456789"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+#: The secret the webhook tests give the app; Telegram (the emulator) sends it in `WEBHOOK_HEADERS`.
 WEBHOOK_SECRET = "s3cret-token"
 WEBHOOK_HEADERS = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
 

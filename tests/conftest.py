@@ -17,16 +17,20 @@ import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import NoReturn
 
+import httpx
 import pytest
 from sqlalchemy import MetaData, make_url, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from policy_kb import load_kb
 from services.config import get_settings
 from services.db import create_engine, make_sessionmaker, migrate, session_scope
 from services.places import ensure_townships
+from tests.bot_support import ADMIN_TOKEN, Sandbox, running_sandbox
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -138,8 +142,31 @@ def cli_database(database_url: str, engine: AsyncEngine, monkeypatch: pytest.Mon
 
 
 @pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A cache folder of the test's own for built plans (`XDG_CACHE_HOME`), with `load_kb` forgotten
+    before and after."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    load_kb.cache_clear()
+    yield tmp_path / "cache"
+    load_kb.cache_clear()
+
+
+@pytest.fixture
 def plan_units() -> list[str]:
     """The packaged plan's responsible units, as invites for a unit role accept them (no plan added)."""
-    from policy_kb import load_kb
-
     return load_kb().all_units()
+
+
+@pytest.fixture
+async def sandbox(database_url: str, engine: AsyncEngine) -> AsyncIterator[Sandbox]:
+    """The app in sandbox mode under Telegram's limits, taking the office's `ADMIN_TOKEN`; a module
+    that tests other limits defines its own."""
+    async with running_sandbox(database_url, admin_token=ADMIN_TOKEN) as running:
+        yield running
+
+
+@pytest.fixture
+async def http(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the sandbox (the admin API, the pages)."""
+    async with httpx.AsyncClient(base_url=sandbox.base_url, trust_env=False, timeout=60) as client:
+        yield client

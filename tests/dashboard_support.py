@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from policy_kb import KnowledgeBase, load_kb
 from services import audit
 from services.broadcasts import create_broadcast
 from services.db import session_scope
@@ -24,6 +25,7 @@ from services.models import (
     Report,
     RoleKind,
 )
+from services.reports import submit_report
 from services.routing import PartySpec
 from services.workdays import china_today
 from tests.issue5_support import person, village
@@ -44,6 +46,23 @@ class Seeded:
 
     overdue_item: int
     broadcast: int
+
+
+async def road_report(session: AsyncSession, *, plan: KnowledgeBase | None = None, quantity: float = 3.5) -> None:
+    """Cadre 1 of 永陵镇永陵村 reports `quantity` km of hardened village roads under `plan` (the
+    packaged one by default)."""
+    place = await village(session, "永陵镇", "永陵村")
+    cadre = await person(session, 1, RoleKind.CADRE, villages=[place])
+    await submit_report(
+        session,
+        plan or load_kb(),
+        reporter=cadre,
+        measure_id=ROAD_MEASURE,
+        indicator=ROAD_INDICATOR,
+        village_id=place.id,
+        quantity=quantity,
+        actor="telegram:1",
+    )
 
 
 async def seed_county(sessionmaker: async_sessionmaker[AsyncSession]) -> Seeded:

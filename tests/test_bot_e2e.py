@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from bot import texts
-from tests.bot_support import Sandbox, running_sandbox
-
-
-@pytest.fixture
-async def sandbox(database_url: str, engine: AsyncEngine) -> AsyncIterator[Sandbox]:
-    async with running_sandbox(database_url) as running:
-        yield running
+from tests.bot_support import Sandbox
 
 
 async def test_start_shows_welcome_menu_and_registers_commands(sandbox: Sandbox) -> None:

@@ -14,9 +14,7 @@ from bot.cli import main
 from bot.commands.audit import parse_since
 from bot.commands.runner import CliError
 from policy_kb import load_kb
-from services.models import RoleKind
-from services.reports import submit_report
-from tests.issue5_support import person, village
+from tests.dashboard_support import road_report
 
 INDICATOR_KEYS = {"measure", "indicator", "unit", "target", "done", "by_township"}
 
@@ -28,22 +26,7 @@ async def fupin(*argv: str) -> int:
 
 async def file_a_road_report(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     async with sessionmaker() as session, session.begin():
-        place = await village(session, "永陵镇", "永陵村")
-        cadre = await person(session, 1, RoleKind.CADRE, villages=[place])
-        await submit_report(
-            session,
-            load_kb(),
-            reporter=cadre,
-            measure_id="mc0623e77",
-            indicator="硬化村组道路",
-            village_id=place.id,
-            quantity=3.5,
-            note=None,
-            photo_file_id=None,
-            update_id=1001,
-            merge_into=None,
-            actor="telegram:1",
-        )
+        await road_report(session)
 
 
 async def test_progress_json_lists_every_target(cli_database: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -14,7 +13,7 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import texts
 from bot.cli import main
@@ -22,7 +21,7 @@ from services import audit
 from services.db import session_scope
 from services.exports import HOUSEHOLD_HEADERS, PROGRESS_HEADERS, TASK_HEADERS
 from services.models import Report
-from tests.bot_support import Sandbox, running_sandbox
+from tests.bot_support import ADMIN, Sandbox
 from tests.dashboard_support import (
     BROADCAST_TEXT,
     HOUSEHOLDS,
@@ -33,22 +32,8 @@ from tests.dashboard_support import (
 )
 from tests.staff_support import add_villages, register
 
-ADMIN_TOKEN = "dashboard-admin-token-0123"
-ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 #: A measure id of an earlier plan, which the plan in force does not have.
 EARLIER = "m00000000"
-
-
-@pytest.fixture
-async def sandbox(database_url: str, engine: AsyncEngine) -> AsyncIterator[Sandbox]:
-    async with running_sandbox(database_url, admin_token=ADMIN_TOKEN) as running:
-        yield running
-
-
-@pytest.fixture
-async def http(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=sandbox.base_url, trust_env=False) as client:
-        yield client
 
 
 # --- the dashboard's data --------------------------------------------------------------------------

@@ -16,17 +16,15 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.spreadsheets import write
 from services.db import session_scope
 from services.models import Household, HouseholdStatus
 from services.sheets import ExportFormat, Row, Sheet
-from tests.bot_support import Sandbox, running_sandbox
+from tests.bot_support import ADMIN, Sandbox
 from tests.issue5_support import village
 
-ADMIN_TOKEN = "exports-admin-token-0123"
-ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 #: A household head's name as a hostile roster would carry it: a live link in Excel if not escaped.
 HOSTILE_NAME = '=HYPERLINK("http://evil.example","点我")'
 
@@ -96,18 +94,6 @@ async def test_a_negative_number_is_written_bare_in_csv(tmp_path: Path) -> None:
 
 
 # --- end to end: the roster as the dashboard downloads it ------------------------------------------
-
-
-@pytest.fixture
-async def sandbox(database_url: str, engine: AsyncEngine) -> AsyncIterator[Sandbox]:
-    async with running_sandbox(database_url, admin_token=ADMIN_TOKEN) as running:
-        yield running
-
-
-@pytest.fixture
-async def http(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=sandbox.base_url, trust_env=False, timeout=60) as client:
-        yield client
 
 
 async def _roster(sessionmaker: async_sessionmaker[AsyncSession], households: int, *, first_name: str) -> None:

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -433,14 +432,6 @@ def test_a_text_without_responsibility_lines_is_refused() -> None:
 # ---------------------------------------------------------------------------------------------
 # Loading
 # ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    load_kb.cache_clear()
-    yield tmp_path / "cache"
-    load_kb.cache_clear()
 
 
 def test_load_kb_caches_on_disk_and_in_process(cache_home: Path, plan_text: str) -> None:

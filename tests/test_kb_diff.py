@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from policy_kb import load_kb
 
 PLAN = Path(str(resources.files("policy_kb").joinpath("sources/xinbin-2018-plan.txt")))
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    load_kb.cache_clear()
-    yield
-    load_kb.cache_clear()
+#: Each test builds into a cache of its own, so none reads another's (or the user's) cached plan.
+pytestmark = pytest.mark.usefixtures("cache_home")
 
 
 def _next_year(tmp_path: Path, *edits: tuple[str, str]) -> Path:

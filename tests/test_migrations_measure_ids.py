@@ -12,14 +12,13 @@ from alembic import command
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from policy_kb import build_kb, load_kb
+from policy_kb import build_kb
 from policy_kb.loader import PLAN_RESOURCE
 from policy_kb.numbers import parse_number
 from services import bot_state
 from services.db import alembic_config, migrate
-from services.models import BotStateEntry, Item, Report, ReviewedPhrase, RoleKind
-from services.reports import submit_report
-from tests.issue5_support import person, village
+from services.models import BotStateEntry, Item, Report, ReviewedPhrase
+from tests.dashboard_support import road_report
 
 MIGRATION = importlib.import_module("services.migrations.versions.0009_stable_measure_ids")
 BEFORE = "0008_questions"
@@ -57,26 +56,6 @@ def test_the_mapping_covers_every_measure_of_the_2018_plan_under_both_ids() -> N
     assert MIGRATION.POSITIONAL_TO_STABLE == expected
 
 
-async def _report_on_roads(session: AsyncSession) -> None:
-    place = await village(session, "永陵镇", "永陵村")
-    cadre = await person(session, 1, RoleKind.CADRE, villages=[place])
-
-    await submit_report(
-        session,
-        load_kb(),
-        reporter=cadre,
-        measure_id=ROADS,
-        indicator="硬化村组道路",
-        village_id=place.id,
-        quantity=3.5,
-        note=None,
-        photo_file_id=None,
-        update_id=None,
-        merge_into=None,
-        actor="telegram:1",
-    )
-
-
 async def _stored_ids(sessionmaker: async_sessionmaker[AsyncSession]) -> tuple[str, str]:
     # Columns, not whole rows: at an older revision the table lacks columns added since (plan_year).
     async with sessionmaker() as session:
@@ -89,7 +68,7 @@ async def test_a_report_on_an_old_id_points_to_the_same_measure_after_0009(
     database_url: str, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     async with sessionmaker() as session:
-        await _report_on_roads(session)
+        await road_report(session)
         await session.commit()
     await asyncio.to_thread(command.downgrade, alembic_config(database_url), BEFORE)
     try:

@@ -3,30 +3,12 @@ answered from it in the bot, and a rollback returns to the plan before."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.bot_support import Sandbox, running_sandbox
+from tests.bot_support import ADMIN, Sandbox
 from tests.test_plans import HOUSING, PLAN_2019
-
-ADMIN_TOKEN = "plans-admin-token-0123456"
-ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-
-
-@pytest.fixture
-async def sandbox(database_url: str, engine: AsyncEngine) -> AsyncIterator[Sandbox]:
-    async with running_sandbox(database_url, admin_token=ADMIN_TOKEN) as running:
-        yield running
-
-
-@pytest.fixture
-async def http(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=sandbox.base_url, trust_env=False, timeout=30) as client:
-        yield client
 
 
 async def _ask(sandbox: Sandbox, user: dict[str, Any], question: str) -> str:

@@ -10,6 +10,7 @@ from services.items import return_item
 from services.models import RoleKind
 from services.progress import IndicatorProgress, progress, superseded
 from services.reports import reportable_measures, submit_report
+from tests.dashboard_support import road_report
 from tests.issue5_support import person, village
 
 ROADS = "mc0623e77"
@@ -84,21 +85,6 @@ async def test_reports_add_up_per_township_and_returned_ones_drop_out(session: A
     assert row(rows, "危桥改造").done == 0
 
 
-async def _road_report(session: AsyncSession) -> None:
-    place = await village(session, "永陵镇", "永陵村")
-    cadre = await person(session, 1, RoleKind.CADRE, villages=[place])
-    await submit_report(
-        session,
-        load_kb(),
-        reporter=cadre,
-        measure_id=ROADS,
-        indicator="硬化村组道路",
-        village_id=place.id,
-        quantity=3.5,
-        actor="telegram:1",
-    )
-
-
 def _without_roads() -> KnowledgeBase:
     """Next year's plan as far as these tests care: the road measure is gone (dropped or renamed)."""
     plan = load_kb()
@@ -108,7 +94,7 @@ def _without_roads() -> KnowledgeBase:
 async def test_reports_on_a_measure_the_new_plan_dropped_are_shown_as_the_previous_plans(
     session: AsyncSession,
 ) -> None:
-    await _road_report(session)
+    await road_report(session)
     rows = await superseded(session, _without_roads())
     assert [(r.measure, r.indicator, r.done, r.unit, r.by_township) for r in rows] == [
         (ROADS, "硬化村组道路", 3.5, "公里", {"永陵镇": 3.5})
@@ -116,12 +102,12 @@ async def test_reports_on_a_measure_the_new_plan_dropped_are_shown_as_the_previo
 
 
 async def test_reports_on_a_dropped_measure_count_towards_no_target_of_the_new_plan(session: AsyncSession) -> None:
-    await _road_report(session)
+    await road_report(session)
     assert all(r.done == 0 for r in await progress(session, _without_roads()))
 
 
 async def test_nothing_is_superseded_while_the_plan_sets_the_target(session: AsyncSession) -> None:
-    await _road_report(session)
+    await road_report(session)
     assert await superseded(session, load_kb()) == []
 
 
@@ -133,27 +119,16 @@ def _next_year() -> KnowledgeBase:
 
 
 async def test_next_years_plan_starts_its_progress_from_nothing(session: AsyncSession) -> None:
-    await _road_report(session)
+    await road_report(session)
     assert row(await progress(session, _next_year()), "硬化村组道路").done == 0
 
 
 async def test_last_years_reports_still_count_towards_last_years_plan(session: AsyncSession) -> None:
-    await _road_report(session)
+    await road_report(session)
     assert row(await progress(session, load_kb()), "硬化村组道路").done == 3.5
 
 
 async def test_a_report_filed_under_next_years_plan_counts_towards_it(session: AsyncSession) -> None:
-    place = await village(session, "永陵镇", "永陵村")
-    cadre = await person(session, 1, RoleKind.CADRE, villages=[place])
     plan = _next_year()
-    await submit_report(
-        session,
-        plan,
-        reporter=cadre,
-        measure_id=ROADS,
-        indicator="硬化村组道路",
-        village_id=place.id,
-        quantity=1.5,
-        actor="telegram:1",
-    )
+    await road_report(session, plan=plan, quantity=1.5)
     assert row(await progress(session, plan), "硬化村组道路").done == 1.5

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -12,27 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from policy_kb import load_kb
 from policy_kb import texts as kb_texts
-from tests.bot_support import Sandbox, running_sandbox
+from tests.bot_support import ADMIN, Sandbox, running_sandbox
 
-ADMIN_TOKEN = "questions-admin-token-0123"
-ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 #: 马架子 is the Northeast's old log-and-mud hut; a household fears it will fall down.
 HUT = "俺家马架子要塌了能给钱不"
 HUT_PHRASE = "马架子要塌"
 HOUSING_GRANT = "m06300403/benefit/D级危房改造补助"
 HOUSING_FIGURE = "40000 元"
-
-
-@pytest.fixture
-async def sandbox(database_url: str, engine: AsyncEngine) -> AsyncIterator[Sandbox]:
-    async with running_sandbox(database_url, admin_token=ADMIN_TOKEN) as running:
-        yield running
-
-
-@pytest.fixture
-async def http(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=sandbox.base_url, trust_env=False) as client:
-        yield client
 
 
 async def _ask(sandbox: Sandbox, user: dict[str, Any], question: str) -> str:

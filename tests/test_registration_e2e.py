@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import texts
 from services.db import session_scope
 from services.invites import create_invite
 from services.models import RoleKind, User, utcnow
-from tests.bot_support import Sandbox, running_sandbox
+from tests.bot_support import Sandbox
 from tests.staff_support import add_villages, invite_code, menu_labels, register
-
-
-@pytest.fixture
-async def sandbox(database_url: str, engine: AsyncEngine) -> AsyncIterator[Sandbox]:
-    async with running_sandbox(database_url) as running:
-        yield running
 
 
 async def _user(sessionmaker: async_sessionmaker[AsyncSession], telegram_user_id: int) -> User | None:
