@@ -1,9 +1,13 @@
 """What changes between two plans: the office reads this before it puts a new plan in force.
 
 Measures are paired by their title (a measure with several responsibility lines by its title and
-its place among them), then by the closest title, so a renamed measure shows as changed rather than
-as one removed and one added. Within a pair, targets are compared by indicator and benefits by item,
-each with the figure as the plan states it.
+its place among them), then by the closest title or, under the same lead unit, the closest text, so
+a renamed measure shows as changed rather than as one removed and one added. Within a pair, targets
+are compared by indicator and benefits by item, each with the figure as the plan states it.
+
+The same pairing carries a renamed measure's identity into the new plan (`carry_identity`): a
+measure's id is a hash of its title, so without it a renamed measure would leave its stored
+reports, items and reminders pointing at nothing.
 """
 
 from __future__ import annotations
@@ -13,11 +17,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
+from rapidfuzz import fuzz
+
 from policy_kb.index import benefit_statement, target_statement
 from policy_kb.schema import KnowledgeBase, Measure
 from policy_kb.textnorm import normalize
 
-#: How alike two titles must be (0–1) for a measure to count as renamed rather than replaced.
+#: How alike two titles (or, under one lead unit, two texts) must be (0–1) for a measure to count
+#: as renamed rather than replaced.
 RENAMED_SIMILARITY = 0.6
 
 ChangeKind = Literal[
@@ -66,6 +73,23 @@ def diff_kbs(old: KnowledgeBase, new: KnowledgeBase) -> list[Change]:
     return changes
 
 
+def carry_identity(old: KnowledgeBase, new: KnowledgeBase) -> KnowledgeBase:
+    """`new` with each renamed measure under the id of the measure it continues in `old` (and its
+    recurring duties with it), so what was stored against the old id keeps its measure."""
+    pairs, _ = _pair_measures(old.measures, new.measures)
+    taken = {m.id for m in new.measures}
+    renamed: dict[str, str] = {}
+    for measure, before in pairs:
+        if before is not None and before.id != measure.id and before.id not in taken:
+            renamed[measure.id] = before.id
+            taken.add(before.id)
+    if not renamed:
+        return new
+    measures = [m.model_copy(update={"id": renamed.get(m.id, m.id)}) for m in new.measures]
+    cadences = [c.model_copy(update={"measure": renamed.get(c.measure, c.measure)}) for c in new.cadences]
+    return new.model_copy(update={"measures": measures, "cadences": cadences})
+
+
 def _pair_measures(
     old: list[Measure], new: list[Measure]
 ) -> tuple[list[tuple[Measure, Measure | None]], list[Measure]]:
@@ -80,7 +104,7 @@ def _pair_measures(
             unpaired.append(measure)
     left = list(by_key.values())
     for measure in unpaired:
-        scored = [(_similarity(measure.title, m.title), i) for i, m in enumerate(left)]
+        scored = [(_likeness(measure, m), i) for i, m in enumerate(left)]
         best = max(scored, default=(0.0, -1))
         if best[0] >= RENAMED_SIMILARITY:
             index = next(i for i, (m, _) in enumerate(pairs) if m is measure)
@@ -99,8 +123,13 @@ def _keys(measures: list[Measure]) -> list[tuple[str, int]]:
     return keys
 
 
-def _similarity(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, normalize(a), normalize(b)).ratio()
+def _likeness(new: Measure, old: Measure) -> float:
+    """How alike two measures are (0–1): their titles, or their texts when one unit leads both (a
+    plan that renames "安居扶贫" to "农村危房改造" keeps most of what the measure says)."""
+    title = difflib.SequenceMatcher(None, normalize(new.title), normalize(old.title)).ratio()
+    if new.lead_unit != old.lead_unit:
+        return title
+    return max(title, fuzz.ratio(normalize(new.text), normalize(old.text)) / 100)
 
 
 def _figures(measure: Measure) -> dict[str, str]:

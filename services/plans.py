@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from policy_kb.builder import PlanParseError, build_kb_with_report, text_sha256
-from policy_kb.diff import Change, diff_kbs
+from policy_kb.diff import Change, carry_identity, diff_kbs
 from policy_kb.loader import load_kb
 from policy_kb.report import BuildWarning
 from policy_kb.schema import KnowledgeBase
@@ -43,7 +43,8 @@ class AddedPlan:
 
 
 async def add_plan(*, session: AsyncSession, text: str, filename: str, actor: str) -> AddedPlan:
-    """Build and keep a plan text, not yet in force; audited.
+    """Build and keep a plan text, not yet in force; audited. A measure it renames keeps the id it
+    has in the plan in force (`carry_identity`).
 
     Raises:
         InvalidInput: the text is not a plan of the genre (the builder's reason is given).
@@ -58,6 +59,8 @@ async def add_plan(*, session: AsyncSession, text: str, filename: str, actor: st
     taken = await session.scalar(select(Plan).where(Plan.sha256 == sha))
     if taken is not None:
         raise Conflict(PLAN_TAKEN.format(id=taken.id, year=taken.year))
+    in_force = await kb_in_force(session=session)
+    kb = carry_identity(in_force, kb)
     plan = Plan(
         year=kb.source.year,
         title=kb.source.title[:200],
@@ -76,7 +79,7 @@ async def add_plan(*, session: AsyncSession, text: str, filename: str, actor: st
     session.add(plan)
     await session.flush()
     await audit.record(session, actor=actor, action="plan.add", subject=f"plan:{plan.id}", after=_summary(plan))
-    return AddedPlan(plan, kb, warnings, diff_kbs(await kb_in_force(session=session), kb))
+    return AddedPlan(plan, kb, warnings, diff_kbs(in_force, kb))
 
 
 async def list_plans(*, session: AsyncSession) -> list[Plan]:

@@ -19,12 +19,19 @@ from services import plans
 from services.db import session_scope
 from services.errors import Conflict, InvalidInput
 from services.models import AuditEntry
+from services.progress import superseded
 from services.questions import Answerer
+from tests.dashboard_support import road_report
 
 PLAN_2018 = resources.files("policy_kb").joinpath("sources/xinbin-2018-plan.txt").read_text("utf-8")
 #: The next edition: another year, and the D-grade housing grant raised from 4万 to 5万.
 PLAN_2019 = PLAN_2018.replace("2018", "2019").replace("每户补助四万元", "每户补助五万元")
 HOUSING = "D级危房改造一户补多少钱"
+#: The next edition renames two measures: one title barely changes, the other says it anew.
+PLAN_RENAMED = PLAN_2019.replace("3、安居扶贫巩固提升工程", "3、农村危房改造工程").replace(
+    "8、农村基础设施巩固提升工程", "8、补齐农村发展短板"
+)
+HOUSING_ID, ROADS_ID = "m06300403", "mc0623e77"
 
 
 async def _add(session: AsyncSession, text: str = PLAN_2019) -> plans.AddedPlan:
@@ -109,6 +116,36 @@ async def test_a_question_naming_last_year_gets_last_years_plan(
 async def test_a_year_no_plan_covers_is_said_so(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     await _add_and_activate(sessionmaker)
     assert (await Answerer.load(sessionmaker)).answer("2021年" + HOUSING).matched is False
+
+
+async def test_a_renamed_measure_keeps_its_identity(session: AsyncSession) -> None:
+    added = await _add(session, PLAN_RENAMED)
+    assert added.kb.measure(HOUSING_ID).title == "农村危房改造工程"
+
+
+async def test_a_measure_said_anew_keeps_its_identity_under_the_same_lead_unit(session: AsyncSession) -> None:
+    added = await _add(session, PLAN_RENAMED)
+    assert added.kb.measure(ROADS_ID).title == "补齐农村发展短板"
+
+
+async def test_each_line_of_a_renamed_measure_keeps_its_own_identity(session: AsyncSession) -> None:
+    added = await _add(session, PLAN_RENAMED)
+    assert added.kb.measure(ROADS_ID + "-2").lead_unit == "县水务局"
+
+
+async def test_the_preview_shows_a_rename_not_a_removal(session: AsyncSession) -> None:
+    added = await _add(session, PLAN_RENAMED)
+    assert ("measure_renamed", "安居扶贫巩固提升工程") in [(c.kind, c.old) for c in added.changes]
+
+
+async def test_reports_on_a_renamed_measure_are_not_shown_as_dropped(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_scope(sessionmaker) as session:
+        await road_report(session)
+        added = await plans.add_plan(session=session, text=PLAN_RENAMED, filename="xinbin-2019.txt", actor="cli")
+    async with session_scope(sessionmaker) as session:
+        assert await superseded(session, added.kb) == []
 
 
 def _add_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
