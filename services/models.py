@@ -703,7 +703,8 @@ class Plan(Base):
 
     None in force means the packaged plan serves. The text is kept as the source every answer
     cites; the knowledge base is kept as built, so that a plan in force never changes under its
-    users when the builder does (a stored plan is not rebuilt by a newer builder).
+    users when the builder does: a newer builder rebuilds it only when the office asks
+    (`fupin kb rebuild N`, which lists what changes).
     """
 
     __tablename__ = "plans"

@@ -148,6 +148,49 @@ async def test_reports_on_a_renamed_measure_are_not_shown_as_dropped(
         assert await superseded(session, added.kb) == []
 
 
+async def _stored_by_an_older_builder(session: AsyncSession, text: str = PLAN_2019) -> int:
+    """Add a plan, then leave its stored knowledge base as a builder that missed the housing grant
+    would have (the id of the plan)."""
+    added = await _add(session, text)
+    housing = added.kb.measure(HOUSING_ID)
+    older = added.kb.model_copy(
+        update={
+            "measures": [m.model_copy(update={"benefits": []}) if m.id == HOUSING_ID else m for m in added.kb.measures]
+        }
+    )
+    assert housing.benefits
+    added.plan.kb_json = older.model_dump_json()
+    await session.commit()
+    return added.plan.id
+
+
+async def test_a_rebuild_reads_the_stored_text_with_this_builder(session: AsyncSession) -> None:
+    plan_id = await _stored_by_an_older_builder(session)
+    rebuilt = await plans.rebuild_plan(session=session, plan_id=plan_id, actor="cli")
+    assert "50000" in str([b.amount_yuan for b in rebuilt.kb.measure(HOUSING_ID).benefits])
+
+
+async def test_a_rebuild_lists_what_it_changes(session: AsyncSession) -> None:
+    plan_id = await _stored_by_an_older_builder(session)
+    rebuilt = await plans.rebuild_plan(session=session, plan_id=plan_id, actor="cli")
+    assert "figure_added" in {c.kind for c in rebuilt.changes}
+
+
+async def test_a_rebuild_keeps_a_renamed_measures_identity(session: AsyncSession) -> None:
+    plan_id = await _stored_by_an_older_builder(session, PLAN_RENAMED)
+    rebuilt = await plans.rebuild_plan(session=session, plan_id=plan_id, actor="cli")
+    assert rebuilt.kb.measure(HOUSING_ID).title == "农村危房改造工程"
+
+
+async def test_households_are_answered_from_the_rebuilt_plan(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async with sessionmaker() as session:
+        plan_id = await _stored_by_an_older_builder(session)
+    async with session_scope(sessionmaker) as session:
+        await plans.activate(session=session, plan_id=plan_id, actor="cli")
+        await plans.rebuild_plan(session=session, plan_id=plan_id, actor="cli")
+    assert "50000" in (await Answerer.load(sessionmaker)).answer(HOUSING).answer
+
+
 def _add_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     """`fupin kb add` next year's plan; the number it was given."""
     text = tmp_path / "xinbin-2019.txt"
@@ -173,6 +216,19 @@ def test_the_plan_list_marks_the_plan_in_force(
     capsys.readouterr()
     main(["kb", "plans"])
     assert capsys.readouterr().out.strip().endswith("【执行中】")
+
+
+def test_the_office_rebuilds_a_plan_from_the_command_line(
+    cli_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan_id = _add_from_the_command_line(tmp_path, capsys)
+    assert main(["kb", "rebuild", plan_id]) == 0
+    assert f"已重建第 {plan_id} 号方案：0 处变化" in capsys.readouterr().out
+
+
+def test_rebuilding_an_unknown_plan_is_a_clear_error(cli_database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["kb", "rebuild", "99"]) != 0
+    assert "没有第 99 号方案" in capsys.readouterr().err
 
 
 def test_a_rollback_with_nothing_in_force_is_a_clear_error(

@@ -1,4 +1,4 @@
-"""`fupin kb build|export|diff|reload`: the plan's knowledge base from any plan text, as JSON."""
+"""`fupin kb …`: the plan's knowledge base from any plan text, and the plans the office stores."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from policy_kb.report import BuildWarning
     from policy_kb.schema import KnowledgeBase
+    from services.plans import AddedPlan
 
 #: Exit status for a bad input file (missing, not a plan), as click uses for usage errors.
 EXIT_BAD_INPUT = 2
@@ -59,7 +60,7 @@ def register(app: typer.Typer) -> None:
     def add(source: Annotated[Path, typer.Argument(help=texts.KB_BUILD_SOURCE_HELP)]) -> None:
         from policy_kb.builder import PlanParseError, read_plan_file
         from services.audit import CLI_ACTOR
-        from services.plans import AddedPlan, add_plan
+        from services.plans import add_plan
 
         try:
             text = read_plan_file(source)
@@ -70,10 +71,20 @@ def register(app: typer.Typer) -> None:
             return await add_plan(session=session, text=text, filename=source.name, actor=CLI_ACTOR)
 
         added = run_in_session(work)
-        typer.echo(_summary(added.kb, added.warnings, None))
-        for change in added.changes:
-            typer.echo(texts.KB_DIFF_LINES[change.kind].format(**vars(change)))
+        _echo_built(added)
         typer.echo(texts.KB_ADDED.format(id=added.plan.id, year=added.plan.year, changes=len(added.changes)))
+
+    @kb_app.command("rebuild", help=texts.KB_REBUILD_HELP)
+    def rebuild(plan_id: Annotated[int, typer.Argument(help=texts.KB_PLAN_ID_HELP)]) -> None:
+        from services.audit import CLI_ACTOR
+        from services.plans import rebuild_plan
+
+        async def work(session: AsyncSession) -> AddedPlan:
+            return await rebuild_plan(session=session, plan_id=plan_id, actor=CLI_ACTOR)
+
+        rebuilt = run_in_session(work)
+        _echo_built(rebuilt)
+        typer.echo(texts.KB_REBUILT.format(id=rebuilt.plan.id, changes=len(rebuilt.changes)))
 
     @kb_app.command("plans", help=texts.KB_PLANS_HELP)
     def plans() -> None:
@@ -154,6 +165,13 @@ def _read_kb(path: Path | None) -> KnowledgeBase:
         _fail(f"找不到知识库文件：{path}")
     except ValueError as exc:
         _fail(f"无法读取知识库 {path}：{exc}")
+
+
+def _echo_built(built: AddedPlan) -> None:
+    """A stored plan's counts and warnings, then each difference from the plan it is compared with."""
+    typer.echo(_summary(built.kb, built.warnings, None))
+    for change in built.changes:
+        typer.echo(texts.KB_DIFF_LINES[change.kind].format(**vars(change)))
 
 
 def _summary(kb: KnowledgeBase, warnings: list[BuildWarning], output: Path | None) -> str:

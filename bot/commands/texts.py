@@ -175,6 +175,8 @@ KB_ADD_HELP = "添加一份新方案（如明年的方案）：构建并保存�
 KB_ADDED = (
     "已添加为第 {id} 号方案（{year} 年，共 {changes} 处变化），尚未启用。核对无误后运行 fupin kb activate {id} 启用。"
 )
+KB_REBUILD_HELP = "用当前版本的构建程序重新构建一份已添加的方案（升级后读得更准），措施编号不变，并列出与原先的差异。"
+KB_REBUILT = "已重建第 {id} 号方案：{changes} 处变化；若它正在执行，运行中的机器人将在半分钟内按新结果作答。"
 KB_PLANS_HELP = "列出已添加的方案，标出正在执行的一份。"
 KB_PLANS_NONE = "尚未添加方案：正在执行内置的方案。添加：fupin kb add 方案.txt"
 KB_PLAN_LINE = "第 {id} 号  {year} 年  {doc_number}  {title}  警告 {warnings} 条{state}"
