@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from policy_kb.numbers import parse_number
 from policy_kb.textnorm import normalize
 
 #: Words that ask who is responsible or whom to contact.
@@ -43,6 +44,8 @@ ASKED_UNIT_ALIASES = {"块": "元", "钱": "元", "万": "元", "里": "公里",
 
 #: Words that ask whether something is free or must be paid.
 WAIVER_PATTERN = re.compile(r"免|掏|要钱|收钱|收费|交钱|花钱|掏钱|要交|付钱|给钱|自己出|白给")
+#: A waiver asked as "is it free" ("能免费体检吗", "是不是不用掏钱"): a waiver the plan grants answers yes.
+ASKS_FREE_PATTERN = re.compile(r"免")
 
 #: "两个娃", "俩孩子", "3个学生": how many people a stage mention covers.
 COUNT_BEFORE_PATTERN = re.compile(
@@ -86,8 +89,12 @@ RELATIVE_YEAR_PATTERN = re.compile(
     r"(?:政策|标准|方案|补|计划|任务|规定|涨|变|还有|还给|还发|还能|还管|还免|还减|继续)"
 )
 
-#: A year written out ("2019年", "二〇二〇年"): digits, or Chinese numerals read digit by digit.
-EXPLICIT_YEAR_PATTERN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)年?|((?:一九|二〇|二零)[〇零一二三四五六七八九]{2})年")
+#: A year written out ("2019年", "二〇二〇年", "2019的政策"): digits, or Chinese numerals read digit
+#: by digit; four digits with a unit after them are an amount ("2000块"), not a year.
+EXPLICIT_YEAR_PATTERN = re.compile(
+    r"(?<![\d.])((?:19|20)\d\d)(?![\d.]|\s*[块元万千百人户个名亩座所家公米天次%％多])年?|"
+    r"((?:一九|二〇|二零)[〇零一二三四五六七八九]{2})年"
+)
 CHINESE_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 
 #: What follows a year that tells a family's past, not the year asked about ("2016年评上的贫困户").
@@ -150,7 +157,8 @@ GREETING_PREFIX_PATTERN = re.compile(
 ASKING_PATTERN = re.compile(
     r"[吗嘛么呢]|多少|多钱|(?<![好这那十没过了])几(?![亩口天趟])|怎么|咋|(?:啥|什么|哪(?!有|来|能)|谁)(?![也都的])|是否|能否|"
     r"能不能|可不可以|有没有|是不是|给不给|管不管|行不行|会不会|真的假的|真的吗|是真的不|"
-    r"要不要|算不算|[免收要给交补报管有]不[免收要给交补报管有]?$|不$|没$|没有$"
+    r"要不要|算不算|[免收要给交补报管有]不[免收要给交补报管有]?$|不$|没$|没有$|"
+    r"(?:对|是|没错|是这样|没忽悠我|没骗我|不骗人)吧$|对不对|对不$"
 )
 
 #: A clause that only sighs or urges ("咋整啊", "怎么办呢", "急急急", "谢谢了").
@@ -161,7 +169,13 @@ FILLER_PATTERN = re.compile(
 
 #: A yes/no question ("有补助吗", "能报销不"), and the two ways its "yes" is said.
 YES_NO_PATTERN = re.compile(
-    r"[吗嘛么]$|不$|没$|没有$|有没有|是不是|能不能|可不可以|给不给|管不管|算不算|有不有|真的假的|是真的不"
+    r"[吗嘛么]$|不$|没$|没有$|有没有|是不是|能不能|可不可以|给不给|管不管|算不算|有不有|真的假的|是真的不|"
+    r"(?:对|是|没错|是这样|没忽悠我|没骗我|不骗人)吧$|对不对|对不$"
+)
+#: A figure the asker states to have it confirmed ("念高中一年2000块是吧", "要改189户危房吗"): Arabic
+#: or Chinese numerals, not an age, a grade, a date or a count of years.
+STATED_FIGURE_PATTERN = re.compile(
+    r"(?<![\d.])(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]{2,})(万)?(?![\d.]|\s*(?:岁|周岁|口|年级|号|月|日|点|年|个娃|个孩子))"
 )
 HAVE_PATTERN = re.compile(r"有没有|有不有|有.{0,10}(?:[吗嘛么]|不|没|没有)$")
 CAN_PATTERN = re.compile(r"能不能|可不可以|能.{0,10}(?:[吗嘛么]|不)$|可以.{0,10}(?:[吗嘛么]|不)$")
@@ -204,6 +218,12 @@ class Intent:
     #: A yes/no question; `yes` is how its "yes" is said (有。/可以。/是的。).
     yes_no: bool = False
     yes: str = ""
+    #: A waiver asked as "is it free" rather than "do I pay".
+    free: bool = False
+    #: The figures a yes/no question states for confirmation ("2000块是吧" -> 2000), in its asking
+    #: words and anywhere in the message (a story's figure only ever confirms).
+    stated: frozenset[float] = frozenset()
+    mentioned: frozenset[float] = frozenset()
 
 
 def read_intent(
@@ -227,6 +247,7 @@ def read_intent(
         asked_unit = ASKED_UNIT_ALIASES.get(unit_match.group(1), unit_match.group(1))
     elif MONEY_PATTERN.search(asking):
         asked_unit = "元"
+    yes_no = bool(YES_NO_PATTERN.search(asking)) and not QUANTITY_PATTERN.search(asking)
     return Intent(
         who=bool(WHO_PATTERN.search(question)),
         quantity=bool(QUANTITY_PATTERN.search(asking)),
@@ -236,9 +257,24 @@ def read_intent(
             ELSEWHERE_PATTERN.search(at_home) or OTHER_PLACE_PATTERN.search(at_home) or other_year(when, plan_year)
         ),
         listing=bool(LISTING_PATTERN.search(when)),
-        yes_no=bool(YES_NO_PATTERN.search(asking)) and not QUANTITY_PATTERN.search(asking),
+        yes_no=yes_no,
         yes="have" if HAVE_PATTERN.search(asking) else "can" if CAN_PATTERN.search(asking) else "yes",
+        free=bool(ASKS_FREE_PATTERN.search(question)),
+        stated=stated_figures(when) if yes_no else frozenset(),
+        mentioned=stated_figures(question) if yes_no else frozenset(),
     )
+
+
+def stated_figures(text: str) -> frozenset[float]:
+    """The figures `text` states ("3万" -> 30000, "一千二" -> 1200), for a yes/no that checks one."""
+    figures = set()
+    for match in STATED_FIGURE_PATTERN.finditer(text):
+        try:
+            value = float(parse_number(match.group(1)))
+        except ValueError:
+            continue
+        figures.add(value * 10000 if match.group(2) else value)
+    return frozenset(figures)
 
 
 def total_count(question: str) -> int:

@@ -462,8 +462,15 @@ class Engine:
         # "收钱吗" is not answered "是的" when the plan waives it: the statement says 免收 itself.
         # "Yes" only where the plan grants what was asked: a benefit, or a target that answers "有…吗".
         grants = any(e.benefit for e in said) or (intent.yes == "have" and any(e.kind == "target" for e in said))
-        if intent.yes_no and not intent.who and not intent.waiver and grants:
+        if intent.yes_no and not intent.who and (not intent.waiver or intent.free) and grants:
             yes = {"have": texts.YES_HAVE, "can": texts.YES_CAN}.get(intent.yes, texts.YES)
+        # "念高中一年2000块是吧": a figure stated to be checked is confirmed, or said not to be the plan's.
+        said_figures = {float(q) for e in said for q, _ in e.figures}
+        if said_figures and not intent.who:
+            if intent.mentioned & said_figures:
+                yes = yes or texts.YES
+            elif intent.stated:
+                yes = texts.NOT_AS_STATED
         part = Part(
             "answer",
             statements,

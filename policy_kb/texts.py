@@ -38,6 +38,8 @@ PLAN_NAME = "{year}年实施方案"
 YES_HAVE = "有。"
 YES_CAN = "可以。"
 YES = "是的。"
+#: A yes/no that states a figure the plan does not set ("一年3000块是吧").
+NOT_AS_STATED = "不是这个数。"
 #: A "did you mean" question for an entry with a figure, and for one without.
 ENTRY_QUESTION_FIGURE = "{name}是多少"
 ENTRY_QUESTION_WAIVER = "{name}免不免"
