@@ -95,6 +95,8 @@ EXPLICIT_YEAR_PATTERN = re.compile(
     r"(?<![\d.])((?:19|20)\d\d)(?![\d.]|\s*[块元万千百人户个名亩座所家公米天次%％多])年?|"
     r"((?:一九|二〇|二零)[〇零一二三四五六七八九]{2})年"
 )
+#: "2017年新宾脱贫了多少人": a count asked of that year, not a family telling its past ("俺家…").
+YEAR_COUNT_ASKED_PATTERN = re.compile(r"^(?!.*(?:俺|我|咱|家))(?=.*(?:多少|几))")
 CHINESE_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 
 #: What follows a year that tells a family's past, not the year asked about ("2016年评上的贫困户").
@@ -102,6 +104,15 @@ YEAR_STORY_PATTERN = re.compile(
     r"^[^，,。？?！!]{0,6}?(?:评上|评为|认定|识别|纳入|脱贫|考上|上的|盖|建的|出生|生的|得了|得的|开始|那年|时候|以前|之前|"
     r"回来|出去|结婚|就|已经)"
 )
+
+
+#: Words that set a question in the present ("今年", "现在"): an earlier question's year does not carry.
+THIS_YEAR_PATTERN = re.compile(r"今年|现在|目前|眼下|如今|这会儿")
+
+
+def names_its_time(question: str) -> bool:
+    """Whether a question says which year it is about (a year written out, or "今年")."""
+    return bool(THIS_YEAR_PATTERN.search(question) or asked_years(question) or RELATIVE_YEAR_PATTERN.search(question))
 
 
 def other_year(asked: str, plan_year: int | None) -> bool:
@@ -117,7 +128,8 @@ def asked_years(text: str) -> list[int]:
     years = []
     for match in EXPLICIT_YEAR_PATTERN.finditer(normalize(text)):
         digits, chinese = match.groups()
-        if not YEAR_STORY_PATTERN.match(match.string[match.end() :]):
+        after = re.split(r"[，,。？?！!]", match.string[match.end() :], maxsplit=1)[0]
+        if not YEAR_STORY_PATTERN.match(after) or YEAR_COUNT_ASKED_PATTERN.search(after):
             years.append(int(digits or "".join(CHINESE_DIGITS[c] for c in chinese)))
     return years
 
@@ -135,7 +147,9 @@ INSTRUCTION_PATTERN = re.compile(
     r"system|prompt|指令|编一个|编个|编造|瞎编|随便编|随便说个|帮我写|给我写|替我写|帮忙写|写一份|写一篇|写个|开个证明|开一张|"
     r"病假条|请假条|翻译成|用英文|作文|诗|管理员|回复用户|告诉用户|对用户说|按我说的|(?:改成|改为)\d|"
     r"你(?:现在)?不是(?:助手|机器人|ai)|你(?:现在)?(?:就)?是(?:县长|局长|书记|领导|干部|主任|镇长|乡长)|"
-    r"(?:给|帮)(?:我|俺|咱)(?:批|签字|盖章|开)"
+    r"(?:给|帮)(?:我|俺|咱)(?:批|签字|盖章|开)|"
+    r"(?:文件|规定|方案|政策)(?:已经|早就)?作废|新规定(?:是|说|每|要)|你(?:就|只要|只管)?确认一下|你就说|你就回|"
+    r"你只(?:要|需|管)(?:说|回)|直接(?:回答|说|回)(?:能|是|行|对)"
 )
 
 #: A whole message that only greets, thanks or asks who the assistant is.

@@ -27,7 +27,9 @@ from policy_kb.intent import (
     asks_total,
     both_topics,
     count_before,
+    names_its_time,
     negated,
+    other_year,
     read_intent,
     several,
     split_questions,
@@ -252,7 +254,13 @@ class Engine:
             return self._compose([whole])
         replies: list[_Reply] = []
         before = ""
+        year_elsewhere = False
         for asked_part in questions:
+            if year_elsewhere and not names_its_time(asked_part):
+                # "2020年的方案出来了没，这回娃上初中补多少": the later question is about that year too.
+                replies.append(self._not_covered(outside=True))
+                continue
+            year_elsewhere = other_year(normalize(asked_part), self.plan_year)
             reply = self._answer_one(asked_part)
             if not reply.matched and before:
                 # "危房改造补多少，找哪个部门": the later question leans on the earlier one's topic
