@@ -63,6 +63,8 @@ CONFIDENT_TOPIC_SCORE = 3.0
 CLOSE_SHARE = 0.9
 #: The confidence of an answer with a close rival: low enough for every face to ask back.
 CLOSE_CONFIDENCE = 0.5
+#: A question that points back at what the clause before it named ("有没有这说法", "这个给多少").
+ANAPHOR_PATTERN = re.compile(r"这(?:个|种|样|说法|政策|事|块|项|些)|那(?:个|种|样|说法|政策|事|块|项|些)|^这|^那")
 #: "十大工程有哪些", "几大工程": a question about a heading's measures as a group.
 GROUP_PATTERN = re.compile(r"(十大|几大|十项)[^，,。？?]{0,8}工程")
 #: The numbering a heading starts with ("（二）", "(三)").
@@ -385,6 +387,12 @@ class Engine:
         asking = asking_clauses(parts)
         read = [self.read_concepts(self._without_denied_stages(without_asking_words(p))) for p in parts]
         asked = [r for r, asks in zip(read, asking, strict=True) if asks]
+        last = max((i for i, asks in enumerate(asking) if asks), default=0)
+        if last and read[last - 1] and ANAPHOR_PATTERN.search(parts[last]):
+            # "城里人都有啥家庭医生。俺们贫困户有没有这说法": 这说法 is what the clause before named;
+            # the rest of the story (高血压, 糖尿病) only tells why it is asked.
+            story = _sum(*(r for i, r in enumerate(read) if i not in (last, last - 1)))
+            return _sum(read[last], read[last - 1], {c: min(w * STORY_SHARE, STORY_SHARE) for c, w in story.items()})
         if all(asking) or not asked or self._topic_strength(_sum(*asked)) < CONFIDENT_TOPIC_SCORE:
             text = "".join(parts)
             return self.read_concepts(self._without_denied_stages(without_asking_words(text)))

@@ -441,6 +441,12 @@ def test_a_later_years_policy_is_not_covered() -> None:
     assert answer("以后几年的政策还有吗").matched is False
 
 
+def test_a_question_pointing_back_takes_the_topic_of_the_clause_before() -> None:
+    """ "这说法" is the family doctor just named, not the illnesses the story told of."""
+    text = answer("俺有高血压，糖尿病也好些年了，天天吃药。城里人都有家庭医生。俺们贫困户有没有这说法").answer
+    assert "签约服务" in text
+
+
 def test_a_count_asked_of_another_year_is_not_covered() -> None:
     assert answer("2016年全县脱贫了多少人").matched is False
 
