@@ -391,8 +391,8 @@ class Engine:
         if last and read[last - 1] and ANAPHOR_PATTERN.search(parts[last]):
             # "城里人都有啥家庭医生。俺们贫困户有没有这说法": 这说法 is what the clause before named;
             # the rest of the story (高血压, 糖尿病) only tells why it is asked.
-            story = _sum(*(r for i, r in enumerate(read) if i not in (last, last - 1)))
-            return _sum(read[last], read[last - 1], {c: min(w * STORY_SHARE, STORY_SHARE) for c, w in story.items()})
+            rest = _sum(*(r for i, r in enumerate(read) if i not in (last, last - 1)))
+            return _sum(read[last], read[last - 1], {c: min(w * STORY_SHARE, STORY_SHARE) for c, w in rest.items()})
         if all(asking) or not asked or self._topic_strength(_sum(*asked)) < CONFIDENT_TOPIC_SCORE:
             text = "".join(parts)
             return self.read_concepts(self._without_denied_stages(without_asking_words(text)))
