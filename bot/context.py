@@ -15,6 +15,7 @@ from bot.telegram.sending import Lane
 from policy_kb.results import Answer
 from policy_kb.schema import KnowledgeBase
 from services.config import Settings, get_settings
+from services.directory import Contact
 from services.questions import Answerer
 
 
@@ -33,6 +34,11 @@ class BotServices:
     delivery: Delivery | None = None
     #: The engine with the office's reviewed phrases; `answer` is its `answer` when set.
     answerer: Answerer | None = None
+
+    @property
+    def contacts(self) -> dict[str, Contact]:
+        """The office's directory of units as this process last loaded it (empty without one)."""
+        return self.answerer.contacts if self.answerer is not None else {}
 
     @property
     def plan(self) -> KnowledgeBase:

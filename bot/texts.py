@@ -50,6 +50,13 @@ CONTACTS_FOOTER = "\n也可以向所在村的驻村干部或乡镇政府咨询�
 ANSWER_SOURCE = "\n\n📄 出处（{plan}“{title}”）：{source}"
 ANSWER_UNITS = "\n📞 请联系：{lead}{partners}"
 ANSWER_PARTNERS = "（{units}参与）"
+#: A unit's entry in the office's directory, under an answer that names it.
+CONTACT_LINE = "\n☎️ {unit}：{details}"
+CONTACT_PHONE = "电话 {phone}"
+CONTACT_ADDRESS = "地址 {address}"
+CONTACT_HOURS = "办公时间 {hours}"
+CONTACT_SEPARATOR = "；"
+CONTACTS_DIRECTORY_HEADER = "\n\n各单位联系方式："
 #: Each of several questions in one message, numbered in the order asked.
 ANSWER_NUMBERED = "{number}. {text}"
 LOW_CONFIDENCE = "\n\n我不太确定您问的是哪一项，您是不是想问："

@@ -727,3 +727,21 @@ class Plan(Base):
     added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     #: When it was last put in force (None: never); a rollback returns to the latest one before.
     activated_at: Mapped[dt.datetime | None]
+
+
+class UnitContact(Base):
+    """How households reach a responsible unit: the plan names units, the office keeps their numbers.
+
+    One row per unit, by the name the plan gives it (县人社局); a unit with no row is named in
+    answers without a number.
+    """
+
+    __tablename__ = "unit_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64), unique=True)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(String(100), default="")
+    hours: Mapped[str] = mapped_column(String(60), default="")
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

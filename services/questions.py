@@ -30,6 +30,7 @@ from policy_kb.results import Answer
 from policy_kb.textnorm import normalize
 from services import audit
 from services.db import session_scope
+from services.directory import Contact, contacts_by_unit
 from services.errors import Conflict, InvalidInput, NotFound
 from services.masking import mask_personal_text
 from services.models import AskedQuestion, ReviewedPhrase, utcnow
@@ -251,7 +252,8 @@ async def reviewed_phrases(*, session: AsyncSession) -> dict[str, str]:
 
 @dataclass
 class Answerer:
-    """The engine a process answers with, rebuilt with the office's phrases on a reload.
+    """The engine a process answers with, rebuilt with the office's phrases (and its directory of
+    units) on a reload.
 
     Answering stays synchronous (handlers call `answer` in the event loop); a reload builds a new
     engine off the loop and swaps it in with one assignment, so a question is answered by the old
@@ -265,6 +267,8 @@ class Answerer:
     requested: str | None = None
     #: Engines of the other years' plans, for a question that names its year ("2018年危房补多少").
     by_year: dict[int, Engine] = field(default_factory=dict)
+    #: The office's directory of units, by unit: every answer naming a unit gives its number.
+    contacts: dict[str, Contact] = field(default_factory=dict)
 
     @classmethod
     async def load(cls, sessionmaker: async_sessionmaker[AsyncSession]) -> Answerer:
@@ -274,6 +278,7 @@ class Answerer:
             requested = await last_request(session=session)
             kb = await in_force_plan(session=session)
             others = await other_years_plans(session=session)
+            contacts = await contacts_by_unit(session=session)
         # The packaged plan without phrases: the process's cached engine serves (routing shares it).
         if kb is None and not phrases:
             engine = await asyncio.to_thread(load_engine)
@@ -284,7 +289,7 @@ class Answerer:
             for year, other in others.items()
             if year != engine.plan_year
         }
-        return cls(engine, len(phrases), requested, by_year)
+        return cls(engine, len(phrases), requested, by_year, contacts)
 
     def answer(self, question: str) -> Answer:
         """The answer of the plan in force, or of the plan of the year the question names."""
@@ -295,6 +300,7 @@ class Answerer:
         """Rebuild the engine with the stored phrases now; returns how many phrases it knows."""
         fresh = await Answerer.load(sessionmaker)
         self.phrases, self.requested, self.by_year = fresh.phrases, fresh.requested, fresh.by_year
+        self.contacts = fresh.contacts
         self.engine = fresh.engine
         return self.phrases
 

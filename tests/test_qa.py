@@ -197,7 +197,7 @@ def test_an_answer_cites_its_source_once() -> None:
 def test_the_telegram_reply_cites_its_source_once() -> None:
     from bot.telegram.render import answer_text
 
-    assert answer_text(answer("危房改造一户补多少钱")).count("出处") == 1
+    assert answer_text(answer("危房改造一户补多少钱"), {}).count("出处") == 1
 
 
 def test_the_plain_answer_is_rendered_from_its_parts() -> None:

@@ -31,6 +31,7 @@ def register(app: typer.Typer) -> None:
 
     households.register(app)
 
-    from bot.commands import questions
+    from bot.commands import questions, units
 
     questions.register(app)
+    units.register(app)

@@ -187,3 +187,17 @@ KB_ACTIVATED = "已启用第 {id} 号方案（{year} 年：{title}）；运行�
 KB_ROLLBACK_HELP = "退回到上一份执行的方案。"
 KB_ROLLED_BACK = "已退回到第 {id} 号方案（{year} 年：{title}）；运行中的机器人将在半分钟内按它作答。"
 KB_ROLLED_BACK_PACKAGED = "已退回到内置的方案；运行中的机器人将在半分钟内按它作答。"
+
+# --- fupin units -----------------------------------------------------------------------------------
+UNITS_HELP = "单位通讯录：各责任单位的电话、地址和办公时间；群众收到的答复会附上。"
+UNITS_LIST_HELP = "列出现行方案的各责任单位及其联系方式。"
+UNITS_SET_HELP = "填写或更新一个单位的联系方式（电话或地址至少一项）；运行中的机器人将在半分钟内使用。"
+UNITS_CLEAR_HELP = "删除一个单位的联系方式。"
+UNITS_UNIT_HELP = "单位名称，与方案写法一致，例如：县人社局"
+UNITS_PHONE_HELP = "电话，例如：024-55012345"
+UNITS_ADDRESS_HELP = "地址，例如：新宾镇永陵街1号"
+UNITS_HOURS_HELP = "办公时间，例如：周一至周五 8:30-17:00"
+UNITS_LINE = "{unit}  电话 {phone}  地址 {address}  办公时间 {hours}"
+UNITS_LINE_EMPTY = "{unit}  （尚未填写联系方式）"
+UNITS_SET_DONE = "已更新“{unit}”的联系方式；运行中的机器人将在半分钟内在答复中附上。"
+UNITS_CLEAR_DONE = "已删除“{unit}”的联系方式。"

@@ -36,6 +36,7 @@ def page_config() -> dict[str, Any]:
         "phrases_api": "/api/questions/phrases",
         "reload_api": "/api/kb/reload",
         "plans_api": "/api/plans",
+        "units_api": "/api/units",
         "exports": [k.value for k in ExportKind],
         "formats": [f.value for f in ExportFormat],
     }

@@ -139,6 +139,19 @@ DASHBOARD = {
         "annex": "附件表格行无法读取或合计不符",
         "unplaced_figure": "数字未归入任何任务指标或扶持政策",
     },
+    "directory": "单位通讯录",
+    "directory_note": (
+        "方案只写了责任单位，没有写联系方式。在这里填写各单位的电话、地址和办公时间后，群众收到的每条答复都会附上。"
+    ),
+    "directory_phone": "电话",
+    "directory_address": "地址",
+    "directory_hours": "办公时间",
+    "directory_unit": "单位",
+    "directory_missing": "（未填写）",
+    "directory_save": "保存",
+    "directory_clear": "删除",
+    "directory_saved": "已保存“{unit}”的联系方式，机器人答复中已附上。",
+    "directory_cleared": "已删除“{unit}”的联系方式。",
     "plan_changes": {
         "measure_added": "新增措施：{measure}（责任单位：{new}）",
         "measure_removed": "删除措施：{measure}（原责任单位：{old}）",

@@ -4,7 +4,7 @@
 "use strict";
 
 const TOKEN_KEY = "fupin.dashboard.token";
-const state = { texts: {}, config: null };
+const state = { texts: {}, config: null, directory: {} };
 const $ = (id) => document.getElementById(id);
 const t = (key, values = {}) =>
   (state.texts[key] || key).replace(/\{(\w+)\}/g, (_, name) => (name in values ? values[name] : ""));
@@ -295,6 +295,55 @@ async function loadPlans() {
   drawPlans(await (await api(state.config.plans_api)).json());
 }
 
+// The directory of units: how households reach each unit the plan names; every answer gives it.
+async function loadDirectory() {
+  const units = await (await api(state.config.units_api)).json();
+  const missing = t("directory_missing");
+  const rows = units.map((u) =>
+    el(
+      "tr",
+      { "data-unit": u.unit },
+      el("td", { text: u.unit }),
+      el("td", { text: u.phone || missing }),
+      el("td", { text: u.address || missing }),
+      el("td", { text: u.hours || missing }),
+    ),
+  );
+  const cols = [["directory_unit"], ["directory_phone"], ["directory_address"], ["directory_hours"]];
+  $("directory").replaceChildren(table(cols, rows));
+  const chosen = $("directory-unit").value;
+  $("directory-unit").replaceChildren(...units.map((u) => el("option", { value: u.unit, text: u.unit })));
+  if (chosen) $("directory-unit").value = chosen;
+  state.directory = Object.fromEntries(units.map((u) => [u.unit, u]));
+  fillDirectoryForm();
+}
+
+function fillDirectoryForm() {
+  const entry = (state.directory || {})[$("directory-unit").value] || {};
+  for (const field of ["phone", "address", "hours"]) $(`directory-${field}`).value = entry[field] || "";
+}
+
+async function sendDirectory(method, body = null) {
+  // A refusal (a unit the plan does not name, a malformed phone) is shown in the server's own words.
+  const unit = $("directory-unit").value;
+  const headers = { Authorization: `Bearer ${token()}` };
+  if (body !== null) headers["Content-Type"] = "application/json";
+  const path = `${state.config.units_api}/${encodeURIComponent(unit)}`;
+  const response = await fetch(path, { method, headers, body: body === null ? null : JSON.stringify(body) });
+  const result = $("directory-result");
+  if (!response.ok) {
+    const detail = (await response.json().catch(() => ({}))).detail;
+    result.className = "result error";
+    if (typeof detail === "string") result.textContent = detail;
+    else if (Array.isArray(detail)) result.textContent = detail.map((d) => d.msg).join("；");
+    else result.textContent = t("load_failed", { status: response.status });
+    return;
+  }
+  result.className = "result";
+  result.textContent = t(method === "DELETE" ? "directory_cleared" : "directory_saved", { unit });
+  await loadDirectory();
+}
+
 function fetchPost(path) {
   return fetch(path, { method: "POST", headers: { Authorization: `Bearer ${token()}` } });
 }
@@ -365,6 +414,7 @@ async function load() {
     // The questions come after the figures, so that a slow or failing list never hides the board.
     loadQuestions().catch((error) => status(error.message));
     loadPlans().catch((error) => status(error.message));
+    loadDirectory().catch((error) => status(error.message));
     // Time from navigation to a drawn board, read by bench/dashboard.py.
     performance.mark("dashboard-drawn");
   } catch (error) {
@@ -411,6 +461,13 @@ function main() {
     if ((await planPost(`${state.config.plans_api}/rollback`)) !== null) planMessage(t("plan_rolled_back"));
     await loadPlans();
   });
+  $("directory-unit").addEventListener("change", fillDirectoryForm);
+  $("directory-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = (field) => $(`directory-${field}`).value;
+    sendDirectory("PUT", { phone: value("phone"), address: value("address"), hours: value("hours") });
+  });
+  $("directory-clear").addEventListener("click", () => sendDirectory("DELETE"));
   if (token()) load();
   else signOut("");
 }

@@ -25,7 +25,10 @@ async def contacts(update: Update, context: CustomContext) -> None:
     lines = [
         texts.CONTACTS_LINE.format(title=m.title, units="、".join(m.units)) for m in context.kb.measures if m.benefits
     ]
-    text = texts.CONTACTS_HEADER + "\n".join(lines) + texts.CONTACTS_FOOTER
+    directory = context.services.contacts
+    known = "".join(render.contact_line(c) for c in directory.values())
+    text = texts.CONTACTS_HEADER + "\n".join(lines) + (texts.CONTACTS_DIRECTORY_HEADER + known if known else "")
+    text += texts.CONTACTS_FOOTER
     await update.effective_message.reply_text(text, reply_markup=await roles.menu(update, context))
 
 
@@ -36,7 +39,7 @@ async def _answer(update: Update, context: CustomContext, question: str) -> None
     # No "typing…" first: the answer takes a millisecond, the chat action a Bot API round trip.
     result = context.services.answer(question)
     markup = keyboards.alternatives(result.alternatives) if render.wants_alternatives(result) else None
-    await message.reply_text(render.answer_text(result), reply_markup=markup)
+    await message.reply_text(render.answer_text(result, context.services.contacts), reply_markup=markup)
     await questions.keep(update, context, question, result)
 
 

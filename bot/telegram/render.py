@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from bot import texts
 from policy_kb.results import Answer, Part
+from policy_kb.texts import OFFICE
+from services.directory import Contact
 from services.entitlements import EntitlementItem, Entitlements
 
 #: Below this confidence the answer is shown with "did you mean" buttons for the likely topics.
@@ -40,26 +42,46 @@ def _amount(value: int | float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _part_text(part: Part) -> str:
-    """One question's answer: what the plan says, then its source and whom to contact, once each."""
-    if part.kind in ("not_covered", "greeting"):
+def contact_line(contact: Contact) -> str:
+    """A unit's phone, address and office hours, as far as the office entered them."""
+    details = [
+        template.format(**{field: value})
+        for template, field, value in (
+            (texts.CONTACT_PHONE, "phone", contact.phone),
+            (texts.CONTACT_ADDRESS, "address", contact.address),
+            (texts.CONTACT_HOURS, "hours", contact.hours),
+        )
+        if value
+    ]
+    return texts.CONTACT_LINE.format(unit=contact.unit, details=texts.CONTACT_SEPARATOR.join(details))
+
+
+def _part_text(part: Part, contacts: Mapping[str, Contact]) -> str:
+    """One question's answer: what the plan says, then its source and whom to contact, once each,
+    with the contact's number when the office's directory has it."""
+    if part.kind == "greeting":
         return "".join(part.statements)
+    if part.kind == "not_covered":
+        office = contacts.get(OFFICE)
+        return "".join(part.statements) + (contact_line(office) if office else "")
     text = part.lead_in + "".join(part.statements)
     if part.source:
         text += texts.ANSWER_SOURCE.format(plan=part.plan, title=part.source_title or "", source=part.source)
     if part.lead_unit:
         partners = texts.ANSWER_PARTNERS.format(units="、".join(part.partners)) if part.partners else ""
         text += texts.ANSWER_UNITS.format(lead=part.lead_unit, partners=partners)
+        if part.lead_unit in contacts:
+            text += contact_line(contacts[part.lead_unit])
     return text
 
 
-def answer_text(answer: Answer) -> str:
+def answer_text(answer: Answer, contacts: Mapping[str, Contact]) -> str:
     """Every question's answer in the order asked (numbered when several), and "did you mean"."""
     if len(answer.parts) == 1:
-        text = _part_text(answer.parts[0])
+        text = _part_text(answer.parts[0], contacts)
     else:
         text = "\n\n".join(
-            texts.ANSWER_NUMBERED.format(number=i, text=_part_text(p)) for i, p in enumerate(answer.parts, 1)
+            texts.ANSWER_NUMBERED.format(number=i, text=_part_text(p, contacts)) for i, p in enumerate(answer.parts, 1)
         )
     if wants_alternatives(answer):
         text += texts.LOW_CONFIDENCE
