@@ -15,8 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import texts
 from bot.cli import main
+from bot.telegram import render
+from policy_kb import load_kb
 from services import directory
 from services.db import session_scope
+from services.entitlements import Member, Profile, SchoolStage, compute_entitlements
 from services.errors import InvalidInput, NotFound
 from services.models import AuditEntry
 from services.questions import Answerer
@@ -102,6 +105,13 @@ async def test_the_answerer_loads_the_directory(sessionmaker: async_sessionmaker
     async with session_scope(sessionmaker) as session:
         await _set(session)
     assert (await Answerer.load(sessionmaker)).contacts[EDUCATION].phone == PHONE
+
+
+def test_the_entitlement_check_gives_the_numbers_of_the_units_it_names() -> None:
+    profile = Profile(members=[Member(school_stage=SchoolStage.JUNIOR)])
+    result = compute_entitlements(kb=load_kb(), profile=profile)
+    contacts = {EDUCATION: directory.Contact(EDUCATION, PHONE, "", "")}
+    assert f"☎️ {EDUCATION}：电话 {PHONE}" in render.entitlements_text(result, contacts)
 
 
 # --- the command line ----------------------------------------------------------------------------

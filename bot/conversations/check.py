@@ -272,7 +272,8 @@ async def work(update: Update, context: CustomContext) -> CheckState | int:
     draft["work"] = value
     result = compute_entitlements(kb=context.kb, profile=profile_from_draft(draft))
     guided.drop_draft(context, DRAFT)
-    await guided.reply(update, context, render.entitlements_text(result), await roles.menu(update, context))
+    text = render.entitlements_text(result, context.services.contacts)
+    await guided.reply(update, context, text, await roles.menu(update, context))
     return ConversationHandler.END
 
 

@@ -111,8 +111,9 @@ def _item_line(item: EntitlementItem) -> str:
     return texts.CHECK_ITEM_OTHER.format(who=who, item=item.item)
 
 
-def entitlements_text(result: Entitlements) -> str:
-    """Itemised entitlements, the yearly cash total, whom to contact and the caveat."""
+def entitlements_text(result: Entitlements, contacts: Mapping[str, Contact]) -> str:
+    """Itemised entitlements, the yearly cash total, whom to contact (with the numbers the office's
+    directory has) and the caveat."""
     if result.not_registered:
         return texts.CHECK_NOT_REGISTERED + texts.CHECK_CAVEAT.format(caveat=result.caveat)
     if not result.items:
@@ -120,5 +121,6 @@ def entitlements_text(result: Entitlements) -> str:
     lines = [texts.CHECK_RESULT_HEADER + "\n".join(_item_line(i) for i in result.items)]
     lines.append(texts.CHECK_TOTAL.format(total=_amount(result.annual_cash_yuan)))
     lines.append(texts.CHECK_UNITS.format(units="、".join(result.units)))
+    lines.extend(contact_line(contacts[unit]).lstrip("\n") for unit in result.units if unit in contacts)
     lines.append(texts.CHECK_CAVEAT.format(caveat=result.caveat))
     return "\n".join(lines)
