@@ -34,3 +34,7 @@ def register(app: typer.Typer) -> None:
     from bot.commands import questions
 
     questions.register(app)
+
+    from bot.commands import db
+
+    db.register(app)
