@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, NonNegativeInt, SecretStr, model_validator
+from pydantic import Field, NonNegativeInt, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: Default database: a SQLite file in the working directory, so `make run` needs no server.
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./fupin.db"
+#: Name of the default SQLite database file (see `default_database_path`).
+DEFAULT_DATABASE_FILE = "fupin.db"
 
 #: Official Bot API base; a self-hosted Bot API server or the sandbox emulator replaces it.
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
@@ -33,6 +35,54 @@ SANDBOX_NOT_LOOPBACK = (
 )
 
 
+def checkout_folder() -> Path | None:
+    """The source checkout the program runs from (`make run` installs it editable), or None.
+
+    None means an installed package (a wheel in site-packages), which has no folder of its own to
+    keep data in.
+    """
+    root = Path(__file__).resolve().parent.parent
+    return root if (root / "pyproject.toml").is_file() else None
+
+
+def default_database_path() -> Path:
+    """Where the database lives when `FUPIN_DATABASE_URL` is not set: one place, whatever the folder.
+
+    In a checkout, `fupin.db` at its top, where `make run` has always put it (so an existing
+    database stays in use) and where whoever looks after the installation looks for its files.
+    An installed package uses the user's data folder, `$XDG_DATA_HOME/fupin/` (by default
+    `~/.local/share/fupin/`), the place Linux programs keep their data.
+    """
+    checkout = checkout_folder()
+    if checkout is not None:
+        return checkout / DEFAULT_DATABASE_FILE
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data_home / "fupin" / DEFAULT_DATABASE_FILE
+
+
+def default_database_url() -> str:
+    """`sqlite+aiosqlite:///` and `default_database_path()`, so `make run` needs no database server."""
+    return f"sqlite+aiosqlite:///{default_database_path()}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file a SQLite database URL names, as written; None for other databases and in-memory SQLite.
+
+    Read from the text rather than with SQLAlchemy, which settings do not otherwise need.
+    """
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme.split("+")[0] != "sqlite":
+        return None
+    path = rest.removeprefix("/").partition("?")[0]
+    return None if path in {"", ":memory:"} else Path(path)
+
+
+def env_files() -> tuple[Path, ...]:
+    """The `.env` files read: the checkout's, then the working directory's (which wins)."""
+    checkout = checkout_folder()
+    return (checkout / ".env", Path(".env")) if checkout is not None else (Path(".env"),)
+
+
 def is_loopback(host: str) -> bool:
     """Whether `host` is reachable from this machine only (127.0.0.0/8, ::1, localhost)."""
     if host.strip().lower() == "localhost":
@@ -49,10 +99,13 @@ class Settings(BaseSettings):
     Secrets are `SecretStr` so that they never show up in a log line or a repr.
     """
 
-    model_config = SettingsConfigDict(env_prefix="FUPIN_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="FUPIN_", env_file=env_files(), extra="ignore")
 
     environment: Literal["development", "production"] = "development"
-    database_url: str = DEFAULT_DATABASE_URL
+    #: A relative SQLite path is taken from the working directory, as every relative path given to
+    #: a program is, and made absolute here: the whole process then means one file, and messages
+    #: name it in full.
+    database_url: str = Field(default_factory=default_database_url)
     telegram_token: SecretStr | None = None
     telegram_api_url: str = DEFAULT_TELEGRAM_API_URL
     #: Username of the bot, used to build `https://t.me/<bot>?start=<code>` invite links.
@@ -103,6 +156,27 @@ class Settings(BaseSettings):
     def sandbox(self) -> bool:
         """No token means sandbox mode: the built-in Bot API emulator stands in for Telegram."""
         return self.telegram_token is None
+
+    @property
+    def base_url(self) -> str:
+        """Where browsers reach this server: `public_url`, else `http://<host>:<port>`.
+
+        A wildcard host (all addresses) is shown as 127.0.0.1, an address a browser can open.
+        """
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in {"", "0.0.0.0", "::"} else self.host
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    @field_validator("database_url")
+    @classmethod
+    def _absolute_sqlite_path(cls, url: str) -> str:
+        path = sqlite_path(url)
+        if path is None or path.is_absolute():
+            return url
+        scheme, _, rest = url.partition("://")
+        query = rest.partition("?")[2]
+        return f"{scheme}:///{Path.cwd() / path}" + (f"?{query}" if query else "")
 
     @model_validator(mode="after")
     def _refuse_unsafe_setups(self) -> Settings:

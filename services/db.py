@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 from alembic import command
 from alembic.config import Config
@@ -70,11 +71,19 @@ async def database_reachable(engine: AsyncEngine, *, timeout: float = READY_TIME
     return True
 
 
+def migrations_folder() -> Traversable:
+    """The packaged migrations (`env.py`, `script.py.mako`, `versions/`); in a checkout, its source files."""
+    return resources.files("services") / "migrations"
+
+
 def alembic_config(url: str) -> Config:
-    """Alembic configuration pointing at the packaged migrations and the given database."""
-    script_location = resources.files("services") / "migrations"
+    """Alembic configuration pointing at the packaged migrations and the given database.
+
+    A new revision's file is named by its id alone (`0012_add_x.py`), as the existing ones are.
+    """
     cfg = Config()
-    cfg.set_main_option("script_location", str(script_location))
+    cfg.set_main_option("script_location", str(migrations_folder()))
+    cfg.set_main_option("file_template", "%%(rev)s")
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 

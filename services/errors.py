@@ -99,3 +99,15 @@ class InviteUsed(InviteError):
     """The invite was already redeemed by someone else; codes are single-use."""
 
     default_message = "邀请码已被使用，每个邀请码只能使用一次。请向县扶贫办索取新的邀请链接。"
+
+
+class DatabaseNotReady(FupinError):
+    """The database cannot be worked on as it is: missing, unreachable, or not at the program's schema."""
+
+    default_message = "数据库尚未升级到当前版本，请先运行 fupin db upgrade。"
+
+
+class BackupFailed(FupinError):
+    """A backup or a restore could not be made (a program missing or failing); the message says what to do."""
+
+    default_message = "备份或恢复未能完成。"

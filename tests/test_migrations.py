@@ -22,7 +22,7 @@ def _differences(connection: Connection) -> list[object]:
 
 
 async def test_migrated_schema_matches_the_models(engine: AsyncEngine) -> None:
-    """Fails when a model changes without a migration (run `alembic revision --autogenerate`)."""
+    """Fails when a model changes without a migration (write one: `fupin db revision -m … --autogenerate`)."""
     async with engine.connect() as connection:
         assert await connection.run_sync(_differences) == []
 

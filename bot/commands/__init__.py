@@ -35,3 +35,7 @@ def register(app: typer.Typer) -> None:
 
     questions.register(app)
     units.register(app)
+
+    from bot.commands import db
+
+    db.register(app)

@@ -1,9 +1,9 @@
-"""How a CLI command reaches the database: migrate, seed, one session, and domain errors mapped once."""
+"""How a CLI command reaches the database: a current schema, one session, and domain errors mapped once."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -60,33 +60,40 @@ def _setting_problem(error: Any) -> str:
     return texts.SETTING_INVALID.format(variable=variable, reason=error["msg"])
 
 
-def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run `work` in one committed transaction on the configured database, ready for use.
+def run_async(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run the coroutine `work()` to its end in a loop of its own, domain errors mapped once.
 
-    The database is migrated and the townships seeded first, so every command works on a fresh
-    file. A domain error rolls the transaction back (nothing is written) and becomes a CliError.
+    An `InvalidInput` becomes a `CliInputError` (exit 2), any other domain error a `CliError` (exit 1).
     """
-    from services.config import get_settings
-    from services.db import create_engine, make_sessionmaker, migrate, session_scope
     from services.errors import FupinError, InvalidInput
-    from services.places import ensure_townships
-
-    async def _run() -> T:
-        url = get_settings().database_url
-        await migrate(url)
-        engine = create_engine(url)
-        try:
-            sessionmaker = make_sessionmaker(engine)
-            async with session_scope(sessionmaker) as session:
-                await ensure_townships(session)
-            async with session_scope(sessionmaker) as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
 
     try:
-        return asyncio.run(_run())
+        return asyncio.run(work())
     except InvalidInput as exc:
         raise CliInputError(exc.message) from exc
     except FupinError as exc:
         raise CliError(exc.message) from exc
+
+
+def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one committed transaction on the configured database, which must be current.
+
+    Only `fupin serve` and `fupin db upgrade` create or migrate a database: on one that is missing,
+    empty or behind, a command stops with one line saying so (`services.schema.require_current`).
+    A domain error rolls the transaction back (nothing is written) and becomes a CliError.
+    """
+    from services.config import get_settings
+    from services.db import create_engine, make_sessionmaker, session_scope
+    from services.schema import require_current
+
+    async def _run() -> T:
+        url = get_settings().database_url
+        await require_current(url)
+        engine = create_engine(url)
+        try:
+            async with session_scope(make_sessionmaker(engine)) as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return run_async(_run)

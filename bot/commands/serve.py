@@ -29,16 +29,20 @@ def register(app: typer.Typer) -> None:
         from bot.http.server import run
         from services.config import Settings
         from services.errors import FupinError
+        from services.schema import upgrade_database
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        # Each job run is two lines (every 30 s for some jobs); a failing job is still logged.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
         # The sandbox bot dials the address the server listens on, so settings must carry it; they
         # are read again with it, so that the checks on the address apply to `--host` too.
         given: dict[str, Any] = {name: value for name, value in (("host", host), ("port", port)) if value is not None}
         settings = Settings(**given)  # a refused set-up is shown by `bot.cli.main` (settings_error)
-        if settings.sandbox:
-            try:
-                asyncio.run(check_sandbox_database(settings.database_url))
-            except FupinError as exc:
-                raise CliError(exc.message) from None
+        # Serving upgrades the database (and creates a missing SQLite file), as `fupin db upgrade` does.
+        check = check_sandbox_database if settings.sandbox else upgrade_database
+        try:
+            asyncio.run(check(settings.database_url))
+        except FupinError as exc:
+            raise CliError(exc.message) from None
         run(create_app(settings), host=settings.host, port=settings.port)

@@ -201,3 +201,56 @@ UNITS_LINE = "{unit}  电话 {phone}  地址 {address}  办公时间 {hours}"
 UNITS_LINE_EMPTY = "{unit}  （尚未填写联系方式）"
 UNITS_SET_DONE = "已更新“{unit}”的联系方式；运行中的机器人将在半分钟内在答复中附上。"
 UNITS_CLEAR_DONE = "已删除“{unit}”的联系方式。"
+
+# --- fupin db -----------------------------------------------------------------------------------
+DB_HELP = "数据库：升级表结构、查看版本、备份与恢复，以及（开发用）编写新的迁移。"
+DB_UPGRADE_HELP = (
+    "把数据库升级到本程序的版本（应用全部迁移），并写入全县乡镇；数据库文件不存在时新建。"
+    "升级已有数据前请先备份：fupin db backup 文件。"
+)
+DB_CREATED = "已新建数据库 {database}，版本 {after}。"
+DB_INITIALISED = "已在数据库 {database} 中建好全部表，版本 {after}。"
+DB_UPGRADED = "数据库 {database} 已从版本 {before} 升级到 {after}。"
+DB_UP_TO_DATE = "数据库 {database} 已是最新版本 {after}，无需升级。"
+DB_TOWNSHIPS_ADDED = "已写入 {count} 个乡镇。"
+DB_CURRENT_HELP = "显示数据库的版本，以及是否为本程序的最新版本（不是最新时退出码为 1）。"
+DB_CURRENT_DATABASE = "数据库：{database}"
+DB_CURRENT_REVISION = "数据库版本：{current}"
+DB_HEAD_REVISION = "程序版本：{head}"
+DB_NO_REVISION = "无"
+DB_CURRENT_OK = "数据库已是最新版本。"
+DB_REVISION_HELP = (
+    "（开发用）编写下一个迁移文件，写入 services/migrations/versions/。写好后检查其中的操作，"
+    "用 fupin db upgrade 试一遍，再提交。"
+)
+DB_REVISION_MESSAGE_HELP = '迁移的说明，写在文件开头，如 "Households get a phone number"'
+DB_REVISION_NAME_HELP = (
+    "迁移名（小写英文字母、数字、下划线），接在编号后作为版本号和文件名，如 household_phone；默认取说明的前几个英文词"
+)
+DB_REVISION_AUTOGENERATE_HELP = (
+    "按模型（services/models.py）与所配置数据库的差异生成操作；该数据库须已是最新版本。生成的操作务必逐行检查"
+)
+DB_REVISION_WRITTEN = "已写入迁移 {path}（版本 {revision}）。请检查其中的操作，运行 fupin db upgrade 试用后再提交。"
+DB_BACKUP_HELP = (
+    "把数据库备份到一个文件，服务运行时也可以备份。SQLite：一致的数据库副本（SQLite 备份接口）；"
+    "PostgreSQL：pg_dump 的自定义格式（需要安装 PostgreSQL 客户端）。"
+)
+DB_BACKUP_FILE_HELP = "备份文件路径；已存在的文件会被替换"
+DB_BACKED_UP = "已把数据库 {database} 备份到 {path}（{size}）。"
+DB_RESTORE_HELP = (
+    "用 fupin db backup 写出的备份替换数据库：数据库里现有的数据全部丢失。"
+    "请先停止 fupin serve，再加 --yes 确认。PostgreSQL 需要 pg_restore。"
+)
+DB_RESTORE_FILE_HELP = "备份文件（fupin db backup 写出的）"
+DB_RESTORE_YES_HELP = "确认：用备份替换数据库中的全部数据"
+DB_RESTORE_CONFIRM = (
+    "将用备份替换数据库，数据库里现有的全部数据都会被替换，无法撤销：\n"
+    "  备份：{path}{backup}\n"
+    "  数据库：{database}{target}\n"
+    "请先停止 fupin serve（以及其他使用这个数据库的程序），需要的话先备份现在的数据库，再加 --yes 重新运行。"
+)
+DB_RESTORE_BACKUP_REVISION = "（版本 {revision}）"
+DB_RESTORE_TARGET_REVISION = "（现在的版本 {revision}）"
+DB_RESTORE_TARGET_MISSING = "（尚不存在，将新建）"
+DB_RESTORED = "已用备份 {path} 恢复数据库 {database}。"
+DB_RESTORED_RESTART = "如果 fupin serve 在恢复时仍在运行，请重启它。"

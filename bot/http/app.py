@@ -40,8 +40,9 @@ from bot.http.webhook import create_webhook_router
 from bot.ratelimit import RateLimiter
 from services import telegram_bots
 from services.config import SANDBOX_NOT_LOOPBACK, Settings, get_settings, is_loopback
-from services.db import create_engine, database_reachable, make_sessionmaker, migrate, session_scope
+from services.db import create_engine, database_reachable, make_sessionmaker, session_scope
 from services.questions import Answerer
+from services.schema import upgrade_database
 from services.users import list_users
 
 #: Where the emulator is mounted in sandbox mode; the bot's base URL is `<this>/bot`.
@@ -58,7 +59,7 @@ def _loopback(host: str) -> str:
 
 
 async def check_sandbox_database(database_url: str) -> None:
-    """Migrate the database and refuse it when a real Telegram bot has served it (sandbox only).
+    """Upgrade the database and refuse it when a real Telegram bot has served it (sandbox only).
 
     `fupin serve` calls this before the server starts, so the refusal is one clear line; the
     lifespan calls it again for any other host of the app.
@@ -66,7 +67,7 @@ async def check_sandbox_database(database_url: str) -> None:
     Raises:
         Conflict: the database has served real Telegram.
     """
-    await migrate(database_url)
+    await upgrade_database(database_url)
     engine = create_engine(database_url)
     try:
         async with session_scope(make_sessionmaker(engine)) as session:
@@ -134,7 +135,7 @@ def create_app(
         if mode is BotMode.SANDBOX:
             await check_sandbox_database(settings.database_url)
         else:
-            await migrate(settings.database_url)
+            await upgrade_database(settings.database_url)
         engine = create_engine(settings.database_url)
         sessionmaker = make_sessionmaker(engine)
         if mode is BotMode.SANDBOX:

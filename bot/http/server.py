@@ -1,14 +1,18 @@
-"""Running the HTTP app under uvicorn, stopping the bot's long poll before connections drain.
+"""Running the HTTP app under uvicorn, stopping the long polls before connections drain.
 
 uvicorn waits for in-flight requests before it runs the lifespan's shutdown; in sandbox mode
-the bot's own `getUpdates` long poll is such a request, so it would hold shutdown for the whole
-poll timeout. `FupinServer` stops the bot from receiving first.
+the bot's own `getUpdates` long poll is such a request, and so is every open chat page's poll
+for messages: they would hold shutdown until uvicorn gives up and cancels them (a traceback for
+each tab). `FupinServer` stops the bot from receiving first, then answers the chat pages at once.
+Once it listens it logs where the chat page and the dashboard are; the emulator's long polls stay
+out of the access log (`bot.http.logs`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -16,15 +20,35 @@ from contextlib import asynccontextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from bot.http.logs import quiet_emulator_polls, startup_lines
+
+log = logging.getLogger("fupin.http")
+
 
 class FupinServer(uvicorn.Server):
     """uvicorn's server, which asks the app to stop receiving updates before shutting down."""
 
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        quiet_emulator_polls()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        state = getattr(self.config.app, "state", None)
+        settings = getattr(state, "settings", None)
+        if self.started and settings is not None:
+            for line in startup_lines(settings, sandbox=hasattr(state, "emulator")):
+                log.info(line)
+
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        app = self.config.app
-        runner = getattr(getattr(app, "state", None), "bot_runner", None)
+        state = getattr(self.config.app, "state", None)
+        runner = getattr(state, "bot_runner", None)
         if runner is not None:
             await runner.stop_receiving()
+        emulator = getattr(state, "emulator", None)
+        if emulator is not None:
+            # Chat pages' long polls answer now; uvicorn stops accepting before they can poll again.
+            emulator.close()
         await super().shutdown(sockets)
 
 

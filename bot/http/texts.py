@@ -162,3 +162,8 @@ DASHBOARD = {
         "figure_changed": "变化（{measure}）：{old} → {new}",
     },
 }
+
+# --- start-up lines of `fupin serve` (logged once the server listens) -------------------------
+STARTUP_CHAT_PAGE = "沙盒聊天页面：{url}"
+STARTUP_DASHBOARD = "工作看板（县扶贫办）：{url}"
+STARTUP_DATABASE = "数据库：{database}"

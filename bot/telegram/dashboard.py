@@ -19,8 +19,7 @@ DASHBOARD_PATH = "/dashboard"
 
 def dashboard_url(settings: Settings) -> str:
     """Where office users' browsers reach the dashboard."""
-    base = settings.public_url or f"http://{settings.host}:{settings.port}"
-    return base.rstrip("/") + DASHBOARD_PATH
+    return settings.base_url + DASHBOARD_PATH
 
 
 @roles.requires(RoleKind.OFFICE, what=texts.BUTTON_DASHBOARD)

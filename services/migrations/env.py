@@ -1,7 +1,8 @@
 """Alembic environment: runs migrations over an async engine (aiosqlite or asyncpg).
 
 `services.db.migrate` calls Alembic from a worker thread, so `asyncio.run` here owns its own
-event loop. No alembic.ini is needed: `services.db.alembic_config` builds the Config in code.
+event loop. No alembic.ini is needed: `services.db.alembic_config` builds the Config in code, and
+`fupin db revision` writes the next migration with it.
 A caller that already holds a sync connection may pass it as `config.attributes["connection"]`.
 """
 
