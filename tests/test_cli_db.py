@@ -10,14 +10,17 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 
 from bot.cli import main
 from services import db
 from services.config import get_settings
 from services.db import alembic_config
 
-#: The program's newest revision, as `fupin db current` names it.
-HEAD = "0011_report_plan_year"
+#: The program's newest revision, as `fupin db current` names it (whichever migration is last).
+HEAD = ScriptDirectory.from_config(alembic_config("sqlite+aiosqlite://")).get_current_head()
+#: The number `fupin db revision` gives the next migration.
+NEXT = f"{int(HEAD[:4]) + 1:04d}"
 #: An older revision, for a database the program has outgrown.
 OLDER = "0010_plans"
 
@@ -224,17 +227,17 @@ async def test_revision_is_numbered_after_the_newest_and_named_from_the_message(
     cli_database: str, migrations: Path
 ) -> None:
     assert await fupin("db", "revision", "-m", "Households get a phone number") == 0
-    assert (migrations / "versions" / "0012_households_get_a_phone_number.py").is_file()
+    assert (migrations / "versions" / f"{NEXT}_households_get_a_phone_number.py").is_file()
 
 
 async def test_revision_takes_the_name_given(cli_database: str, migrations: Path) -> None:
     await fupin("db", "revision", "-m", "贫困户增加电话", "--name", "household_phone")
-    assert (migrations / "versions" / "0012_household_phone.py").is_file()
+    assert (migrations / "versions" / f"{NEXT}_household_phone.py").is_file()
 
 
 async def test_revision_follows_the_newest(cli_database: str, migrations: Path) -> None:
     await fupin("db", "revision", "-m", "x", "--name", "x")
-    written = (migrations / "versions" / "0012_x.py").read_text(encoding="utf-8")
+    written = (migrations / "versions" / f"{NEXT}_x.py").read_text(encoding="utf-8")
     assert f'down_revision: str | None = "{HEAD}"' in written
 
 
@@ -247,7 +250,7 @@ async def test_revision_refuses_a_name_that_is_no_file_name(
 
 async def test_autogenerate_on_a_current_database_finds_nothing_to_do(cli_database: str, migrations: Path) -> None:
     await fupin("db", "revision", "-m", "nothing", "--autogenerate")
-    written = (migrations / "versions" / "0012_nothing.py").read_text(encoding="utf-8")
+    written = (migrations / "versions" / f"{NEXT}_nothing.py").read_text(encoding="utf-8")
     assert "op." not in written
 
 
