@@ -107,10 +107,15 @@ def benefit_statement(benefit: Benefit) -> str:
 
 
 def target_statement(target: Target) -> str:
-    """A target in one line: "危桥改造：5 座", "家庭农场（新发展）：20 家以上"."""
+    """A target in one line: "危桥改造：5 座", "家庭农场（新发展）：20 家以上", and one set village by
+    village as such: "村卫生室：每村 1 所以上", "综合性文化服务中心：10 个村，每村 1 个以上"."""
     more = "以上" if target.at_least else ""
     name = target.display_name or target.indicator
-    return f"{name}：{format_number(target.quantity)} {target.unit}{more}"
+    figure = f"{format_number(target.quantity)} {target.unit}{more}"
+    if not target.per_village:
+        return f"{name}：{figure}"
+    villages = f"{target.villages} 个村，" if target.villages else ""
+    return f"{name}：{villages}每村 {figure}"
 
 
 def _trim(sentence: str) -> str:
@@ -237,7 +242,7 @@ def _measure_entries(measure: Measure, matcher: PhraseMatcher) -> list[Entry]:
                 t.sentence,
                 t.quantity,
                 t.unit,
-                figures=((t.quantity, t.unit),),
+                figures=((t.quantity, t.unit), *(((t.villages, "个"),) if t.villages else ())),
             )
         )
         fact_sentences.add(t.sentence)

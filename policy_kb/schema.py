@@ -57,6 +57,12 @@ class Target(Frozen):
     #: A reader-friendly name from the reviewed lexicon, when the text's phrase is awkward.
     display_name: str | None = None
     sentence: str
+    #: Set for each village ("每个贫困村至少设有 1 所村卫生室"): `quantity` is each village's, and
+    #: the target is met village by village.
+    per_village: bool = False
+    #: How many villages a per-village target applies to, when the plan says ("拟销号的 10 个贫困村
+    #: 都有…"); None: every village on record.
+    villages: int | None = None
 
 
 class Benefit(Frozen):

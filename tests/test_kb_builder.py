@@ -214,7 +214,7 @@ TARGETS = [
     ("mc0623e77", "新改建路面工程", 44, "公里", False),
     ("mc0623e77", "新建桥梁", 5, "座", False),
     ("mc0623e77", "危桥改造", 5, "座", False),
-    ("mc0623e77-3", "贫困村都有综合性文化服务中心", 10, "个", False),
+    ("mc0623e77-3", "综合性文化服务中心", 1, "个", True),
     ("mf6e59b87", "村集体经济收入", 30000, "元", True),
 ]
 
@@ -234,6 +234,24 @@ def test_targets(
 def test_no_other_targets(kb: KnowledgeBase) -> None:
     all_targets = [(m.id, t.indicator) for m in kb.measures for t in m.targets]
     assert all_targets == [(row[0], row[1]) for row in TARGETS]
+
+
+#: Targets set village by village (issue 14): each village's figure, met village by village.
+PER_VILLAGE = [
+    ("m25e43f6d", "村卫生室"),
+    ("m25e43f6d", "专业医务人员"),
+    ("mc0623e77-3", "综合性文化服务中心"),
+    ("mf6e59b87", "村集体经济收入"),
+]
+
+
+def test_targets_set_for_each_village_are_marked_so(kb: KnowledgeBase) -> None:
+    assert [(m.id, t.indicator) for m in kb.measures for t in m.targets if t.per_village] == PER_VILLAGE
+
+
+def test_a_target_for_the_villages_to_be_lifted_names_how_many(kb: KnowledgeBase) -> None:
+    culture = next(t for t in kb.measure("mc0623e77-3").targets if t.indicator == "综合性文化服务中心")
+    assert culture.villages == 10
 
 
 def test_lexicon_supplies_display_names_but_never_figures(kb: KnowledgeBase) -> None:

@@ -21,6 +21,7 @@ from policy_kb.builder.genre import (
     CONDITION_START,
     CONNECTIVES,
     COUNTED_SERVICE_UNITS,
+    EVERY_VILLAGE_HAS_RE,
     FOR_WHOM_FREE_RE,
     FOR_WHOM_RE,
     FREE_SERVICE_RE,
@@ -28,6 +29,7 @@ from policy_kb.builder.genre import (
     LEAD_IN_WORDS_RE,
     MONEY_BENEFIT_WORDS_RE,
     MONEY_TARGET_WORDS_RE,
+    PER_VILLAGE_RE,
     PER_WORDS,
     PERIOD_WORDS,
     PERIOD_WORDS_RE,
@@ -39,6 +41,7 @@ from policy_kb.builder.genre import (
     RATE_RE,
     REDUCTION_RE,
     REMAINDER_WORDS_RE,
+    SAME_VILLAGES_NEXT_RE,
     SERVICE_END_RE,
     STAGE_SUFFIXES,
     STANDARD_OF_BEFORE_RE,
@@ -49,7 +52,7 @@ from policy_kb.builder.genre import (
 )
 from policy_kb.builder.text import compact, split_clauses, split_sentences, split_top_level
 from policy_kb.lexicon import Lexicon
-from policy_kb.numbers import AT_LEAST_BEFORE, Quantity, find_quantities
+from policy_kb.numbers import AT_LEAST_BEFORE, Number, Quantity, find_quantities
 from policy_kb.schema import (
     Benefit,
     BenefitKind,
@@ -90,6 +93,8 @@ class _SentenceState:
     thresholds: list[tuple[int, int]] = field(default_factory=list)
     #: The clause before, for a clause that only gives its amount ("由财政代缴，标准为每人每年300元").
     previous_clause: str = ""
+    #: The clause before set its figure for each village, and a clause going on with 并… shares it.
+    per_village: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,7 +158,10 @@ def _read_clause(
     for reader in readers:
         found += [f for f in reader(clause, sentence, state, ctx) if not _overlaps(f.span, found)]
     taken = [f.span for f in found] + [m.span() for m in CADENCE_EVERY_RE.finditer(clause)] + state.thresholds
-    targets = _targets(clause, sentence, taken, ctx)
+    state.per_village = bool(PER_VILLAGE_RE.search(clause)) or (
+        state.per_village and bool(SAME_VILLAGES_NEXT_RE.match(clause))
+    )
+    targets = _targets(clause, sentence, taken, ctx, per_village=state.per_village)
     return found, targets
 
 
@@ -527,8 +535,11 @@ def inside_quotes(text: str, pos: int) -> bool:
     return text.count("“", 0, pos) > text.count("”", 0, pos)
 
 
-def _targets(clause: str, sentence: str, taken: list[tuple[int, int]], ctx: _MeasureContext) -> list[Target]:
-    """Every remaining figure of the clause is a target: its indicator is the phrase it counts."""
+def _targets(
+    clause: str, sentence: str, taken: list[tuple[int, int]], ctx: _MeasureContext, *, per_village: bool = False
+) -> list[Target]:
+    """Every remaining figure of the clause is a target: its indicator is the phrase it counts
+    (each village's figure when the clause sets it `per_village`)."""
     targets = []
     previous_end = 0
     quantities = [q for q in find_quantities(clause) if _is_count(clause, q, taken)]
@@ -537,17 +548,27 @@ def _targets(clause: str, sentence: str, taken: list[tuple[int, int]], ctx: _Mea
         shared_after = next(
             (after for j in range(i, len(quantities)) if (after := _words_after(clause, quantities, j))), ""
         )
-        indicator = _indicator(clause[previous_end : q.start], shared_after)
-        previous_end = q.end
         at_least = q.at_least or any(w in clause[: q.start] for w in AT_LEAST_BEFORE)
+        every_village = EVERY_VILLAGE_HAS_RE.match(shared_after) if q.unit == "个" else None
+        if every_village:
+            # "10 个贫困村都有综合性文化服务中心": one in each of the 10 villages.
+            indicator = every_village["what"]
+            quantity: Number = 1
+            unit, villages, at_least = "个", int(q.value), True
+        else:
+            indicator = _indicator(clause[previous_end : q.start], shared_after)
+            quantity, unit, villages = q.value, q.unit, None
+        previous_end = q.end
         targets.append(
             Target(
                 indicator=indicator,
-                quantity=q.value,
-                unit=q.unit,
+                quantity=quantity,
+                unit=unit,
                 at_least=at_least,
                 display_name=ctx.lexicon.display_name(indicator),
                 sentence=sentence,
+                per_village=per_village or every_village is not None,
+                villages=villages,
             )
         )
         ctx.last_indicator = indicator

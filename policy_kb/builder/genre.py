@@ -261,3 +261,13 @@ CADENCE_EVERY_RE = re.compile(
 CADENCE_LIST_RE = re.compile(r"(?P<list>(?:[月季年][\u4e00-\u9fff]{2}、)+[月季年][\u4e00-\u9fff]{2})制度")
 #: What each frequency word means.
 FREQUENCIES: dict[str, Frequency] = {"月": "monthly", "季度": "quarterly", "季": "quarterly", "年": "yearly"}
+
+#: A figure set for each village ("每个贫困村至少设有 1 所村卫生室", "销号贫困村每村实现…3万元以上"):
+#: met village by village, not summed over the county.
+PER_VILLAGE_RE = re.compile(r"每一?个(?:贫困|行政|重点|销号)?村|每村|村村|各(?:贫困|行政)村")
+#: A clause that goes on with the same villages ("…，并配备 1 名以上的专业医务人员").
+SAME_VILLAGES_NEXT_RE = re.compile(r"^(?:并且?|且|同时|还要?|都要?)")
+#: "拟销号的 10 个贫困村都有综合性文化服务中心": the count is of villages, each of which must have it.
+EVERY_VILLAGE_HAS_RE = re.compile(
+    r"^(?:贫困|行政|重点|销号)?村(?:都|均|全部|全都)(?:要|能|必须)?(?:有|建有|建成|设有|配备|达到)(?P<what>.+)$"
+)

@@ -602,7 +602,7 @@ def _warn_unplaced_figures(block: _Block, targets: list[Target], benefits: list[
     numbers, ordinals and grades (D级) are no figures; nor is a count in quotes (“三个一批”) or one
     that only sets a condition (超过5000元的部分).
     """
-    placed: set[float] = {float(t.quantity) for t in targets}
+    placed: set[float] = {float(t.quantity) for t in targets} | {float(t.villages) for t in targets if t.villages}
     for b in benefits:
         placed |= {float(v) for v in (b.amount_yuan, b.amount_max_yuan, b.percent, b.quantity) if v is not None}
     for paragraph, line in zip(block.paragraphs, block.lines, strict=False):
