@@ -71,18 +71,32 @@ def find_target(kb: KnowledgeBase, *, measure_id: str, indicator: str) -> Target
     )
 
 
-async def reported_total(session: AsyncSession, *, measure_id: str, indicator: str) -> float:
-    """County-wide sum of the reports on an indicator whose item was not returned."""
+async def reported_total(
+    session: AsyncSession, *, measure_id: str, indicator: str, plan_year: int, village_id: int | None = None
+) -> float:
+    """Sum of the reports on an indicator filed under the plan of `plan_year` whose item was not
+    returned: county-wide, or of one village."""
     query = (
         select(func.coalesce(func.sum(Report.quantity), 0.0))
         .join(Item, Report.item_id == Item.id)
-        .where(Report.measure_id == measure_id, Report.indicator == indicator, Item.state != ItemState.RETURNED)
+        .where(
+            Report.measure_id == measure_id,
+            Report.indicator == indicator,
+            Report.plan_year == plan_year,
+            Item.state != ItemState.RETURNED,
+        )
     )
+    if village_id is not None:
+        query = query.where(Report.village_id == village_id)
     return float(await session.scalar(query) or 0.0)
 
 
-async def remaining(session: AsyncSession, kb: KnowledgeBase, *, measure_id: str, indicator: str) -> float | None:
-    """What is left of the county-wide target (never below 0); None when the measure sets no such target.
+async def remaining(
+    session: AsyncSession, kb: KnowledgeBase, *, measure_id: str, indicator: str, village_id: int | None = None
+) -> float | None:
+    """What is left of the target under the plan in force (never below 0): county-wide, or, for a
+    target set village by village, of the village `village_id`. None when the measure sets no such
+    target, or when a per-village target's village is not chosen yet.
 
     The bot asks the cadre to confirm a quantity above this before storing it.
     """
@@ -90,7 +104,15 @@ async def remaining(session: AsyncSession, kb: KnowledgeBase, *, measure_id: str
         target = find_target(kb, measure_id=measure_id, indicator=indicator)
     except (NotFound, InvalidInput):
         return None
-    done = await reported_total(session, measure_id=measure_id, indicator=target.indicator)
+    if target.per_village and village_id is None:
+        return None
+    done = await reported_total(
+        session,
+        measure_id=measure_id,
+        indicator=target.indicator,
+        plan_year=kb.source.year,
+        village_id=village_id if target.per_village else None,
+    )
     return max(0.0, round(float(target.quantity) - done, 6))
 
 

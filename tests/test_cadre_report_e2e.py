@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot import texts
 from bot.ratelimit import RateLimiter
 from bot.telegram import notify
+from policy_kb import load_kb
+from services import reports
 from services.db import session_scope
 from services.models import Item, ItemState, Report, User
 from tests.bot_support import Sandbox, running_sandbox
@@ -254,3 +256,34 @@ async def test_a_unit_user_who_blocked_the_bot_is_marked_inactive_until_start(
     await client.send_text(transport, "/start")  # unblocks, as Telegram's 重新开始 does
     await reply(client, transport)
     assert await active()
+
+
+async def _report_a_clinic(client: Any, cadre: dict[str, Any], village_name: str) -> str:
+    """Walk /report to the quantity step of 村卫生室 (set for each village) in `village_name`; then
+    answer 1 and return what the bot says to it."""
+    health = texts.REPORT_MEASURE_BUTTON.format(title="健康扶贫巩固提升工程", lead="县卫计委")
+    target = next(t for t in load_kb().measure("m25e43f6d").targets if t.indicator == "村卫生室")
+    clinic = texts.REPORT_INDICATOR_BUTTON.format(name=reports.indicator_label(target), unit="所")
+    await client.send_text(cadre, texts.BUTTON_REPORT)
+    await reply(client, cadre)
+    await reply(client, cadre)
+    assert "每村目标 1所（按村计算）" in await say(client, cadre, health)
+    await client.send_text(cadre, clinic)
+    villages = await reply(client, cadre)
+    label = next(b for b in menu_labels(villages["reply_markup"]) if village_name in b)
+    assert "本村距每村目标还差 1所" in await say(client, cadre, label)
+    return await say(client, cadre, "1")
+
+
+async def test_a_target_set_per_village_is_checked_village_by_village(
+    sandbox: Sandbox, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """The first village's clinic leaves nothing of *its* target; the second village's own is whole."""
+    await add_villages(sessionmaker)
+    client = sandbox.client
+    cadre = await register(client, sessionmaker, "周书记", "cadre", villages=["腰站村", "东村"])
+    assert await _report_a_clinic(client, cadre, "腰站村") == texts.REPORT_PHOTO
+    assert await say(client, cadre, texts.BUTTON_SKIP) == texts.REPORT_NOTE
+    await say(client, cadre, texts.BUTTON_SKIP)
+    await say(client, cadre, texts.BUTTON_CONFIRM)
+    assert await _report_a_clinic(client, cadre, "东村") == texts.REPORT_PHOTO

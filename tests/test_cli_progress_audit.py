@@ -16,7 +16,7 @@ from bot.commands.runner import CliError
 from policy_kb import load_kb
 from tests.dashboard_support import road_report
 
-INDICATOR_KEYS = {"measure", "indicator", "unit", "target", "done", "by_township"}
+INDICATOR_KEYS = {"measure", "indicator", "unit", "target", "done", "by_township", "per_village"}
 
 
 async def fupin(*argv: str) -> int:
@@ -43,6 +43,7 @@ async def test_progress_json_lists_every_target(cli_database: str, capsys: pytes
         "target": 189,
         "done": 0,
         "by_township": {},
+        "per_village": None,
     } in (indicators)
 
 
@@ -60,6 +61,7 @@ async def test_progress_after_a_report(
         "target": 106,
         "done": 3.5,
         "by_township": {"永陵镇": 3.5},
+        "per_village": None,
     }
     assert await fupin("progress") == 0
     out = capsys.readouterr().out

@@ -41,14 +41,18 @@ def register(app: typer.Typer) -> None:
             if row.measure != measure:
                 measure = row.measure
                 typer.echo(texts.PROGRESS_MEASURE.format(id=row.measure, title=row.measure_title))
+            at_least = texts.PROGRESS_AT_LEAST if row.at_least else ""
+            line = texts.PROGRESS_LINE if row.each is None else texts.PROGRESS_VILLAGES_LINE
             typer.echo(
-                texts.PROGRESS_LINE.format(
+                line.format(
                     label=row.label,
                     done=format_quantity(row.done),
                     target=format_quantity(row.target),
                     unit=row.unit,
-                    at_least=texts.PROGRESS_AT_LEAST if row.at_least else "",
+                    at_least=at_least,
                     percent=format_quantity(row.percent),
+                    each=format_quantity(row.each or 0),
+                    each_unit=row.each_unit,
                 )
             )
             if row.by_township:

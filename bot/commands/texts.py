@@ -76,6 +76,7 @@ PROGRESS_TITLE = "目标进度（据驻村干部上报，已退回的不计）�
 PROGRESS_MEASURE = "{id} {title}"
 PROGRESS_LINE = "  {label}：{done} / {target} {unit}{at_least}（{percent}%）"
 PROGRESS_AT_LEAST = "以上"
+PROGRESS_VILLAGES_LINE = "  {label}：{done} / {target} {unit}达到每村 {each} {each_unit}{at_least}（{percent}%）"
 PROGRESS_TOWNSHIPS = "    分乡镇：{townships}"
 PROGRESS_TOWNSHIP = "{name} {done}"
 PROGRESS_SUPERSEDED = "上一版方案的措施（现行方案已没有这些目标，以下是此前按原措施上报的数量）："

@@ -160,11 +160,16 @@ def summary_text(kb: KnowledgeBase, draft: dict[str, Any]) -> str:
     )
 
 
-async def _remaining(context: CustomContext, measure_id: str, indicators: list[str]) -> dict[str, float | None]:
-    """What remains of each target county-wide (one session)."""
+async def _remaining(
+    context: CustomContext, measure_id: str, indicators: list[str], village_id: int | None = None
+) -> dict[str, float | None]:
+    """What remains of each target (one session): county-wide, or the village's for a target set
+    village by village."""
     async with session_scope(context.sessionmaker) as session:
         return {
-            indicator: await reports.remaining(session, context.kb, measure_id=measure_id, indicator=indicator)
+            indicator: await reports.remaining(
+                session, context.kb, measure_id=measure_id, indicator=indicator, village_id=village_id
+            )
             for indicator in indicators
         }
 
@@ -181,7 +186,7 @@ async def _question(context: CustomContext, state: ReportState, draft: dict[str,
         assert measure is not None
         left = await _remaining(context, measure.id, [t.indicator for t in measure.targets])
         lines = [
-            texts.REPORT_INDICATOR_LINE.format(
+            (texts.REPORT_INDICATOR_LINE_VILLAGE if t.per_village else texts.REPORT_INDICATOR_LINE).format(
                 name=reports.indicator_label(t),
                 target=format_quantity(t.quantity),
                 remaining=format_quantity(left[t.indicator] or 0),
@@ -198,12 +203,17 @@ async def _question(context: CustomContext, state: ReportState, draft: dict[str,
         assert target is not None
         example = example_quantity(target.unit)
         prompt = texts.REPORT_QUANTITY.format(name=reports.indicator_label(target), unit=target.unit, example=example)
-        remaining = (await _remaining(context, draft["measure_id"], [target.indicator]))[target.indicator]
+        left = await _remaining(context, draft["measure_id"], [target.indicator], draft.get("village_id"))
+        remaining = left[target.indicator]
         if remaining is not None:
-            prompt += texts.REPORT_QUANTITY_REMAINING.format(remaining=format_quantity(remaining), unit=target.unit)
+            per_village = target.per_village
+            template = texts.REPORT_QUANTITY_REMAINING_VILLAGE if per_village else texts.REPORT_QUANTITY_REMAINING
+            prompt += template.format(remaining=format_quantity(remaining), unit=target.unit)
         return prompt, [], 2
     if state is ReportState.OVER:
-        prompt = texts.REPORT_OVER.format(
+        target = _target(context.kb, draft)
+        template = texts.REPORT_OVER_VILLAGE if target is not None and target.per_village else texts.REPORT_OVER
+        prompt = template.format(
             quantity=format_quantity(draft["pending_quantity"]),
             remaining=format_quantity(draft["pending_remaining"]),
             unit=draft["unit"],
@@ -348,7 +358,9 @@ async def quantity(update: Update, context: CustomContext) -> ReportState:
         )
     except InvalidInput as error:
         return await _wrong(update, context, ReportState.QUANTITY, error.message)
-    left = (await _remaining(context, draft["measure_id"], [draft["indicator"]]))[draft["indicator"]]
+    left = (await _remaining(context, draft["measure_id"], [draft["indicator"]], draft.get("village_id")))[
+        draft["indicator"]
+    ]
     if left is not None and value > left:
         draft["pending_quantity"], draft["pending_remaining"] = value, left
         draft["trail"].append(ReportState.QUANTITY.value)

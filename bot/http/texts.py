@@ -61,6 +61,8 @@ DASHBOARD = {
     "progress_note": "按驻村干部已上报、未被退回的数量统计。",
     "no_targets": "方案中没有可统计的目标。",
     "done_of_target": "{done} / {target} {unit}",
+    "villages_of_target": "{done} / {target} 个村达到（每村 {each} {unit}{more}）",
+    "at_least": "以上",
     "by_township": "分乡镇",
     "no_reports": "尚无上报",
     "superseded": "上一版方案的措施",

@@ -76,6 +76,14 @@ function drawSuperseded(rows) {
   );
 }
 
+// A target set village by village counts the villages that meet it, not a county total.
+function figures(row) {
+  const values = { done: number(row.done), target: number(row.target), unit: row.unit };
+  if (row.each === null || row.each === undefined) return t("done_of_target", values);
+  const more = row.at_least ? t("at_least") : "";
+  return t("villages_of_target", { ...values, each: number(row.each), unit: row.each_unit, more });
+}
+
 function drawProgress(rows) {
   const box = $("progress");
   box.replaceChildren();
@@ -86,10 +94,7 @@ function drawProgress(rows) {
       { class: "indicator", "data-indicator": row.indicator },
       el("div", { class: "name" }, row.indicator, el("small", { text: `${row.measure_id} ${row.measure_title}` })),
       bar(row.percent, row.indicator),
-      el("div", {
-        class: "figures",
-        text: t("done_of_target", { done: number(row.done), target: number(row.target), unit: row.unit }),
-      }),
+      el("div", { class: "figures", text: figures(row) }),
     );
     const details = el("details", { class: "townships" }, el("summary", { text: t("by_township") }));
     if (!row.by_township.length) details.append(empty("no_reports"));

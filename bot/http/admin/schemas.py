@@ -223,6 +223,9 @@ class ProgressOut(BaseModel):
     percent: float
     at_least: bool
     by_township: list[TownshipProgressOut]
+    #: Set village by village: each village's figure and unit (`target`, `done` count villages).
+    each: float | None = None
+    each_unit: str = ""
 
     @classmethod
     def of(cls, p: IndicatorProgress) -> ProgressOut:
@@ -240,6 +243,8 @@ class ProgressOut(BaseModel):
                 TownshipProgressOut(township=name, done=done, percent=share(done, p.target))
                 for name, done in p.by_township.items()
             ],
+            each=p.each,
+            each_unit=p.each_unit,
         )
 
 
