@@ -106,7 +106,7 @@ def build_application(
         # within the one budget they share with it, and retried after a 429.
         .rate_limiter(SendingLimiter(pacer))
     )
-    application: FupinApplication = builder.build()  # type: ignore[assignment]
+    application: FupinApplication = builder.build()
     application.bot_data["services"] = services
     # Every notification and broadcast goes out through the outbox, paced under Telegram's limits;
     # `bot.http.lifecycle.BotRunner` starts it after the bot and stops it before.
@@ -162,7 +162,7 @@ def build_application(
         MessageHandler(filters.TEXT, households.question),
         MessageHandler(filters.ALL, households.not_text),
     ]
-    application.add_handlers(main, group=GROUP_MAIN)  # type: ignore[arg-type]
+    application.add_handlers(main, group=GROUP_MAIN)
     # Overdue items remind their unit and escalate to the office, checked at start-up and then regularly.
     assert application.job_queue is not None  # the job-queue extra is a dependency
     application.job_queue.run_repeating(
@@ -191,5 +191,5 @@ def build_application(
     )
     # 5. Write state and mark the update handled.
     application.add_handler(TypeHandler(Update, _flush), group=GROUP_FLUSH)
-    application.add_error_handler(error_handler)  # type: ignore[arg-type]
+    application.add_error_handler(error_handler)
     return application

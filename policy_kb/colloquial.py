@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 from policy_kb.textnorm import normalize
 
@@ -34,8 +35,9 @@ class Concept:
     weight: float = 1.0
 
 
-def _raw() -> dict:  # type: ignore[type-arg]
-    return json.loads(resources.files("policy_kb").joinpath("data/colloquial.json").read_text("utf-8"))
+def _raw() -> dict[str, Any]:
+    raw: dict[str, Any] = json.loads(resources.files("policy_kb").joinpath("data/colloquial.json").read_text("utf-8"))
+    return raw
 
 
 def load_outside(plan_text: str) -> PhraseMatcher:

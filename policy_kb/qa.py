@@ -752,9 +752,10 @@ def build_engine(
     """A new engine for the plan (`kb`, else the one at `kb_path`, else the packaged one), with the
     office's reviewed phrases (phrase -> entry key; see `build_index`)."""
     kb = kb or load_kb(Path(kb_path) if kb_path else None)
-    directory: Path | None = cache_dir()
+    cache = cache_dir()
+    directory: Path | None = cache
     try:
-        directory.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+        cache.mkdir(parents=True, exist_ok=True)
     except OSError:
         directory = None  # an unwritable cache only costs speed
     return Engine(build_index(kb, directory, reviewed))

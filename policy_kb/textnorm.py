@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 
 import zhconv
 
@@ -29,8 +30,16 @@ def normalize(text: str) -> str:
     characters into simplified ones; what remains is compared character by character.
     """
     text = unicodedata.normalize("NFKC", text).lower()
+    _load_zhconv_dictionary()
     text = zhconv.convert(text, "zh-cn")
     return _NOISE.sub("", text)
+
+
+@cache
+def _load_zhconv_dictionary() -> None:
+    """zhconv's dictionary, loaded by path: zhconv's own first load leaves the file open (zhconv 1.4.3)."""
+    with resources.as_file(resources.files("zhconv").joinpath("zhcdict.json")) as path:
+        zhconv.loaddict(str(path))
 
 
 def clauses(text: str) -> list[str]:

@@ -337,7 +337,7 @@ async def finish_delivered(
             .values(status=BroadcastStatus.DONE, finished_at=now)
             .execution_options(synchronize_session=False)
         )
-        if closed.rowcount != 1:  # type: ignore[attr-defined]
+        if closed.rowcount != 1:  # type: ignore[attr-defined]  # typed Result; DML returns a CursorResult
             continue
         broadcast = await session.get(Broadcast, broadcast_id, populate_existing=True)
         assert broadcast is not None

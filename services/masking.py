@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import numbers
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 #: Mask character used everywhere, so masked values look alike across logs.
@@ -108,6 +108,16 @@ def mask_record(record: logging.LogRecord) -> logging.LogRecord:
     return record
 
 
+class _MaskingFactory:
+    """The log record factory that masks what the one it wraps made; its type marks it as installed."""
+
+    def __init__(self, wrapped: Callable[..., logging.LogRecord]) -> None:
+        self._wrapped = wrapped
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        return mask_record(self._wrapped(*args, **kwargs))
+
+
 def install_log_masking() -> None:
     """Mask every log record this process creates, whichever logger logs it and whichever handler shows it.
 
@@ -116,11 +126,5 @@ def install_log_masking() -> None:
     have handlers of their own; wrapping the record factory reaches them all. Idempotent.
     """
     factory = logging.getLogRecordFactory()
-    if getattr(factory, "masks_personal_data", False):
-        return
-
-    def masking_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        return mask_record(factory(*args, **kwargs))
-
-    masking_factory.masks_personal_data = True  # type: ignore[attr-defined]
-    logging.setLogRecordFactory(masking_factory)
+    if not isinstance(factory, _MaskingFactory):
+        logging.setLogRecordFactory(_MaskingFactory(factory))

@@ -303,7 +303,7 @@ async def release(session: AsyncSession, *, ids: Sequence[int], worker: str) -> 
         )
         .values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)  # type: ignore[attr-defined]  # typed Result; DML returns a CursorResult
 
 
 async def defer(session: AsyncSession, *, message_id: int, worker: str, seconds: float) -> None:
@@ -337,7 +337,7 @@ async def recover_stale(session: AsyncSession, *, older_than: dt.datetime, keep:
     result = await session.execute(
         update(OutboxMessage).where(*stale).values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None)
     )
-    count = int(result.rowcount)  # type: ignore[attr-defined]
+    count = int(result.rowcount)  # type: ignore[attr-defined]  # typed Result; DML returns a CursorResult
     if count:
         log.warning("%d outbox messages left sending by a stopped worker are queued again", count)
     return count

@@ -118,7 +118,7 @@ async def purge_old(*, session: AsyncSession, now: dt.datetime | None = None) ->
     """Delete questions older than `KEEP_DAYS`; returns how many went."""
     cutoff = (now or utcnow()) - dt.timedelta(days=KEEP_DAYS)
     result = await session.execute(delete(AskedQuestion).where(AskedQuestion.asked_at < cutoff))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # typed Result; DML returns a CursorResult
 
 
 async def question_groups(*, session: AsyncSession, now: dt.datetime | None = None) -> list[QuestionGroup]:

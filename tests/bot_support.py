@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 from pydantic import SecretStr
+from telegram.ext import JobQueue
 
 from bot.emulator import EmulatorClient, EmulatorState, RunningEmulator
 from bot.http.app import EMULATOR_PREFIX, create_app
@@ -43,6 +44,30 @@ class Sandbox:
         return self.app.state.emulator  # type: ignore[no-any-return]
 
 
+@contextmanager
+def _jobs_run_by_the_test() -> Iterator[None]:
+    """The bot's JobQueue keeps its jobs, but its clock never fires them: a test runs one with `run_job`.
+
+    A job fired by the clock would race the test's own run of it, and a test waiting for the clock
+    would wait on a timer it does not control.
+    """
+
+    async def start_paused(self: JobQueue[Any]) -> None:
+        if not self.scheduler.running:
+            self.scheduler.start(paused=True)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(JobQueue, "start", start_paused)
+        yield
+
+
+async def run_job(sandbox: Sandbox, name: str) -> None:
+    """Run the bot's repeating job `name` now, as its clock would (and the same way: PTB's `Job.run`)."""
+    application = sandbox.app.state.bot_runner.application
+    [job] = application.job_queue.get_jobs_by_name(name)
+    await job.run(application)
+
+
 class _ErrorsToFailures(logging.Handler):
     """Collects what the bot's error handler logs, so a handler exception fails the test."""
 
@@ -71,7 +96,8 @@ async def running_sandbox(
     not retried after a 429 goes missing there as it would in Telegram.
 
     Any ERROR logged by the bot or the HTTP app (the error handler logs every handler
-    exception) fails the test unless `expect_errors`.
+    exception) fails the test unless `expect_errors`. The bot's repeating jobs run only when the
+    test runs them (`run_job`).
     """
     state = state or EmulatorState()
     state.flood.enabled = flood
@@ -86,11 +112,12 @@ async def running_sandbox(
     for logger in loggers:
         logger.addHandler(errors)
     try:
-        async with serving(app, sock) as base_url:
-            await app.state.bot_runner.ready.wait()
-            async with EmulatorClient(base_url + EMULATOR_PREFIX) as client:
-                yield Sandbox(base_url=base_url, app=app, client=client)
-            await _settled(app)
+        with _jobs_run_by_the_test():
+            async with serving(app, sock) as base_url:
+                await app.state.bot_runner.ready.wait()
+                async with EmulatorClient(base_url + EMULATOR_PREFIX) as client:
+                    yield Sandbox(base_url=base_url, app=app, client=client)
+                await _settled(app)
     finally:
         for logger in loggers:
             logger.removeHandler(errors)
@@ -141,7 +168,8 @@ async def webhook_bot(
     """The app in webhook mode, Telegram played by `emu`; yields the app and an HTTP client on it.
 
     Served on a fresh port, so a test can start it again on the same database (a restart);
-    it waits until the bot has set its webhook. Plan reminders are off, as in `running_sandbox`.
+    it waits until the bot has set its webhook. Plan reminders are off and the repeating jobs run
+    only when the test runs them, as in `running_sandbox`.
     """
     sock = bound_socket()
     port = sock.getsockname()[1]
@@ -155,6 +183,7 @@ async def webhook_bot(
         plan_reminders=False,
     )
     app = create_app(config, rate_limiter=rate_limiter)
-    async with serving(app, sock) as base_url, httpx.AsyncClient(base_url=base_url, trust_env=False) as http:
-        await asyncio.wait_for(app.state.bot_runner.ready.wait(), 30)
-        yield app, http
+    with _jobs_run_by_the_test():
+        async with serving(app, sock) as base_url, httpx.AsyncClient(base_url=base_url, trust_env=False) as http:
+            await asyncio.wait_for(app.state.bot_runner.ready.wait(), 30)
+            yield app, http

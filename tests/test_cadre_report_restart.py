@@ -12,9 +12,10 @@ import policy_kb
 from bot import texts
 from bot.emulator import EmulatorState, running_emulator
 from bot.ratelimit import RateLimiter
+from bot.telegram.tasks import OVERDUE_JOB
 from services.db import session_scope
 from services.models import Item, Plan, Report, utcnow
-from tests.bot_support import WEBHOOK_HEADERS, running_sandbox, text_update, webhook_bot
+from tests.bot_support import WEBHOOK_HEADERS, run_job, running_sandbox, text_update, webhook_bot
 from tests.staff_support import add_villages, finish_report, invite_code, register, reply, say, start_road_report
 
 #: Generous flood limit: a cadre answers many steps in a minute.
@@ -117,9 +118,10 @@ async def test_an_overdue_item_reminds_the_unit_and_reaches_the_office(
         await client.wait_for(transport["id"], lambda m: "有新的事项分派给县交通局" in (m["text"] or ""))
     async with session_scope(sessionmaker) as session:
         await session.execute(update(Item).values(due_date=dt.date(2026, 1, 5)))
-    # The next start looks for overdue items at once.
+    # After the next start the overdue job (run at start-up, then regularly) finds the item.
     async with running_sandbox(database_url, state=world, rate_limiter=RateLimiter(**ROOMY)) as second:
         client = second.client
+        await run_job(second, OVERDUE_JOB)
         reminder = await client.wait_for(transport["id"], lambda m: "已超过办理期限（2026-01-05）" in (m["text"] or ""))
         assert reminder["reply_markup"]["inline_keyboard"]  # the unit can act from the reminder
         escalation = await client.wait_for(office["id"], lambda m: "超期事项：县交通局" in (m["text"] or ""))

@@ -22,12 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot import texts
 from bot.conversations.household import FIELDS, HouseholdState
 from bot.emulator import EmulatorState, running_emulator
-from bot.persistence import CONVERSATION, USER_DATA
+from bot.persistence import CONVERSATION, EXPIRE_JOB, USER_DATA
 from bot.ratelimit import RateLimiter
 from services.db import session_scope
 from services.masking import mask_id_number
 from services.models import BotStateEntry, HouseholdChange, TelegramUpdate, utcnow
-from tests.bot_support import running_sandbox, webhook_bot
+from tests.bot_support import run_job, running_sandbox, webhook_bot
 from tests.idcard_support import fake_id_number
 from tests.staff_support import add_villages, register
 
@@ -197,15 +197,20 @@ async def test_a_draft_past_its_deadline_at_start_up_is_wiped_and_the_cadre_told
 
 
 async def test_a_draft_loaded_at_start_up_still_times_out_at_its_deadline(
-    database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+    database_url: str,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await add_villages(sessionmaker)
     world = EmulatorState()
     cadre = await _start_a_draft(database_url, sessionmaker, world)
-    await _deadline(sessionmaker, utcnow() + dt.timedelta(seconds=2))  # a few seconds of the 30 minutes left
-    settings = {"conversation_sweep_seconds": 0.2}
-    async with running_sandbox(database_url, state=world, rate_limiter=_roomy(), **settings) as second:
-        await second.client.wait_for(cadre["id"], lambda m: m["text"] == texts.HOUSEHOLD_TIMEOUT, timeout=20)
+    deadline = utcnow() + dt.timedelta(minutes=5)  # five of the 30 minutes left
+    await _deadline(sessionmaker, deadline)
+    async with running_sandbox(database_url, state=world, rate_limiter=_roomy()) as second:
+        monkeypatch.setattr("bot.persistence.utcnow", lambda: deadline + dt.timedelta(seconds=1))  # time passes
+        await run_job(second, EXPIRE_JOB)  # the regular sweep
+        await second.client.wait_for(cadre["id"], lambda m: m["text"] == texts.HOUSEHOLD_TIMEOUT)
         rows = await _rows(sessionmaker)
         assert _state(rows, cadre["id"]) is None
         assert _draft(rows, cadre["id"]) == {}

@@ -233,7 +233,8 @@ async def test_errors_have_telegram_shapes(emu: RunningEmulator) -> None:
     )
 
     with pytest.raises(InvalidToken):
-        await Bot("123:wrong", base_url=emu.api_url).initialize()
+        async with Bot("123:wrong", base_url=emu.api_url):  # shut down again when initialising fails
+            pass
     async with Bot(emu.token, base_url=emu.api_url, base_file_url=emu.file_url) as bot:
         with pytest.raises(EndPointNotFound):
             await bot.do_api_request("sendTelepathy")

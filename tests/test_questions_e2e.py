@@ -6,12 +6,12 @@ import asyncio
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.telegram.questions import QUESTIONS_JOB
 from policy_kb import load_kb
 from policy_kb import texts as kb_texts
-from tests.bot_support import ADMIN, Sandbox, running_sandbox
+from tests.bot_support import ADMIN, Sandbox, run_job, running_sandbox
 
 #: 马架子 is the Northeast's old log-and-mud hut; a household fears it will fall down.
 HUT = "俺家马架子要塌了能给钱不"
@@ -75,22 +75,17 @@ async def test_the_office_sees_the_entries_it_can_attach_to(http: httpx.AsyncCli
 
 
 async def test_fupin_kb_reload_reaches_the_running_bot(
-    database_url: str, cli_database: str, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+    database_url: str, cli_database: str, engine: AsyncEngine
 ) -> None:
     from bot.cli import main
 
-    monkeypatch.setattr("bot.telegram.questions.QUESTIONS_JOB_SECONDS", 0.2)
     async with running_sandbox(database_url) as sandbox:
         user = await sandbox.client.create_user("钱大爷")
         assert await asyncio.to_thread(main, ["questions", "attach", HUT_PHRASE, HOUSING_GRANT]) == 0
         assert kb_texts.not_covered(load_kb().source) in await _ask(sandbox, user, HUT)  # attached, not yet reloaded
         assert await asyncio.to_thread(main, ["kb", "reload"]) == 0
-        for _ in range(50):
-            await asyncio.sleep(0.1)
-            if HOUSING_FIGURE in await _ask(sandbox, user, HUT):
-                break
-        else:
-            raise AssertionError("the running bot never reloaded")
+        await run_job(sandbox, QUESTIONS_JOB)  # its next regular look for a reload request
+        assert HOUSING_FIGURE in await _ask(sandbox, user, HUT)
 
 
 async def test_the_office_never_sees_the_askers_own_name(sandbox: Sandbox, http: httpx.AsyncClient) -> None:

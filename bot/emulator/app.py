@@ -9,9 +9,9 @@ pointed at `http://HOST:PORT/telegram/bot`. `create_emulator_app` serves them st
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
@@ -28,6 +28,9 @@ from bot.emulator.webhook import WebhookSender
 SANDBOX_PREFIX = "/sandbox/api"
 #: longest a client long poll (`GET messages?wait=`) may hold a request
 MAX_CLIENT_WAIT = 30.0
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def create_bot_api_router(state: EmulatorState, *, webhooks: WebhookSender | None = None) -> APIRouter:
@@ -158,7 +161,7 @@ def create_sandbox_router(state: EmulatorState, *, prefix: str = SANDBOX_PREFIX)
         except LookupError as exc:
             raise HTTPException(404, str(exc)) from None
 
-    def acting(func: Any, *args: Any, **kwargs: Any) -> Any:
+    def acting(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Run a state change, turning its errors into HTTP errors for the client."""
         try:
             return func(*args, **kwargs)

@@ -105,13 +105,15 @@ class EmulatorClient:
         """The user edits one of their text messages; the bot gets `edited_message`."""
         chat_id, message_id = self._message(user, message)
         body = {"user_id": _user_id(user), "chat_id": chat_id, "message_id": message_id, "text": text}
-        return (await self._post("/edit", {**body, "bot": self.bot}))["message"]
+        record: JSON = (await self._post("/edit", {**body, "bot": self.bot}))["message"]
+        return record
 
     async def press(self, user: UserRef, message: MessageRef, data: str) -> JSON:
         """The user presses the inline button with `callback_data == data`; returns the press."""
         chat_id, message_id = self._message(user, message)
         body = {"user_id": _user_id(user), "chat_id": chat_id, "message_id": message_id, "data": data}
-        return (await self._post("/press", {**body, "bot": self.bot}))["callback"]
+        callback: JSON = (await self._post("/press", {**body, "bot": self.bot}))["callback"]
+        return callback
 
     # -- reading the chat -------------------------------------------------------------------
 
@@ -129,7 +131,8 @@ class EmulatorClient:
 
     async def keyboard(self, chat_id: int) -> JSON | None:
         """The reply keyboard the user currently sees, if any."""
-        return (await self.view(chat_id))["keyboard"]
+        keyboard: JSON | None = (await self.view(chat_id))["keyboard"]
+        return keyboard
 
     async def wait_for(self, chat_id: int, predicate: Callable[[JSON], bool], *, timeout: float = 5.0) -> JSON:
         """The first message record (new or changed) in the chat that satisfies `predicate`.
@@ -212,10 +215,12 @@ class EmulatorClient:
         return self._json(await self._http.post(path, json=dict(body)))
 
     @staticmethod
-    def _json(response: httpx.Response) -> Any:
+    def _json(response: httpx.Response) -> JSON:
+        """The body of a sandbox API answer, which is always a JSON object."""
         if response.is_error:
             raise EmulatorClientError(response.status_code, response.text)
-        return response.json()
+        body: JSON = response.json()
+        return body
 
 
 class EmulatorClientError(Exception):

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from bot.emulator.errors import METHOD_NOT_FOUND, bad_request, conflict
 from bot.emulator.formatting import apply_parse_mode
@@ -48,16 +48,18 @@ class Described:
 
 Method = Callable[[Call], Awaitable[Any]]
 METHODS: dict[str, Method] = {}
+#: a method function, registered as it is so callers keep its own result type
+M = TypeVar("M", bound=Method)
 
 _WEBHOOK_ACTIVE = "can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 
 
-def method(name: str) -> Callable[[Method], Method]:
+def method(name: str) -> Callable[[M], M]:
     """Register a Bot API method under its (case-insensitive) name."""
 
-    def register(func: Method) -> Method:
+    def register(func: M) -> M:
         METHODS[name.lower()] = func
         return func
 

@@ -29,7 +29,8 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 
 def _kb(request: Request) -> KnowledgeBase:
     answerer = getattr(request.app.state, "answerer", None)
-    return answerer.engine.index.kb if answerer is not None else request.app.state.kb  # type: ignore[no-any-return]
+    kb: KnowledgeBase = answerer.engine.index.kb if answerer is not None else request.app.state.kb
+    return kb
 
 
 #: One committed session per request. `scope="function"` commits before the response is sent:
@@ -41,7 +42,8 @@ KbDep = Annotated[KnowledgeBase, Depends(_kb)]
 
 
 def _answerer(request: Request) -> Answerer:
-    return request.app.state.answerer  # type: ignore[no-any-return]
+    answerer: Answerer = request.app.state.answerer
+    return answerer
 
 
 #: The engine this process answers with (rebuilt in place on a reload).
@@ -56,7 +58,8 @@ async def reload_now(request: Request, session: AsyncSession) -> int:
 
 
 def _settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 #: The app's settings.

@@ -70,7 +70,8 @@ def chinese_message(error: dict[str, Any]) -> str:
     return template.format(field=field, expected=expected, reason=error.get("msg", ""))
 
 
-async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
     detail = []
     for error in exc.errors():
         detail.append({"loc": list(error.get("loc", ())), "type": error.get("type"), "msg": chinese_message(error)})
@@ -92,5 +93,5 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Map domain errors and invalid requests for every route of `app`."""
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(FupinError, _domain_error)

@@ -62,6 +62,7 @@ class _QuietServer(FupinServer):
 
 def config(app: FastAPI, *, host: str, port: int, **kwargs: object) -> uvicorn.Config:
     """uvicorn settings shared by `fupin serve` and the tests."""
+    # uvicorn types each option on its own; `kwargs` are handed to them unchecked.
     return uvicorn.Config(app, host=host, port=port, lifespan="on", timeout_graceful_shutdown=2, **kwargs)  # type: ignore[arg-type]
 
 

@@ -12,6 +12,7 @@ follow `services.models.NAMING_CONVENTION`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -34,7 +35,7 @@ def _role_kind_check(column: str, table: str) -> sa.CheckConstraint:
     return sa.CheckConstraint(f"{column} IN ({allowed})", name=op.f(f"ck_{table}_role_kind"))
 
 
-def _timestamp(name: str, *, nullable: bool = False) -> sa.Column:
+def _timestamp(name: str, *, nullable: bool = False) -> sa.Column[datetime]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
