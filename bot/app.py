@@ -43,6 +43,7 @@ from services.outbox import Pacer
 log = logging.getLogger("fupin.bot")
 
 #: Handler groups, run in this order for every update.
+GROUP_COUNT = -4
 GROUP_RATE_LIMIT = -3
 GROUP_GATE = -2
 GROUP_PRESS = -1
@@ -66,6 +67,11 @@ async def _flush(update: Update, context: CustomContext) -> None:
         return
     async with session_scope(context.sessionmaker) as session:
         await updates.mark_handled(session=session, update_id=update.update_id)
+
+
+async def _count(update: Update, context: CustomContext) -> None:
+    """Count the update by kind (`bot.metrics`), before anything may stop it."""
+    context.services.metrics.count_update(update)
 
 
 async def _post_init(application: FupinApplication) -> None:
@@ -104,7 +110,7 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor())
         # Every request is fitted to Telegram's limits; replies are paced ahead of the outbox
         # within the one budget they share with it, and retried after a 429.
-        .rate_limiter(SendingLimiter(pacer))
+        .rate_limiter(SendingLimiter(pacer, metrics=services.metrics))
     )
     application: FupinApplication = builder.build()  # type: ignore[assignment]
     application.bot_data["services"] = services
@@ -117,8 +123,11 @@ def build_application(
         max_attempts=settings.outbox_max_attempts,
         reminder_offsets=settings.reminder_offsets,
         reminder_hour=settings.reminder_hour,
+        metrics=services.metrics,
     )
 
+    # 0. Every update is counted, whatever stops it later.
+    application.add_handler(TypeHandler(Update, _count), group=GROUP_COUNT)
     # 1. A flood from one user stops here.
     application.add_handler(TypeHandler(Update, gate.rate_limit), group=GROUP_RATE_LIMIT)
     # 2. Edited messages and group chats get a fixed reply and stop.

@@ -36,7 +36,9 @@ from bot.http import texts as web_texts
 from bot.http.admin import router as admin_router
 from bot.http.errors import install_error_handlers
 from bot.http.lifecycle import BotMode, BotRunner
+from bot.http.metrics import create_metrics_router
 from bot.http.webhook import create_webhook_router
+from bot.metrics import Metrics
 from bot.ratelimit import RateLimiter
 from services import telegram_bots
 from services.config import SANDBOX_NOT_LOOPBACK, Settings, get_settings, is_loopback
@@ -115,6 +117,7 @@ def create_app(
     if mode is BotMode.SANDBOX and not is_loopback(settings.host):
         # `Settings` refuses this already; settings copied with another host must not slip past.
         raise ValueError(SANDBOX_NOT_LOOPBACK.format(host=settings.host))
+    metrics = Metrics()
     if mode is BotMode.SANDBOX:
         emulator_state = emulator_state or EmulatorState()
         if emulator_state.bot_by_token(DEFAULT_TOKEN) is None:
@@ -147,11 +150,12 @@ def create_app(
         await asyncio.to_thread(answerer.answer, WARM_UP_QUESTION)
         services = BotServices(
             kb=kb,
-            answer=answerer.answer,
+            answer=metrics.timed(answerer.answer),
             answerer=answerer,
             sessionmaker=sessionmaker,
             rate_limiter=rate_limiter or RateLimiter(),
             settings=settings,
+            metrics=metrics,
         )
         application = build_application(
             token=token,
@@ -194,6 +198,8 @@ def create_app(
 
     if mode is BotMode.WEBHOOK:
         app.include_router(create_webhook_router(webhook_path, secret))
+
+    app.include_router(create_metrics_router(metrics, token=settings.metrics_token))
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
