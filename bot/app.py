@@ -2,7 +2,8 @@
 
 The HTTP app (`bot.http.app`) owns the database engine and the bot's lifecycle; it calls
 `build_application` with where the Bot API is (Telegram, a self-hosted server, or the sandbox
-emulator) and the services it has built.
+emulator), the services it has built, and the parts this process runs (`bot.parts`): the
+handlers, their persistence and jobs only with the bot part, the reminder jobs only with delivery.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from bot.conversations.deadline import build_deadline_conversation
 from bot.conversations.household import build_household_conversation
 from bot.conversations.item_return import build_return_conversation
 from bot.conversations.report import build_report_conversation
+from bot.parts import ALL_PARTS, Part
 from bot.persistence import SqlPersistence
 from bot.telegram import dashboard, gate, households, keyboards, notify, presses, questions, registration, tasks
 from bot.telegram.concurrency import PerChatUpdateProcessor
@@ -43,6 +45,7 @@ from services.outbox import Pacer
 log = logging.getLogger("fupin.bot")
 
 #: Handler groups, run in this order for every update.
+GROUP_COUNT = -4
 GROUP_RATE_LIMIT = -3
 GROUP_GATE = -2
 GROUP_PRESS = -1
@@ -68,6 +71,11 @@ async def _flush(update: Update, context: CustomContext) -> None:
         await updates.mark_handled(session=session, update_id=update.update_id)
 
 
+async def _count(update: Update, context: CustomContext) -> None:
+    """Count the update by kind (`bot.metrics`), before anything may stop it."""
+    context.services.metrics.count_update(update)
+
+
 async def _post_init(application: FupinApplication) -> None:
     """Register the menu of commands; end the conversations whose deadline passed while stopped."""
     await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
@@ -80,6 +88,7 @@ def build_application(
     base_url: str,
     base_file_url: str | None = None,
     services: BotServices,
+    parts: frozenset[Part] = ALL_PARTS,
 ) -> FupinApplication:
     """The bot, pointed at a Bot API (`base_url` ends in `/bot`; PTB appends the token).
 
@@ -87,8 +96,11 @@ def build_application(
         token: the bot's token (the emulator's own in sandbox mode).
         base_url: e.g. `https://api.telegram.org/bot` or `http://127.0.0.1:8080/telegram/bot`.
         services: built once by the caller; stored in `bot_data` for `CustomContext`.
+        parts: with `Part.BOT` the handlers, the persistence of conversations (so no other
+            process writes it) and their jobs; with `Part.DELIVERY` the reminder jobs.
     """
     settings = services.settings
+    receives = Part.BOT in parts
     #: Telegram's budget for this process: the replies' limiter and the outbox draw on it alike.
     pacer = Pacer(per_second=settings.send_rate, bulk_per_second=settings.outbox_rate)
     builder = (
@@ -97,19 +109,23 @@ def build_application(
         .base_url(base_url)
         .base_file_url(base_file_url or base_url.removesuffix("/bot") + "/file/bot")
         .context_types(context_types())
-        .persistence(SqlPersistence(services.sessionmaker))
-        .post_init(_post_init)
         # Updates of different users run concurrently; one user's (and one chat's) run in order,
         # so conversation steps never race.
         .concurrent_updates(PerChatUpdateProcessor())
         # Every request is fitted to Telegram's limits; replies are paced ahead of the outbox
         # within the one budget they share with it, and retried after a 429.
-        .rate_limiter(SendingLimiter(pacer))
+        .rate_limiter(SendingLimiter(pacer, metrics=services.metrics))
     )
+    if receives:
+        builder = builder.persistence(SqlPersistence(services.sessionmaker)).post_init(_post_init)
+    else:  # nothing here may take updates: no poller at all
+        builder = builder.updater(None)
     application: FupinApplication = builder.build()
     application.bot_data["services"] = services
     # Every notification and broadcast goes out through the outbox, paced under Telegram's limits;
-    # `bot.http.lifecycle.BotRunner` starts it after the bot and stops it before.
+    # `bot.http.lifecycle.BotRunner` starts it after the bot and stops it before, in a process
+    # with the delivery part. Elsewhere it stays unstarted, and handlers' `wake()` does nothing:
+    # the delivery process finds what they queued at its next look.
     services.delivery = Delivery(
         services.sessionmaker,
         cadences=(lambda: services.plan.cadences) if settings.plan_reminders else list,
@@ -117,8 +133,39 @@ def build_application(
         max_attempts=settings.outbox_max_attempts,
         reminder_offsets=settings.reminder_offsets,
         reminder_hour=settings.reminder_hour,
+        metrics=services.metrics,
     )
+    assert application.job_queue is not None  # the job-queue extra is a dependency
+    # The engine follows the office's reviewed phrases (`fupin kb reload`); questions past 30 days go.
+    application.job_queue.run_repeating(
+        questions.questions_job,
+        interval=questions.QUESTIONS_JOB_SECONDS,
+        first=1,
+        name=questions.QUESTIONS_JOB,
+        job_kwargs={"misfire_grace_time": None, "coalesce": True},
+    )
+    if Part.DELIVERY in parts:
+        # Overdue items remind their unit and escalate to the office, checked at start-up and then regularly.
+        application.job_queue.run_repeating(
+            tasks.remind_overdue,
+            interval=services.settings.overdue_check_minutes * 60,
+            # A second after start-up (PTB reads 0 as "not given", i.e. one interval).
+            first=1,
+            name=tasks.OVERDUE_JOB,
+            # Scheduled before the bot starts, so the first run may come late: run it anyway, once.
+            job_kwargs={"misfire_grace_time": None, "coalesce": True},
+        )
+    if receives:
+        _add_handlers(application)
+    application.add_error_handler(error_handler)
+    return application
 
+
+def _add_handlers(application: FupinApplication) -> None:
+    """Every handler, in its group, and the jobs of conversations (the bot part only)."""
+    services: BotServices = application.bot_data["services"]
+    # 0. Every update is counted, whatever stops it later.
+    application.add_handler(TypeHandler(Update, _count), group=GROUP_COUNT)
     # 1. A flood from one user stops here.
     application.add_handler(TypeHandler(Update, gate.rate_limit), group=GROUP_RATE_LIMIT)
     # 2. Edited messages and group chats get a fixed reply and stop.
@@ -163,33 +210,13 @@ def build_application(
         MessageHandler(filters.ALL, households.not_text),
     ]
     application.add_handlers(main, group=GROUP_MAIN)
-    # Overdue items remind their unit and escalate to the office, checked at start-up and then regularly.
-    assert application.job_queue is not None  # the job-queue extra is a dependency
-    application.job_queue.run_repeating(
-        tasks.remind_overdue,
-        interval=services.settings.overdue_check_minutes * 60,
-        # A second after start-up (PTB reads 0 as "not given", i.e. one interval).
-        first=1,
-        name=tasks.OVERDUE_JOB,
-        # Scheduled before the bot starts, so the first run may come late: run it anyway, once.
-        job_kwargs={"misfire_grace_time": None, "coalesce": True},
-    )
     # Conversations past their deadline end (with their message), also those a restart interrupted.
+    assert application.job_queue is not None
     application.job_queue.run_repeating(
         persistence.expire_job,
         interval=services.settings.conversation_sweep_seconds,
         first=services.settings.conversation_sweep_seconds,
         name=persistence.EXPIRE_JOB,
     )
-    # The engine follows the office's reviewed phrases (`fupin kb reload`); questions past 30 days go.
-    application.job_queue.run_repeating(
-        questions.questions_job,
-        interval=questions.QUESTIONS_JOB_SECONDS,
-        first=1,
-        name=questions.QUESTIONS_JOB,
-        job_kwargs={"misfire_grace_time": None, "coalesce": True},
-    )
     # 5. Write state and mark the update handled.
     application.add_handler(TypeHandler(Update, _flush), group=GROUP_FLUSH)
-    application.add_error_handler(error_handler)
-    return application

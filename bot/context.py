@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.metrics import Metrics
 from bot.ratelimit import RateLimiter
 from bot.telegram.delivery import Delivery
 from bot.telegram.sending import Lane
@@ -34,6 +35,8 @@ class BotServices:
     delivery: Delivery | None = None
     #: The engine with the office's reviewed phrases; `answer` is its `answer` when set.
     answerer: Answerer | None = None
+    #: This process's metrics (`/metrics`); handlers, the limiter and the outbox count into it.
+    metrics: Metrics = field(default_factory=Metrics)
 
     @property
     def contacts(self) -> dict[str, Contact]:

@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     admin_token: SecretStr | None = None
+    #: When set, `/metrics` answers only `Authorization: Bearer <this>`; unset, only requests from
+    #: this machine that came through no proxy.
+    metrics_token: SecretStr | None = None
     #: Signs the dashboard tokens the bot hands office users (`/dashboard`); default: derived from
     #: the admin token. Changing it (or the admin token) revokes every token handed out.
     dashboard_secret: SecretStr | None = None

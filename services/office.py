@@ -36,6 +36,11 @@ def _overdue_clause(today: dt.date) -> ColumnElement[bool]:
     return and_(Item.state.in_(OPEN_STATES), Item.due_date < today)
 
 
+async def count_overdue(session: AsyncSession, *, today: dt.date) -> int:
+    """How many items are open past their due date, county-wide (a figure to watch)."""
+    return int(await session.scalar(select(func.count()).select_from(Item).where(_overdue_clause(today))) or 0)
+
+
 @dataclass(frozen=True)
 class ItemFilter:
     """Which items to list; None means "any"."""

@@ -49,7 +49,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import exists, insert, or_, select, update
+from sqlalchemy import exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -392,6 +392,53 @@ async def record_result(
         )
     await session.flush()
     return row.status
+
+
+# -- watching -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxStats:
+    """The outbox as an operator watches it: how much waits, how long the longest has waited, what failed."""
+
+    pending: int
+    sending: int
+    #: Seconds since the longest-waiting pending message became due; 0 when none is due.
+    oldest_due_seconds: float
+    #: Messages given up so far, by reason (rows are never deleted, so these only grow).
+    failed: dict[FailureReason, int]
+
+
+async def stats(session: AsyncSession, *, now: dt.datetime | None = None) -> OutboxStats:
+    """Count the outbox by status and find its oldest due message, for the metrics.
+
+    "Due since" is `next_attempt_at`, not `created_at`: a message scheduled for later, or waiting
+    out a 429 or a backoff, is not late until its time has come.
+    """
+    now = now or utcnow()
+    by_status = dict(
+        (await session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))).all()
+    )
+    by_reason = dict(
+        (
+            await session.execute(
+                select(OutboxMessage.failure, func.count())
+                .where(OutboxMessage.status == OutboxStatus.FAILED)
+                .group_by(OutboxMessage.failure)
+            )
+        ).all()
+    )
+    oldest = await session.scalar(
+        select(func.min(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now
+        )
+    )
+    return OutboxStats(
+        pending=by_status.get(OutboxStatus.PENDING, 0),
+        sending=by_status.get(OutboxStatus.SENDING, 0),
+        oldest_due_seconds=max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0,
+        failed={reason: by_reason.get(reason, 0) for reason in FailureReason},
+    )
 
 
 # -- pacing -------------------------------------------------------------------------------------

@@ -7,6 +7,22 @@ ERROR = "错误：{message}"
 
 # --- fupin serve --------------------------------------------------------------------------------
 SETTING_INVALID = "环境变量 {variable} 的值不对：{reason} / {variable} is invalid: {reason}"
+SERVE_ONLY_HELP = (
+    "只运行这些部分：web（网页与管理接口）、bot（接收消息）、delivery（发送通知）；可重复，或用逗号分隔。默认全部运行"
+)
+SERVE_UNKNOWN_PART = (
+    "--only 不认识“{name}”：可选 web、bot、delivery（可重复 --only，或用逗号分隔）。"
+    " / --only knows web, bot and delivery (repeat --only or separate them with commas), not “{name}”."
+)
+SERVE_NO_PART = "--only 至少要写一个部分：web、bot 或 delivery。 / --only needs at least one of web, bot, delivery."
+SERVE_SANDBOX_PARTS = (
+    "沙盒模式（未设置 FUPIN_TELEGRAM_TOKEN）不能只运行 {parts}：模拟的 Telegram 只存在于本进程的 web 部分，"
+    "bot 和 delivery 只能和它一起运行。请去掉 --only（全部运行），或用 --only web 只开网页；"
+    "要分开运行，请设置 FUPIN_TELEGRAM_TOKEN。"
+    " / Sandbox mode (no FUPIN_TELEGRAM_TOKEN) cannot run {parts} alone: the emulated Telegram lives in this"
+    " process's web part, so bot and delivery run only together with it. Drop --only (run everything) or use"
+    " --only web for the pages alone; set FUPIN_TELEGRAM_TOKEN to run the parts apart."
+)
 
 # --- fupin places -------------------------------------------------------------------------------
 PLACES_HELP = "乡镇与村：导入村庄名单，查看列表。"

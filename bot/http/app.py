@@ -5,6 +5,9 @@ is initialised, started and stopped in the lifespan (the pattern of PTB's custom
 example). With no token the app also mounts the Bot API emulator under `/telegram` and serves
 the sandbox chat page at `/`; the bot then talks to that emulator over HTTP on this same port.
 
+The app runs the parts it is given (`bot.parts`: web, bot, delivery; all by default), so that
+they can run in separate processes; each serves `/healthz`, `/readyz` and `/metrics`.
+
 The sandbox listens on loopback only (`Settings` refuses another host) and refuses a database a
 real Telegram bot has served (`services.telegram_bots`). Its emulator forgets everything on a
 restart, so the people the database knows are handed back to it at start: a chat page that was
@@ -36,8 +39,12 @@ from bot.http import texts as web_texts
 from bot.http.admin import router as admin_router
 from bot.http.errors import install_error_handlers
 from bot.http.lifecycle import BotMode, BotRunner
+from bot.http.metrics import create_metrics_router
 from bot.http.webhook import create_webhook_router
+from bot.metrics import Metrics
+from bot.parts import ALL_PARTS, Part, check_parts
 from bot.ratelimit import RateLimiter
+from bot.telegram.questions import follow_reloads_forever
 from services import telegram_bots
 from services.config import SANDBOX_NOT_LOOPBACK, Settings, get_settings, is_loopback
 from services.db import create_engine, database_reachable, make_sessionmaker, session_scope
@@ -99,6 +106,7 @@ def bot_mode(settings: Settings) -> BotMode:
 def create_app(
     settings: Settings | None = None,
     *,
+    parts: frozenset[Part] = ALL_PARTS,
     emulator_state: EmulatorState | None = None,
     rate_limiter: RateLimiter | None = None,
 ) -> FastAPI:
@@ -107,15 +115,21 @@ def create_app(
     Args:
         settings: defaults to `get_settings()`; `host`/`port` must be where uvicorn listens,
             since the sandbox bot dials them.
+        parts: what this process runs (`bot.parts`); a combination that cannot work is refused.
         emulator_state: sandbox only; an existing emulator world (tests keep one across
             restarts), by default a new one.
         rate_limiter: the per-user flood limit; tests pass a tight one.
+
+    Raises:
+        ValueError: the sandbox on a non-loopback host, or parts that cannot work together.
     """
     settings = settings or get_settings()
     mode = bot_mode(settings)
     if mode is BotMode.SANDBOX and not is_loopback(settings.host):
         # `Settings` refuses this already; settings copied with another host must not slip past.
         raise ValueError(SANDBOX_NOT_LOOPBACK.format(host=settings.host))
+    check_parts(parts, sandbox=mode is BotMode.SANDBOX)
+    metrics = Metrics()
     if mode is BotMode.SANDBOX:
         emulator_state = emulator_state or EmulatorState()
         if emulator_state.bot_by_token(DEFAULT_TOKEN) is None:
@@ -141,32 +155,39 @@ def create_app(
         if mode is BotMode.SANDBOX:
             assert emulator_state is not None
             await restore_sandbox_people(emulator_state, sessionmaker)
-        # The question engine for the plan in force with the office's reviewed phrases, warmed
-        # (tokenizer, vocabulary) so that the first household does not wait.
+        # The question engine for the plan in force with the office's reviewed phrases (every part
+        # reads the plan), warmed (tokenizer, vocabulary) so that the first household does not wait.
         answerer = await Answerer.load(sessionmaker)
         kb = answerer.engine.index.kb
-        await asyncio.to_thread(answerer.answer, WARM_UP_QUESTION)
+        if Part.BOT in parts:
+            await asyncio.to_thread(answerer.answer, WARM_UP_QUESTION)
         services = BotServices(
             kb=kb,
-            answer=answerer.answer,
+            answer=metrics.timed(answerer.answer),
             answerer=answerer,
             sessionmaker=sessionmaker,
             rate_limiter=rate_limiter or RateLimiter(),
             settings=settings,
+            metrics=metrics,
         )
-        application = build_application(
-            token=token,
-            base_url=base_url,
-            services=services,
-        )
-        runner = BotRunner(
-            application,
-            mode=mode,
-            listen_host=_loopback(settings.host),
-            listen_port=settings.port,
-            webhook_url=settings.webhook_url,
-            webhook_secret=secret,
-        )
+        # The bot and the delivery need a Telegram bot; the web part alone keeps its engine in
+        # step with the office's reloads by itself.
+        runner: BotRunner | None = None
+        follower: asyncio.Task[None] | None = None
+        if parts & {Part.BOT, Part.DELIVERY}:
+            application = build_application(token=token, base_url=base_url, services=services, parts=parts)
+            runner = BotRunner(
+                application,
+                mode=mode,
+                listen_host=_loopback(settings.host),
+                listen_port=settings.port,
+                webhook_url=settings.webhook_url,
+                webhook_secret=secret,
+                receive=Part.BOT in parts,
+                deliver=Part.DELIVERY in parts,
+            )
+        else:
+            follower = asyncio.create_task(follow_reloads_forever(services), name="fupin-engine-follower")
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessionmaker = sessionmaker
@@ -174,11 +195,16 @@ def create_app(
         app.state.answerer = answerer
         app.state.bot_runner = runner
         try:
-            await runner.start()
+            if runner is not None:
+                await runner.start()
             yield
         finally:
             try:
-                await runner.stop()
+                if runner is not None:
+                    await runner.stop()
+                if follower is not None:
+                    follower.cancel()
+                    await asyncio.gather(follower, return_exceptions=True)
             finally:
                 await engine.dispose()
 
@@ -186,15 +212,19 @@ def create_app(
     # and the county's machines have no internet.
     app = FastAPIOffline(title="新宾扶贫助手 fupin", lifespan=lifespan)
     install_error_handlers(app)
-    app.include_router(api.router)
-    # The admin API and the dashboard (office only); assets come from the package, never a CDN.
-    app.include_router(admin_router)
-    app.include_router(dashboard.router)
     static = resources.files("bot") / "static"
-    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    if Part.WEB in parts:
+        app.include_router(api.router)
+        # The admin API and the dashboard (office only); assets come from the package, never a CDN.
+        app.include_router(admin_router)
+        app.include_router(dashboard.router)
+        app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
-    if mode is BotMode.WEBHOOK:
+    if mode is BotMode.WEBHOOK and Part.BOT in parts:
+        # Telegram's updates arrive here: the bot part's, wherever the web part runs.
         app.include_router(create_webhook_router(webhook_path, secret))
+
+    app.include_router(create_metrics_router(metrics, token=settings.metrics_token))
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -203,18 +233,21 @@ def create_app(
 
     @app.get("/readyz")
     async def readyz(request: Request) -> JSONResponse:
-        """Ready to serve people: the database answers and the bot runs; 503 otherwise."""
+        """Ready to serve people: the database answers and the bot runs (if this process has one); 503 otherwise."""
         database = await database_reachable(request.app.state.engine)
-        runner: BotRunner = request.app.state.bot_runner
-        bot = runner.ready.is_set() and runner.application.running
+        runner: BotRunner | None = request.app.state.bot_runner
+        bot = runner is None or (runner.ready.is_set() and runner.application.running)
         body = {
             "status": "ok" if database and bot else "unavailable",
             "mode": mode.value,
+            "parts": sorted(parts),
             "database": "ok" if database else "unreachable",
-            "bot": "running" if bot else "not running",
+            "bot": "not in this process" if runner is None else "running" if bot else "not running",
         }
         return JSONResponse(body, status_code=200 if database and bot else 503)
 
+    if Part.WEB not in parts:
+        return app
     if mode is BotMode.SANDBOX:
         assert emulator_state is not None
         app.state.emulator = emulator_state

@@ -13,6 +13,10 @@ With a token the bot starts in the background too, so that the HTTP server serve
 each logged in one line. A token Telegram rejects stops the bot (logged once, never the token).
 With a token the bot also records itself in the database (`services.telegram_bots`), so that
 the sandbox never runs on it afterwards.
+
+A process runs what its parts say (`bot.parts`): without the bot part the `Application` only
+sends (no long poll, no webhook set, no conversation state written); without delivery its outbox
+worker stays unstarted.
 """
 
 from __future__ import annotations
@@ -60,9 +64,14 @@ class BotRunner:
         listen_port: int | None = None,
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
+        receive: bool = True,
+        deliver: bool = True,
     ) -> None:
         self.application = application
         self.mode = mode
+        #: Whether this process takes updates (the bot part) and drains the outbox (delivery).
+        self.receive = receive
+        self.deliver = deliver
         self._listen = (listen_host, listen_port)
         self._webhook_url = webhook_url
         self._webhook_secret = webhook_secret
@@ -130,8 +139,17 @@ class BotRunner:
             await application.post_init(application)
         await application.start()
         delivery = application.bot_data["services"].delivery
-        if delivery is not None:
+        if self.deliver and delivery is not None:
             await delivery.start(application.bot)
+        if self.receive:
+            await self._receive()
+        self.ready.set()
+        doing = [what for what, does in (("receiving updates", self.receive), ("delivering", self.deliver)) if does]
+        log.info("bot started (%s): %s", self.mode, " and ".join(doing))
+
+    async def _receive(self) -> None:
+        """Set the webhook and hand over what was stored but not handled, or start the long poll."""
+        application = self.application
         if self.mode is BotMode.WEBHOOK:
             assert self._webhook_url is not None
             await application.bot.set_webhook(
@@ -143,8 +161,6 @@ class BotRunner:
             await application.updater.start_polling(
                 poll_interval=0, timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES
             )
-        self.ready.set()
-        log.info("bot started (%s)", self.mode)
 
     async def _replay_unhandled(self) -> None:
         services = self.application.bot_data["services"]

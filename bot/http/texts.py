@@ -169,3 +169,10 @@ DASHBOARD = {
 STARTUP_CHAT_PAGE = "沙盒聊天页面：{url}"
 STARTUP_DASHBOARD = "工作看板（县扶贫办）：{url}"
 STARTUP_DATABASE = "数据库：{database}"
+
+# --- /metrics --------------------------------------------------------------------------------
+METRICS_TOKEN_WRONG = "/metrics 需要 FUPIN_METRICS_TOKEN：请在请求头写 Authorization: Bearer <令牌>。"
+METRICS_LOOPBACK_ONLY = (
+    "/metrics 只对本机直接访问开放（经过反向代理的请求也不行）。"
+    "要从别的机器采集，请设置 FUPIN_METRICS_TOKEN 并在请求头带上它。"
+)

@@ -19,6 +19,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ExtBot
 
 from bot import texts
+from bot.metrics import Metrics
 from bot.telegram.render import excerpt
 from bot.telegram.sending import Lane
 from policy_kb.schema import Cadence
@@ -74,28 +75,37 @@ async def _deliver(bot: ExtBot[Lane], message: outbox.Outgoing) -> int:
     return sent.message_id
 
 
-def telegram_sender(bot: ExtBot[Lane]) -> outbox.Sender:
+async def _result(bot: ExtBot[Lane], message: outbox.Outgoing) -> outbox.SendResult:
+    """Send one message; Telegram's answer as an outcome of `services.outbox`."""
+    try:
+        message_id = await _deliver(bot, message)
+    except RetryAfter as error:
+        wait = error.retry_after
+        return outbox.RetryLater(wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait))
+    except Forbidden as error:
+        return outbox.Blocked(error.message)
+    except BadRequest as error:  # a NetworkError subclass in PTB, but retrying will not help
+        return outbox.Rejected(error.message)
+    except NetworkError as error:  # TimedOut included
+        return outbox.NetworkFailure(f"{type(error).__name__}: {error.message}")
+    except TelegramError as error:  # ChatMigrated, InvalidToken…: nothing a retry would fix
+        return outbox.Rejected(f"{type(error).__name__}: {error.message}")
+    return outbox.Sent(message_id)
+
+
+def telegram_sender(bot: ExtBot[Lane], *, metrics: Metrics | None = None) -> outbox.Sender:
     """`services.outbox.Sender` over the Bot API (`_deliver`), with Telegram's answers as outcomes.
 
     The worker paced the message already: the bot's limiter lets it through on the outbox's lane
     (fitted to Telegram's limits like every request), and a 429 comes back here to be recorded.
+    Each outcome is counted in `metrics`.
     """
 
     async def send(message: outbox.Outgoing) -> outbox.SendResult:
-        try:
-            message_id = await _deliver(bot, message)
-        except RetryAfter as error:
-            wait = error.retry_after
-            return outbox.RetryLater(wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait))
-        except Forbidden as error:
-            return outbox.Blocked(error.message)
-        except BadRequest as error:  # a NetworkError subclass in PTB, but retrying will not help
-            return outbox.Rejected(error.message)
-        except NetworkError as error:  # TimedOut included
-            return outbox.NetworkFailure(f"{type(error).__name__}: {error.message}")
-        except TelegramError as error:  # ChatMigrated, InvalidToken…: nothing a retry would fix
-            return outbox.Rejected(f"{type(error).__name__}: {error.message}")
-        return outbox.Sent(message_id)
+        result = await _result(bot, message)
+        if metrics is not None:
+            metrics.count_send(result)
+        return result
 
     return send
 
@@ -154,8 +164,10 @@ class Delivery:
         max_attempts: int,
         reminder_offsets: Sequence[int],
         reminder_hour: int,
+        metrics: Metrics | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
+        self._metrics = metrics
         #: The recurring duties of the plan in force, asked each time: a plan put in force moves them.
         self._cadences = cadences
         self._pacer = pacer
@@ -180,7 +192,7 @@ class Delivery:
         options = outbox.WorkerOptions(policy=outbox.RetryPolicy(max_attempts=self._max_attempts))
         self.worker = outbox.OutboxWorker(
             self._sessionmaker,
-            telegram_sender(bot),
+            telegram_sender(bot, metrics=self._metrics),
             pacer=self._pacer,
             options=options,
         )

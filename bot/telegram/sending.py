@@ -15,7 +15,8 @@ the bot's `ExtBot` hands it every request but `getUpdates`, so handlers keep cal
   sends say so (`Lane.OUTBOX` as `rate_limit_args`): the worker paced them already and records a
   429 itself, so they pass straight through.
 - Retry: a reply Telegram answers 429 holds its chat for `retry_after` and goes again, up to
-  `max_retries` times; other methods (edits, callback answers) are retried the same way.
+  `max_retries` times; other methods (edits, callback answers) are retried the same way. Every
+  429, the outbox's too, is counted by lane (`bot.metrics`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot import texts
+from bot.metrics import OUTBOX_LANE, REPLY_LANE, Metrics
 from services.outbox import Pacer
 
 log = logging.getLogger("fupin.bot")
@@ -123,11 +125,13 @@ class SendingLimiter(BaseRateLimiter[Lane]):
     Args:
         pacer: the process's one budget, shared with the outbox worker.
         max_retries: 429s a request waits out before the error reaches its handler.
+        metrics: where every 429 is counted, by lane.
     """
 
-    def __init__(self, pacer: Pacer, *, max_retries: int = 5) -> None:
+    def __init__(self, pacer: Pacer, *, max_retries: int = 5, metrics: Metrics | None = None) -> None:
         self.pacer = pacer
         self.max_retries = max_retries
+        self.metrics = metrics
 
     async def initialize(self) -> None:
         """Nothing to set up: the pacer lives as long as the process."""
@@ -147,7 +151,11 @@ class SendingLimiter(BaseRateLimiter[Lane]):
         """Fit, pace (replies), send, and wait out 429s (replies and other methods)."""
         fit_request(endpoint, data)
         if rate_limit_args is Lane.OUTBOX:
-            return await callback(*args, **kwargs)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter:
+                self._count_retry_after(OUTBOX_LANE)
+                raise
         chat_id = _chat_of(endpoint, data)
         retries = 0
         while True:
@@ -156,6 +164,7 @@ class SendingLimiter(BaseRateLimiter[Lane]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
+                self._count_retry_after(REPLY_LANE)
                 retries += 1
                 if retries > self.max_retries:
                     raise
@@ -165,3 +174,7 @@ class SendingLimiter(BaseRateLimiter[Lane]):
                     self.pacer.hold(chat_id, seconds)
                 else:
                     await asyncio.sleep(seconds)
+
+    def _count_retry_after(self, lane: str) -> None:
+        if self.metrics is not None:
+            self.metrics.count_retry_after(lane)
