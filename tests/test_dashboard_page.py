@@ -88,6 +88,31 @@ async def test_the_office_signs_in_and_sees_every_target_with_nothing_fetched_fr
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_dashboard_fits_a_phones_width(
+    database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """At 390 px nothing is cut off: the page is no wider than the screen (tables scroll inside
+    their section), and a target's figures stay on screen."""
+    _require_browser()
+    from playwright.async_api import async_playwright, expect
+
+    await seed_county(sessionmaker)
+    async with running_sandbox(database_url, admin_token=ADMIN_TOKEN) as sandbox, async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 390, "height": 844})
+            await page.goto(f"{sandbox.base_url}/dashboard#token={ADMIN_TOKEN}")
+            figures = page.locator(f'.indicator[data-indicator="{ROAD_INDICATOR}"] .figures')
+            await expect(figures).to_contain_text("53 / 106 公里", timeout=5000)
+            await page.screenshot(path=str(tmp_path / "dashboard-390.png"), full_page=True)
+            assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+            box = await figures.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 390
+        finally:
+            await browser.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_the_api_docs_render_offline(database_url: str, engine: AsyncEngine) -> None:
     _require_browser()
     from playwright.async_api import async_playwright, expect
