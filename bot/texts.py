@@ -188,7 +188,11 @@ ROLE_HELP = {
         "责任单位使用方法：\n待办任务（/tasks）列出本单位未办结的事项，按“接收”“办结”“退回”处理；"
         "超期未办会提醒并报县扶贫办。"
     ),
-    "office": "县扶贫办使用方法：\n发布通知、待审核户情、工作看板、待办任务（/tasks）。",
+    "office": (
+        "县扶贫办使用方法：\n1. 发布通知（/broadcast）：写通知、选对象和时间，核对后发送；\n"
+        "2. 登记截止事项（/deadline）：填事项和截止日期、选提醒对象，核对后登记，到期前自动提醒；\n"
+        "3. 待审核户情（/pending）、工作看板（/dashboard）、待办任务（/tasks）。"
+    ),
 }
 INVITE_WRONG = "这个邀请链接用不了：{reason}\n您仍可以像群众一样提问政策。"
 NOT_ALLOWED = "“{what}”只对{roles}开放。\n您可以使用：{can_do}。"
@@ -452,6 +456,12 @@ DEADLINE_ASK_AUDIENCE = "提醒谁？"
 DEADLINE_SAVED = (
     "已登记：{title}，截止 {date}，提醒 {audience}。\n将在截止前 {offsets} 天提醒（北京时间 {hour} 点起发送）。"
 )
+DEADLINE_SUMMARY = (
+    "请核对截止事项：\n事项：{title}\n截止日期：{date}\n提醒对象：{audience}（目前 {count} 人）\n"
+    "提醒时间：截止前 {offsets} 天，北京时间 {hour} 点起\n确认无误请点“确认登记”。"
+)
+BUTTON_CONFIRM_DEADLINE = "确认登记"
+DEADLINE_CONFIRM_OR_CANCEL = "请点“确认登记”，或点“上一步”修改、“取消”放弃。"
 DEADLINE_CANCELLED = "已取消，没有登记。"
 DEADLINE_TIMEOUT = "登记截止事项长时间没有回复，已自动结束。"
 DEADLINE_IN_PROGRESS = "您正在登记截止事项，请先完成上面的步骤，或点“取消”退出。"

@@ -47,6 +47,7 @@ PERIOD_MONTHS: dict[str, tuple[int, ...]] = {
     "yearly": (1,),
 }
 MAX_TITLE = 200
+DUE_DATE_PAST = "截止日期 {date} 已经过去（今天是 {today}），请输入今天或以后的日期。"
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,16 @@ def _normalize_offsets(offsets: Iterable[int]) -> list[int]:
     return values
 
 
+def check_due_date(due_date: dt.date, *, today: dt.date) -> None:
+    """A deadline is today or later: one already past would remind nobody of anything.
+
+    Raises:
+        InvalidInput: the date is past.
+    """
+    if due_date < today:
+        raise InvalidInput(DUE_DATE_PAST.format(date=due_date.isoformat(), today=today.isoformat()))
+
+
 async def register_deadline(
     session: AsyncSession,
     *,
@@ -124,8 +135,7 @@ async def register_deadline(
         raise InvalidInput("请填写截止事项的名称，例如“上报第四季度识别结果”。")
     if len(title) > MAX_TITLE:
         raise InvalidInput(f"事项名称有 {len(title)} 字，请精简到 {MAX_TITLE} 字以内。")
-    if due_date < today:
-        raise InvalidInput(f"截止日期 {due_date.isoformat()} 已经过去，请输入今天或以后的日期。")
+    check_due_date(due_date, today=today)
     if audience is AudienceKind.TOWNSHIP:
         if township_id is None:
             raise InvalidInput("请选择要提醒的乡镇。")

@@ -14,7 +14,8 @@ from services.errors import InvalidInput
 from services.workdays import CHINA_TZ
 
 #: Days from today that these words name.
-RELATIVE_DAYS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2}
+#: 昨天 and 前天 are read too, so that a day past is refused as past rather than not understood.
+RELATIVE_DAYS = {"前天": -2, "昨天": -1, "昨日": -1, "今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2}
 #: Words before a time that move it into the afternoon or evening.
 AFTERNOON = ("下午", "晚上", "傍晚")
 #: Words before a time that leave it as it is.
@@ -22,7 +23,7 @@ MORNING = ("上午", "早上", "中午", "凌晨")
 
 _DATE = re.compile(
     r"^(?:(?P<y>\d{4})[-/.年])?(?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})[日号]?"
-    r"|^(?P<rel>今天|今日|明天|明日|后天)"
+    r"|^(?P<rel>前天|昨天|昨日|今天|今日|明天|明日|后天)"
 )
 _TIME = re.compile(r"^(?P<h>\d{1,2})(?:[:：点时](?P<min>\d{1,2}|半)?分?)?$")
 

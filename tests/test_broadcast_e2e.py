@@ -10,7 +10,8 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import texts
@@ -18,7 +19,7 @@ from bot.emulator import EmulatorClient, EmulatorState
 from services import audit, places
 from services.db import session_scope
 from services.masking import mask_name
-from services.models import RoleKind, User
+from services.models import Deadline, RoleKind, User
 from services.users import get_or_create_user, grant_role
 from tests.bot_support import Sandbox, bot_texts, running_sandbox
 
@@ -159,11 +160,47 @@ async def test_a_deadline_registered_by_the_office_reminds_its_audience(database
         assert texts.DEADLINE_ASK_TITLE in await _say(client, office, "/deadline")
         assert texts.DEADLINE_ASK_DATE in await _say(client, office, "上报道路硬化完成情况")
         assert texts.DEADLINE_ASK_AUDIENCE in await _say(client, office, "后天")
-        saved = await _say(client, office, texts.AUDIENCE_BUTTONS["units"])
+        summary = await _say(client, office, texts.AUDIENCE_BUTTONS["units"])
+        assert f"提醒对象：{texts.AUDIENCE_BUTTONS['units']}（目前 2 人）" in summary
+        saved = await _say(client, office, texts.BUTTON_CONFIRM_DEADLINE)
         assert "已登记：上报道路硬化完成情况" in saved and "7、1、0" in saved
         for unit in units:
             reminder = await client.wait_for_bot_message(unit["id"], timeout=PATIENCE)
             assert reminder["text"].startswith("⏰ 截止提醒：上报道路硬化完成情况") and "还有 2 天" in reminder["text"]
+
+
+@pytest.mark.parametrize("past", ["2025-01-01", "昨天"])
+async def test_a_deadline_in_the_past_is_refused_and_the_date_asked_again(
+    database_url: str, engine: AsyncEngine, past: str
+) -> None:
+    async with running_sandbox(database_url) as sandbox:
+        client = sandbox.client
+        office = await _office(sandbox)
+        await _say(client, office, "/deadline")
+        await _say(client, office, "上报道路硬化完成情况")
+        refused = await _say(client, office, past)
+        assert "已经过去" in refused and texts.DEADLINE_ASK_DATE in refused
+
+
+async def test_nothing_is_registered_until_the_office_confirms_the_summary(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    async with running_sandbox(database_url) as sandbox:
+        client = sandbox.client
+        office = await _office(sandbox)
+        await _say(client, office, "/deadline")
+        await _say(client, office, "上报道路硬化完成情况")
+        await _say(client, office, "后天")
+        await _say(client, office, texts.AUDIENCE_BUTTONS["units"])
+        assert texts.DEADLINE_CANCELLED in await _say(client, office, texts.BUTTON_CANCEL)
+        async with session_scope(sandbox.app.state.sessionmaker) as session:
+            assert await session.scalar(select(func.count()).select_from(Deadline)) == 0
+
+
+async def test_the_offices_help_names_deadline(database_url: str, engine: AsyncEngine) -> None:
+    async with running_sandbox(database_url) as sandbox:
+        office = await _office(sandbox)
+        assert "/deadline" in await _say(sandbox.client, office, "/help")
 
 
 async def test_a_restart_in_the_middle_of_broadcast_resumes_at_the_same_step_and_one_township_is_reached(

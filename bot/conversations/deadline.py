@@ -1,6 +1,9 @@
-"""`/deadline` (登记截止事项), office only: title → date → audience (→ township) → registered.
+"""`/deadline` (登记截止事项), office only: title → date → audience (→ township) → summary → 确认登记.
 
-Reminders then go out at the configured offsets (`FUPIN_REMINDER_OFFSETS`, 7/1/0 days) through
+A date already past is refused at its step. Reminders go to many people, so the office reads the
+summary (what, when, whom, how many people now, when they are reminded) and confirms it.
+
+Reminders go out at the configured offsets (`FUPIN_REMINDER_OFFSETS`, 7/1/0 days) through
 the outbox, like any notice. Draft and state are persisted like `/broadcast`'s; every step offers
 上一步 and 取消. The diagram is `deadline.mmd`.
 """
@@ -20,7 +23,7 @@ from bot.conversations import guided
 from bot.conversations.broadcast import audience_keyboard, read_audience, township_keyboard
 from bot.conversations.guided import reply, text_of
 from bot.telegram import keyboards, roles
-from services import audit, deadlines, places
+from services import audit, broadcasts, deadlines, places
 from services.db import session_scope
 from services.errors import FupinError, InvalidInput
 from services.models import AudienceKind, RoleKind
@@ -40,6 +43,7 @@ class DeadlineState(StrEnum):
     DATE = "date"
     AUDIENCE = "audience"
     TOWNSHIP = "township"
+    CONFIRM = "confirm"
 
 
 def _draft(context: CustomContext) -> dict[str, Any]:
@@ -55,9 +59,30 @@ async def _ask(update: Update, context: CustomContext, state: DeadlineState, *, 
         await reply(update, context, prefix + texts.DEADLINE_ASK_DATE, keyboards.choices([]))
     elif state is DeadlineState.AUDIENCE:
         await reply(update, context, prefix + texts.DEADLINE_ASK_AUDIENCE, audience_keyboard())
-    else:
+    elif state is DeadlineState.TOWNSHIP:
         await reply(update, context, prefix + texts.BROADCAST_ASK_TOWNSHIP, await township_keyboard(context))
+    else:
+        return await _summary(update, context, prefix=prefix)
     return state
+
+
+async def _summary(update: Update, context: CustomContext, *, prefix: str = "") -> DeadlineState:
+    """What will be registered, whom it reminds (how many people now) and when, with 确认登记."""
+    draft = _draft(context)
+    audience = AudienceKind(draft["audience"])
+    async with session_scope(context.sessionmaker) as session:
+        count = await broadcasts.preview_count(session, audience=audience, township_id=draft.get("township_id"))
+    settings = context.services.settings
+    summary = texts.DEADLINE_SUMMARY.format(
+        title=draft["title"],
+        date=draft["date"],
+        audience=draft["label"],
+        count=count,
+        offsets="、".join(str(k) for k in sorted(set(settings.reminder_offsets), reverse=True)),
+        hour=settings.reminder_hour,
+    )
+    await reply(update, context, prefix + summary, keyboards.choices([texts.BUTTON_CONFIRM_DEADLINE], back=True))
+    return DeadlineState.CONFIRM
 
 
 async def _advance(update: Update, context: CustomContext, current: DeadlineState, nxt: DeadlineState) -> DeadlineState:
@@ -93,6 +118,7 @@ async def got_date(update: Update, context: CustomContext) -> DeadlineState:
     today = china_today()
     try:
         day = parse_date(text_of(update), today=today)
+        deadlines.check_due_date(day, today=today)
     except InvalidInput as error:
         return await _again(update, context, DeadlineState.DATE, error.message)
     _draft(context)["date"] = day.isoformat()
@@ -108,7 +134,8 @@ async def got_audience(update: Update, context: CustomContext) -> DeadlineState 
     draft["audience"] = audience.value
     if audience is AudienceKind.TOWNSHIP:
         return await _advance(update, context, DeadlineState.AUDIENCE, DeadlineState.TOWNSHIP)
-    return await _register(update, context, label=texts.AUDIENCE_BUTTONS[audience.value])
+    draft["label"] = texts.AUDIENCE_BUTTONS[audience.value]
+    return await _advance(update, context, DeadlineState.AUDIENCE, DeadlineState.CONFIRM)
 
 
 async def got_township(update: Update, context: CustomContext) -> DeadlineState | int:
@@ -118,12 +145,15 @@ async def got_township(update: Update, context: CustomContext) -> DeadlineState 
             township = await places.find_township(session, name=text_of(update))
     except InvalidInput as error:
         return await _again(update, context, DeadlineState.TOWNSHIP, error.message)
-    _draft(context)["township_id"] = township.id
-    return await _register(update, context, label=township.name)
+    draft = _draft(context)
+    draft["township_id"], draft["label"] = township.id, township.name
+    return await _advance(update, context, DeadlineState.TOWNSHIP, DeadlineState.CONFIRM)
 
 
-async def _register(update: Update, context: CustomContext, *, label: str) -> DeadlineState | int:
-    """Register the deadline (once per update) and end, saying when the reminders go out."""
+async def confirm(update: Update, context: CustomContext) -> DeadlineState | int:
+    """确认登记: registers the deadline (once per update) and ends, saying when the reminders go out."""
+    if text_of(update).strip() != texts.BUTTON_CONFIRM_DEADLINE:
+        return await _again(update, context, DeadlineState.CONFIRM, texts.DEADLINE_CONFIRM_OR_CANCEL)
     draft = _draft(context)
     tg_user = update.effective_user
     assert tg_user is not None
@@ -149,7 +179,7 @@ async def _register(update: Update, context: CustomContext, *, label: str) -> De
     saved = texts.DEADLINE_SAVED.format(
         title=deadline.title,
         date=deadline.due_date.isoformat(),
-        audience=label,
+        audience=draft["label"],
         offsets="、".join(str(k) for k in deadline.offsets),
         hour=settings.reminder_hour,
     )
@@ -180,6 +210,7 @@ def build_deadline_conversation() -> ConversationHandler[CustomContext]:
             DeadlineState.DATE: got_date,
             DeadlineState.AUDIENCE: got_audience,
             DeadlineState.TOWNSHIP: got_township,
+            DeadlineState.CONFIRM: confirm,
         },
         wrong=_not_text,
         back=back,
