@@ -69,4 +69,4 @@ eval: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ../shared/eval/run -v
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(TOOLS) build .pytest_cache .mypy_cache .ruff_cache *.egg-info
