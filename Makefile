@@ -41,10 +41,11 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 
 # A server's install: the locked runtime dependencies only (no test or lint tools), and fupin itself
 # as a copy rather than a link to the source, so a `git pull` changes nothing until the next install.
+# fupin is built again every time: uv would otherwise keep its copy until pyproject.toml changes.
 install: | $(UV)
 	$(require_python)
 	rm -f $(STAMP)
-	$(UV) sync --locked --no-editable --compile-bytecode --python $(PYTHON)
+	$(UV) sync --locked --no-editable --reinstall-package fupin --compile-bytecode --python $(PYTHON)
 
 # Write uv.lock again after a change to pyproject.toml; `make lock UPGRADE=chinese-calendar` also
 # takes the newest release of the packages named (the yearly calendar bump).
