@@ -88,6 +88,23 @@ async def test_a_report_on_a_measure_the_plan_no_longer_has_is_shown_as_the_prev
     assert road["done"] == ROAD_DONE["永陵镇"]
 
 
+async def test_the_dashboard_lists_the_overdue_items_with_their_unit(
+    http: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    seeded = await seed_county(sessionmaker)
+    data = (await http.get("/api/dashboard", headers=ADMIN)).json()
+    overdue = {i["id"]: i["owner_unit"] for i in data["overdue"]}
+    assert overdue[seeded.overdue_item] == "县交通局"
+
+
+async def test_the_dashboard_lists_no_item_that_is_not_overdue(
+    http: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await seed_county(sessionmaker)
+    data = (await http.get("/api/dashboard", headers=ADMIN)).json()
+    assert all(i["overdue"] for i in data["overdue"])
+
+
 async def test_the_dashboard_data_needs_a_token(http: httpx.AsyncClient) -> None:
     response = await http.get("/api/dashboard")
     assert response.status_code == 401 and response.headers["www-authenticate"].startswith("Bearer")

@@ -113,6 +113,25 @@ async def test_the_dashboard_fits_a_phones_width(
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_office_sees_at_a_glance_what_is_overdue_and_with_whom(
+    database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    _require_browser()
+    from playwright.async_api import async_playwright, expect
+
+    seeded = await seed_county(sessionmaker)
+    async with running_sandbox(database_url, admin_token=ADMIN_TOKEN) as sandbox, async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 390, "height": 844})
+            await page.goto(f"{sandbox.base_url}/dashboard#token={ADMIN_TOKEN}")
+            row = page.locator(f'#overdue tr[data-item="{seeded.overdue_item}"]')
+            await expect(row).to_contain_text("县交通局", timeout=5000)
+        finally:
+            await browser.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_the_api_docs_render_offline(database_url: str, engine: AsyncEngine) -> None:
     _require_browser()
     from playwright.async_api import async_playwright, expect

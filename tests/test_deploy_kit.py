@@ -36,9 +36,7 @@ def shown_settings() -> dict[str, list[str]]:
 SHOWN = shown_settings()
 #: Settings with a fixed default (not None, not computed for this machine as the database's is).
 WITH_DEFAULT = [
-    name
-    for name, field in Settings.model_fields.items()
-    if field.default_factory is None and field.default is not None
+    name for name, field in Settings.model_fields.items() if field.default_factory is None and field.default is not None
 ]
 
 

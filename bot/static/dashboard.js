@@ -119,6 +119,46 @@ function table(headers, rows) {
   return el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows));
 }
 
+// Overdue items with the unit they lie with, the most overdue first.
+function drawOverdue(items, today) {
+  const box = $("overdue");
+  box.replaceChildren();
+  if (!items.length) return box.append(empty("no_overdue"));
+  const day = 24 * 3600 * 1000;
+  const rows = items.map((item) =>
+    el(
+      "tr",
+      { "data-item": String(item.id) },
+      el("td", { class: "text", text: `#${item.id} ${item.title}` }),
+      el("td", { text: item.village }),
+      el("td", { text: item.owner_unit }),
+      el("td", { text: item.due_date }),
+      el("td", { class: "num late", text: Math.round((Date.parse(today) - Date.parse(item.due_date)) / day) }),
+    ),
+  );
+  const cols = [["item_title"], ["item_village"], ["item_unit"], ["item_due"], ["item_late_days", "num"]];
+  box.append(table(cols, rows));
+}
+
+// Villages with a cadre that reported nothing for a month.
+function drawQuiet(villages) {
+  const box = $("quiet");
+  box.replaceChildren();
+  if (!villages.length) return box.append(empty("no_quiet"));
+  const rows = villages.map((v) =>
+    el(
+      "tr",
+      { "data-village": `${v.township}/${v.village}` },
+      el("td", { text: v.township }),
+      el("td", { text: v.village }),
+      el("td", {
+        text: v.last_report ? new Date(v.last_report).toLocaleDateString("zh-CN") : t("quiet_never"),
+      }),
+    ),
+  );
+  box.append(table([["quiet_township"], ["quiet_village"], ["quiet_last"]], rows));
+}
+
 function drawUnits(units) {
   const box = $("units");
   box.replaceChildren();
@@ -407,6 +447,8 @@ async function load() {
     drawProgress(data.progress);
     drawSuperseded(data.superseded);
     drawUnits(data.units);
+    drawOverdue(data.overdue, data.today);
+    drawQuiet(data.quiet_villages);
     drawChanges(data.changes);
     drawBroadcasts(data.broadcasts);
     $("generated").textContent = t("generated_at", {

@@ -323,6 +323,14 @@ class BroadcastIn(BaseModel):
     scheduled_at: AwareDatetime | None = Field(default=None, description="发送时间（带时区）；省略则立即发送")
 
 
+class QuietVillageOut(BaseModel):
+    """A village with a cadre and no report in the last 30 days; `last_report` null: never."""
+
+    township: str
+    village: str
+    last_report: AwareDatetime | None
+
+
 class DashboardOut(BaseModel):
     """Everything the dashboard shows."""
 
@@ -334,6 +342,9 @@ class DashboardOut(BaseModel):
     units: list[UnitItemsOut]
     changes: list[StageCountOut]
     broadcasts: list[BroadcastOut]
+    #: The most overdue open items (at most 20), with the unit they lie with.
+    overdue: list[ItemOut]
+    quiet_villages: list[QuietVillageOut]
 
     @classmethod
     def of(cls, o: Overview) -> DashboardOut:
@@ -345,4 +356,8 @@ class DashboardOut(BaseModel):
             units=[UnitItemsOut.of(u) for u in o.units],
             changes=[StageCountOut(stage=c.stage, label=c.label, count=c.count) for c in o.changes],
             broadcasts=[BroadcastOut.of(b) for b in o.broadcasts],
+            overdue=[ItemOut.of(i, today=o.today) for i in o.overdue],
+            quiet_villages=[
+                QuietVillageOut(township=q.township, village=q.village, last_report=q.last_report) for q in o.quiet
+            ],
         )
