@@ -492,5 +492,11 @@ SANDBOX_PAGE = {
     "photo": "发图片",
     "bot_name": "扶贫助手",
     "connection_lost": "与沙盒的连接中断，正在重试…",
+    "menu": "菜单",
+    "menu_empty": "机器人还没有设置命令菜单。",
+    "pick_role_first": "请先在上面选择您的身份。",
+    "restarted": "沙盒重新启动过，之前的身份已失效，请重新选择身份。",
+    "send_failed": "没有发出去（{status}），请稍后再试；一直不行就刷新页面。",
+    "press_failed": "按钮没有反应（{status}），请稍后再试。",
     "roles_note": "身份只在沙盒中可选；真实使用时由县扶贫办发放邀请链接。",
 }

@@ -7,6 +7,8 @@ Two views exist on purpose: the Bot API view is exactly what Telegram would send
 
 from __future__ import annotations
 
+import json
+
 import asyncio
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -118,6 +120,15 @@ class BotAccount:
     updates_changed: Notifier = field(default_factory=Notifier)
     #: bumped by every getUpdates; an older long poll that sees a newer one answers 409
     poll_generation: int = 0
+
+    def commands_for(self, chat_id: int) -> list[JSON]:
+        """The command menu a private chat shows, as Telegram resolves scopes: the chat's own,
+        else all private chats', else the default list (language-independent lists only)."""
+        for scope in ({"type": "chat", "chat_id": chat_id}, {"type": "all_private_chats"}, {"type": "default"}):
+            found = self.commands.get((json.dumps(scope, sort_keys=True), ""))
+            if found:
+                return found
+        return []
 
     def to_user(self) -> JSON:
         """The bot as the `from` of its messages."""

@@ -543,6 +543,7 @@ class EmulatorState:
             "callback_answers": [c.to_client() for c in conv.callbacks if c.seq > after],
             "keyboard": conv.keyboard,
             "chat_action": conv.chat_action,
+            "commands": bot.commands_for(chat_id),
         }
 
     def close(self) -> None:

@@ -2,15 +2,37 @@
 // Words come from /sandbox/config (bot/texts.py); nothing here is fetched from outside the app.
 "use strict";
 
-const state = { api: "", texts: {}, user: null, cursor: 0, messages: new Map(), polling: false };
+const state = { api: "", texts: {}, user: null, cursor: 0, messages: new Map(), polling: false, commands: [] };
 const $ = (id) => document.getElementById(id);
+const t = (key, values = {}) =>
+  (state.texts[key] || key).replace(/\{(\w+)\}/g, (_, name) => (name in values ? values[name] : ""));
+// Telegram shows links in a message as links; a URL is drawn the same way here.
+const URL_PATTERN = /https?:\/\/[^\s，。；！？、）)]+/g;
+
+class SandboxError extends Error {
+  constructor(status, detail) {
+    super(`${status} ${detail}`);
+    this.status = status;
+  }
+}
 
 async function call(method, path, body) {
   const options = { method, headers: { "Content-Type": "application/json" } };
   if (body !== undefined) options.body = JSON.stringify(body);
   const response = await fetch(state.api + path, options);
-  if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
+  if (!response.ok) throw new SandboxError(response.status, await response.text());
   return response.json();
+}
+
+// What went wrong, in the page's own words: a sandbox restarted since this tab chose its person
+// (404: the person is gone) asks for a new one; anything else says what to do.
+function failed(error, key = "send_failed") {
+  if (error instanceof SandboxError && error.status === 404) {
+    leave();
+    toast(t("restarted"));
+    return;
+  }
+  toast(t(key, { status: error instanceof SandboxError ? error.status : t("connection_lost") }));
 }
 
 function fillTexts() {
@@ -30,7 +52,7 @@ function showPicker(roles) {
     button.type = "button";
     button.dataset.role = role;
     button.textContent = label;
-    button.addEventListener("click", () => enter(role, label));
+    button.addEventListener("click", () => enter(role, label).catch((e) => failed(e)));
     box.appendChild(button);
   }
 }
@@ -53,7 +75,7 @@ async function enter(role, label) {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ role }),
   });
-  if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
+  if (!response.ok) throw new SandboxError(response.status, await response.text());
   const { code } = await response.json();
   await send(`/start ${code}`);
 }
@@ -69,7 +91,61 @@ function openChat() {
 
 async function send(text) {
   if (!text.trim()) return;
+  if (!state.user) return toast(t("pick_role_first"));
   await call("POST", "/send", { user_id: state.user.id, text });
+}
+
+async function sendOther(body) {
+  if (!state.user) return toast(t("pick_role_first"));
+  await call("POST", "/send", { user_id: state.user.id, ...body });
+}
+
+// Text with its links made clickable (nothing in it is read as HTML).
+function linked(text) {
+  const nodes = [];
+  let last = 0;
+  for (const match of text.matchAll(URL_PATTERN)) {
+    nodes.push(document.createTextNode(text.slice(last, match.index)));
+    const a = document.createElement("a");
+    a.href = match[0];
+    a.target = "_blank";
+    a.rel = "noopener";
+    a.textContent = match[0];
+    nodes.push(a);
+    last = match.index + match[0].length;
+  }
+  nodes.push(document.createTextNode(text.slice(last)));
+  return nodes;
+}
+
+// The bot's command menu (setMyCommands for this chat), as Telegram's "/" button shows it.
+function renderCommands() {
+  const box = $("commands");
+  box.replaceChildren();
+  if (!state.commands.length) {
+    const note = document.createElement("p");
+    note.textContent = t("menu_empty");
+    box.appendChild(note);
+  }
+  for (const command of state.commands) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.append(`/${command.command}`);
+    const small = document.createElement("small");
+    small.textContent = command.description;
+    b.appendChild(small);
+    b.addEventListener("click", () => {
+      toggleCommands(false);
+      send(`/${command.command}`).catch((e) => failed(e));
+    });
+    box.appendChild(b);
+  }
+}
+
+function toggleCommands(open = $("commands").hidden) {
+  $("commands").hidden = !open;
+  $("menu-button").setAttribute("aria-expanded", String(open));
+  if (open) renderCommands();
 }
 
 function toast(text) {
@@ -82,17 +158,25 @@ function toast(text) {
 
 function render(record) {
   let el = document.querySelector(`[data-message-id="${record.message_id}"]`);
+  if (record.deleted) {
+    // Telegram removes a deleted message for everyone (the bot deletes a typed 身份证号).
+    if (el) el.remove();
+    return;
+  }
   if (!el) {
     el = document.createElement("div");
     el.dataset.messageId = record.message_id;
     $("messages").appendChild(el);
   }
-  el.className = `msg ${record.sender}${record.deleted ? " deleted" : ""}`;
+  el.className = `msg ${record.sender}`;
   el.replaceChildren();
   const body = document.createElement("div");
   body.className = "text";
-  const shown = record.text ?? record.caption ?? "";
-  body.textContent = shown || ({ sticker: "[贴纸]", photo: "[图片]" }[record.kind] || `[${record.kind}]`);
+  let shown = record.text ?? record.caption ?? "";
+  // A deep link's start shows as "/start" in Telegram: its parameter (an invite code) is not shown.
+  if (record.sender === "user" && shown.startsWith("/start ")) shown = "/start";
+  if (shown) body.append(...linked(shown));
+  else body.textContent = { sticker: "[贴纸]", photo: "[图片]" }[record.kind] || `[${record.kind}]`;
   el.appendChild(body);
   if (record.edited) {
     const mark = document.createElement("span");
@@ -111,7 +195,7 @@ function render(record) {
       if (button.callback_data !== undefined) {
         b.addEventListener("click", () => call("POST", "/press", {
           user_id: state.user.id, chat_id: record.chat_id, message_id: record.message_id, data: button.callback_data,
-        }).catch((e) => toast(String(e))));
+        }).catch((e) => failed(e, "press_failed")));
       } else if (button.url) {
         b.addEventListener("click", () => window.open(button.url, "_blank", "noopener"));
       }
@@ -133,12 +217,21 @@ function renderKeyboard(keyboard) {
       const b = document.createElement("button");
       b.type = "button";
       b.textContent = label;
-      b.addEventListener("click", () => send(label).catch((e) => toast(String(e))));
+      b.addEventListener("click", () => send(label).catch((e) => failed(e)));
       line.appendChild(b);
     }
     box.appendChild(line);
   }
-  if (keyboard && keyboard.input_field_placeholder) $("input").placeholder = keyboard.input_field_placeholder;
+}
+
+// The input's hint follows what the bot asks now: the latest message's force_reply or keyboard
+// placeholder, else the reply keyboard's, else the page's own (never a stale one).
+function placeholderFrom(view) {
+  const latest = [...view.messages].reverse().find((m) => m.sender === "bot" && !m.deleted);
+  const markup = latest && latest.reply_markup;
+  if (markup && markup.input_field_placeholder) return markup.input_field_placeholder;
+  if (view.keyboard && view.keyboard.input_field_placeholder) return view.keyboard.input_field_placeholder;
+  return latest ? t("placeholder") : null;
 }
 
 async function poll() {
@@ -151,11 +244,15 @@ async function poll() {
       for (const record of view.messages) render(record);
       for (const answer of view.callback_answers) if (answer.answered && answer.text) toast(answer.text);
       renderKeyboard(view.keyboard);
+      state.commands = view.commands || [];
+      if (!$("commands").hidden) renderCommands();
+      const hint = placeholderFrom(view);
+      if (hint !== null) $("input").placeholder = hint;
       if (view.messages.length) $("messages").scrollTop = $("messages").scrollHeight;
     } catch (error) {
-      $("status").textContent = state.texts.connection_lost;
+      if (error instanceof SandboxError && error.status === 404) { failed(error); break; }
+      $("status").textContent = t("connection_lost");
       $("status").hidden = false;
-      if (String(error).startsWith("404")) { leave(); break; }
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
   }
@@ -164,6 +261,8 @@ async function poll() {
 
 function leave() {
   state.user = null;
+  state.commands = [];
+  toggleCommands(false);
   sessionStorage.removeItem("fupin-user");
   showPicker(state.roles);
 }
@@ -178,10 +277,12 @@ async function main() {
     event.preventDefault();
     const text = $("input").value;
     $("input").value = "";
-    send(text).catch((e) => toast(String(e)));
+    send(text).catch((e) => failed(e));
   });
-  $("sticker").addEventListener("click", () => call("POST", "/send", { user_id: state.user.id, sticker: "👍" }));
-  $("photo").addEventListener("click", () => call("POST", "/send", { user_id: state.user.id, photo: true }));
+  $("sticker").addEventListener("click", () => sendOther({ sticker: "👍" }).catch((e) => failed(e)));
+  $("photo").addEventListener("click", () => sendOther({ photo: true }).catch((e) => failed(e)));
+  $("menu-button").addEventListener("click", () => toggleCommands());
+  $("menu-button").setAttribute("aria-label", t("menu"));
   $("switch").addEventListener("click", leave);
   const saved = sessionStorage.getItem("fupin-user");
   if (saved) {
