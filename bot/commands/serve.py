@@ -43,6 +43,8 @@ def register(app: typer.Typer) -> None:
         logging.getLogger("httpx").setLevel(logging.WARNING)
         # Each job run is two lines (every 30 s for some jobs); a failing job is still logged.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        # Two lines per migration and per start; what changed is said once (`services.schema`).
+        logging.getLogger("alembic").setLevel(logging.WARNING)
         # The sandbox bot dials the address the server listens on, so settings must carry it; they
         # are read again with it, so that the checks on the address apply to `--host` too.
         given: dict[str, Any] = {name: value for name, value in (("host", host), ("port", port)) if value is not None}

@@ -7,9 +7,8 @@ Two views exist on purpose: the Bot API view is exactly what Telegram would send
 
 from __future__ import annotations
 
-import json
-
 import asyncio
+import json
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any, Literal

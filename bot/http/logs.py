@@ -1,9 +1,11 @@
-"""What `fupin serve` logs about itself: where to point the browser, and not every emulator long poll.
+"""What `fupin serve` logs about itself: where to point the browser, and not the sandbox's own chatter.
 
-In sandbox mode the bot's `getUpdates` and each open chat page's `messages` poll are answered
-every few seconds, and uvicorn logs each as a request: about two thousand lines in twenty minutes,
-in which the bot's own lines drown. Those polls are dropped from the access log when they succeed;
-a failing one (a 409 from a second bot, a 500) is still shown, as is every other request.
+In sandbox mode the bot talks to the emulated Telegram in this process — its `getUpdates` long
+poll every few seconds, and a Bot API call for every message it sends — and each open chat page
+polls for messages: uvicorn logs each as a request, about two thousand lines in twenty minutes, in
+which the bot's own lines drown. Those requests are dropped from the access log when they succeed;
+a failing one (a 409 from a second bot, a 500) is still shown, as is every other request (what a
+person does on the chat page, the dashboard, the API, a real webhook).
 """
 
 from __future__ import annotations
@@ -20,14 +22,15 @@ from services.schema import shown_url
 
 #: uvicorn's logger of one line per request.
 ACCESS_LOGGER = "uvicorn.access"
-#: The bot's long poll (`/telegram/bot<token>/getUpdates`); Bot API method names ignore case.
-BOT_POLL = re.compile(rf"^{re.escape(EMULATOR_PREFIX)}/bot[^/]+/getupdates$", re.IGNORECASE)
+#: The bot's calls to the emulated Bot API (`/telegram/bot<token>/<method>`), its long poll included.
+BOT_API_CALL = re.compile(rf"^{re.escape(EMULATOR_PREFIX)}/bot[^/]+/\w+$")
 #: A chat page's long poll for new messages.
 CHAT_POLL = f"{EMULATOR_PREFIX}{SANDBOX_PREFIX}/messages"
 
 
 class QuietEmulatorPolls(logging.Filter):
-    """Drops uvicorn's access line of a successful emulator long poll."""
+    """Drops uvicorn's access line of the bot's successful call to the emulator, and of a chat
+    page's successful long poll."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         # uvicorn logs '%s - "%s %s HTTP/%s" %d' with (client, method, path?query, version, status).
@@ -36,7 +39,7 @@ class QuietEmulatorPolls(logging.Filter):
             return True
         _client, _method, target, _version, status = args
         path = str(target).partition("?")[0]
-        poll = BOT_POLL.match(path) is not None or path == CHAT_POLL
+        poll = BOT_API_CALL.match(path) is not None or path == CHAT_POLL
         return not (poll and isinstance(status, int) and status < 400)
 
 

@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from bot.http import texts
 from bot.http.logs import quiet_emulator_polls, startup_lines
 
 log = logging.getLogger("fupin.http")
@@ -50,6 +51,7 @@ class FupinServer(uvicorn.Server):
             # Chat pages' long polls answer now; uvicorn stops accepting before they can poll again.
             emulator.close()
         await super().shutdown(sockets)
+        log.info(texts.STOPPED)
 
 
 class _QuietServer(FupinServer):

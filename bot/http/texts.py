@@ -184,6 +184,7 @@ DASHBOARD = {
 STARTUP_CHAT_PAGE = "沙盒聊天页面：{url}"
 STARTUP_DASHBOARD = "工作看板（县扶贫办）：{url}"
 STARTUP_DATABASE = "数据库：{database}"
+STOPPED = "已停止。"
 
 # --- /metrics --------------------------------------------------------------------------------
 METRICS_TOKEN_WRONG = "/metrics 需要 FUPIN_METRICS_TOKEN：请在请求头写 Authorization: Bearer <令牌>。"
