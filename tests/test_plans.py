@@ -218,6 +218,15 @@ def test_the_plan_list_marks_the_plan_in_force(
     assert capsys.readouterr().out.strip().endswith("【执行中】")
 
 
+def test_fupin_ask_answers_as_the_bot_from_the_plan_in_force(
+    cli_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["kb", "activate", _add_from_the_command_line(tmp_path, capsys)])
+    capsys.readouterr()
+    assert main(["ask", "--phrases", HOUSING]) == 0
+    assert "50000" in capsys.readouterr().out
+
+
 def test_the_office_rebuilds_a_plan_from_the_command_line(
     cli_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

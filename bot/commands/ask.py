@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bot.commands import texts
-from bot.commands.runner import CliError, run_in_session
+from bot.commands.runner import CliError, run_in_session, run_with_database
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from policy_kb.qa import Engine
+    from policy_kb.results import Answer
 
 
 def _read_batch(path: Path) -> list[str]:
@@ -63,18 +63,27 @@ def _render_route(route: Any) -> str:
     )
 
 
-def _engine(kb: Path | None, phrases: bool) -> Engine:
-    """The plan's engine; with `phrases`, built with the office's reviewed phrases from the database."""
+def _answerer(kb: Path | None, as_bot: bool) -> Callable[[str], Answer]:
+    """What answers: the plan's engine (the packaged plan, or `kb`); with `as_bot`, what the running
+    bot answers with — the plan the office put in force, the other years' plans and the reviewed
+    phrases, from the database (with `kb` too, that plan with the phrases)."""
     from policy_kb.qa import build_engine, load_engine
 
-    if not phrases:
-        return load_engine(str(kb) if kb else None)
-    from services.questions import reviewed_phrases
+    if not as_bot:
+        return load_engine(str(kb) if kb else None).answer
+    from services.questions import Answerer, reviewed_phrases
 
-    async def work(session: AsyncSession) -> dict[str, str]:
-        return await reviewed_phrases(session=session)
+    if kb is not None:
 
-    return build_engine(str(kb) if kb else None, run_in_session(work))
+        async def phrases(session: AsyncSession) -> dict[str, str]:
+            return await reviewed_phrases(session=session)
+
+        return build_engine(str(kb), run_in_session(phrases)).answer
+
+    async def load(sessionmaker: async_sessionmaker[AsyncSession]) -> Answerer:
+        return await Answerer.load(sessionmaker)
+
+    return run_with_database(load).answer
 
 
 def register(app: typer.Typer) -> None:
@@ -88,8 +97,8 @@ def register(app: typer.Typer) -> None:
         kb: Annotated[Path | None, typer.Option("--kb", help=texts.KB_HELP)] = None,
         phrases: Annotated[bool, typer.Option("--phrases", help=texts.ASK_PHRASES_HELP)] = False,
     ) -> None:
-        engine = _engine(kb, phrases)
-        _run(_inputs(question, batch), engine.answer, as_json or batch is not None, _render_answer)
+        answer = _answerer(kb, phrases)
+        _run(_inputs(question, batch), answer, as_json or batch is not None, _render_answer)
 
     @app.command(help=texts.ROUTE_HELP)
     def route(

@@ -13,7 +13,7 @@ from bot.commands import texts
 if TYPE_CHECKING:
     # Types only: `fupin ask` imports this module for CliError, and SQLAlchemy costs it a quarter second.
     from pydantic import ValidationError
-    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 T = TypeVar("T")
 
@@ -75,15 +75,14 @@ def run_async(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
         raise CliError(exc.message) from exc
 
 
-def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run `work` in one committed transaction on the configured database, which must be current.
+def run_with_database(work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
+    """Run `work` with sessions on the configured database, which must be current.
 
     Only `fupin serve` and `fupin db upgrade` create or migrate a database: on one that is missing,
     empty or behind, a command stops with one line saying so (`services.schema.require_current`).
-    A domain error rolls the transaction back (nothing is written) and becomes a CliError.
     """
     from services.config import get_settings
-    from services.db import create_engine, make_sessionmaker, session_scope
+    from services.db import create_engine, make_sessionmaker
     from services.schema import require_current
 
     async def _run() -> T:
@@ -91,9 +90,22 @@ def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         await require_current(url)
         engine = create_engine(url)
         try:
-            async with session_scope(make_sessionmaker(engine)) as session:
-                return await work(session)
+            return await work(make_sessionmaker(engine))
         finally:
             await engine.dispose()
 
     return run_async(_run)
+
+
+def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one committed transaction on the configured database (`run_with_database`).
+
+    A domain error rolls the transaction back (nothing is written) and becomes a CliError.
+    """
+    from services.db import session_scope
+
+    async def in_session(sessionmaker: async_sessionmaker[AsyncSession]) -> T:
+        async with session_scope(sessionmaker) as session:
+            return await work(session)
+
+    return run_with_database(in_session)
