@@ -8,12 +8,14 @@ import datetime as dt
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.db import alembic_config, migrate
-from services.models import Base
+from services.models import Base, Village
+from services.schema import SchemaState, schema_status
+from tests.issue5_support import village
 
 
 def _differences(connection: Connection) -> list[object]:
@@ -27,8 +29,16 @@ async def test_migrated_schema_matches_the_models(engine: AsyncEngine) -> None:
         assert await connection.run_sync(_differences) == []
 
 
-async def test_migrate_again_is_a_no_op(database_url: str, engine: AsyncEngine) -> None:
+async def test_migrating_again_keeps_what_is_stored(database_url: str, session: AsyncSession) -> None:
+    await village(session, "永陵镇", "永陵村")
+    await session.commit()
     await migrate(database_url)
+    assert await session.scalar(select(func.count()).select_from(Village)) == 1
+
+
+async def test_migrating_again_leaves_the_database_current(database_url: str, engine: AsyncEngine) -> None:
+    await migrate(database_url)
+    assert (await schema_status(database_url)).state is SchemaState.CURRENT
 
 
 async def _upgrade_to_0005_with_a_user(database_url: str, engine: AsyncEngine, telegram_user_id: int) -> list[int]:
