@@ -63,6 +63,9 @@ CONFIDENT_TOPIC_SCORE = 3.0
 CLOSE_SHARE = 0.9
 #: The confidence of an answer with a close rival: low enough for every face to ask back.
 CLOSE_CONFIDENCE = 0.5
+#: Longest asking clause that is only a tail ("要钱不", "给不给", "能行不"): it asks about the
+#: clause just before it.
+BARE_TAIL_CHARS = 4
 #: A question that points back at what the clause before it named ("有没有这说法", "这个给多少").
 ANAPHOR_PATTERN = re.compile(r"这(?:个|种|样|说法|政策|事|块|项|些)|那(?:个|种|样|说法|政策|事|块|项|些)|^这|^那")
 #: "十大工程有哪些", "几大工程": a question about a heading's measures as a group.
@@ -388,7 +391,8 @@ class Engine:
         read = [self.read_concepts(self._without_denied_stages(without_asking_words(p))) for p in parts]
         asked = [r for r, asks in zip(read, asking, strict=True) if asks]
         last = max((i for i, asks in enumerate(asking) if asks), default=0)
-        if last and read[last - 1] and ANAPHOR_PATTERN.search(parts[last]):
+        bare_tail = len(parts[last]) <= BARE_TAIL_CHARS and not self._topic_strength(read[last])
+        if last and read[last - 1] and (ANAPHOR_PATTERN.search(parts[last]) or bare_tail):
             # "城里人都有啥家庭医生。俺们贫困户有没有这说法": 这说法 is what the clause before named;
             # the rest of the story (高血压, 糖尿病) only tells why it is asked.
             rest = _sum(*(r for i, r in enumerate(read) if i not in (last, last - 1)))

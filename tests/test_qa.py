@@ -447,6 +447,12 @@ def test_a_question_pointing_back_takes_the_topic_of_the_clause_before() -> None
     assert "签约服务" in text
 
 
+def test_a_bare_asking_tail_asks_about_the_clause_before_it() -> None:
+    """ "要钱不" asks about the training just named, not the mushrooms of the story."""
+    story = "俺家在山里采蘑菇木耳，以前都是贩子上门收，价太低。闺女说能在网上卖。听说政府能教，要钱不？"
+    assert "免费培训" in answer(story).answer
+
+
 def test_a_count_asked_of_another_year_is_not_covered() -> None:
     assert answer("2016年全县脱贫了多少人").matched is False
 
