@@ -26,6 +26,10 @@ from pypinyin.pinyin_dict import pinyin_dict  # noqa: E402  (after the switch ab
 SOUND_MIN, SOUND_MAX = 2, 6
 #: Shortest run of letters read as pinyin ("ct" and "mri" are the plan's own words).
 PINYIN_MIN = 4
+#: Shortest spelling looked for inside a longer run of pinyin (two syllables such as "tijian"):
+#: shorter ones turn up inside other words by chance.
+PINYIN_INSIDE_MIN = 6
+NUMERAL_RE = re.compile(r"[〇零一二两三四五六七八九十百千万]")
 #: Shortest uncovered run worth a fuzzy comparison, and the similarity (0–100) it needs.
 FUZZY_MIN_LENGTH, FUZZY_CUTOFF = 4, 80
 
@@ -63,6 +67,17 @@ class TypoMatcher:
                 self._by_pinyin.setdefault("".join(sounds(phrase)), []).append(phrase)
             if len(phrase) >= FUZZY_MIN_LENGTH:
                 self._long.append(phrase)
+        #: Pinyin spellings long enough to be found inside a longer run of letters, longest first;
+        #: not those of phrases with a numeral ("yinianji" 一年级 turns up in "yinian jici" 一年几次).
+        self._inside_keys = sorted(
+            (
+                key
+                for key, phrases in self._by_pinyin.items()
+                if len(key) >= PINYIN_INSIDE_MIN and not any(NUMERAL_RE.search(p) for p in phrases)
+            ),
+            key=len,
+            reverse=True,
+        )
 
     def by_sound(self, text: str, covered: set[int]) -> list[str]:
         """Known phrases that sound like a stretch of `text` not already covered by a match."""
@@ -80,9 +95,24 @@ class TypoMatcher:
         return found
 
     def by_pinyin(self, text: str) -> list[str]:
-        """Known phrases typed as pinyin in `text` (a run of letters spelling one phrase)."""
-        runs = re.findall(rf"[a-z]{{{PINYIN_MIN},}}", text)
-        return [phrase for run in runs for phrase in self._by_pinyin.get(run, [])]
+        """Known phrases typed as pinyin in `text`: a run of letters spelling one phrase, or a
+        whole message typed in pinyin ("pinkunhu tijian mianfei ma" -> 贫困户, 体检, 免费), read
+        longest phrase first, each letter for one phrase only."""
+        found: list[str] = []
+        for run in re.findall(rf"[a-z]{{{PINYIN_MIN},}}", text):
+            if run in self._by_pinyin:
+                found.extend(self._by_pinyin[run])
+                continue
+            taken: list[tuple[int, int]] = []
+            for key in self._inside_keys:
+                start = run.find(key)
+                while start != -1:
+                    end = start + len(key)
+                    if all(end <= a or start >= b for a, b in taken):
+                        taken.append((start, end))
+                        found.extend(self._by_pinyin[key])
+                    start = run.find(key, end)
+        return found
 
     def by_spelling(self, run: str) -> str | None:
         """The known long phrase closest to `run`, when it is close enough to be a slip."""

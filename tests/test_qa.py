@@ -158,10 +158,10 @@ def test_third_blind_set_scores_at_the_bar() -> None:
     from bench.qa import score
 
     scores = score(_load("qa-blind3.jsonl"))
-    assert scores["fact"] >= 0.90, scores
+    assert scores["fact"] >= 0.93, scores
     assert scores["oos"] >= 0.96, scores
     assert scores["nofig"] >= 0.99, scores
-    assert scores["confident_wrong"] <= 0.07, scores
+    assert scores["confident_wrong"] <= 0.05, scores
 
 
 def test_own_routing_set_scores_at_the_bar() -> None:
@@ -451,6 +451,10 @@ def test_a_bare_asking_tail_asks_about_the_clause_before_it() -> None:
     """ "要钱不" asks about the training just named, not the mushrooms of the story."""
     story = "俺家在山里采蘑菇木耳，以前都是贩子上门收，价太低。闺女说能在网上卖。听说政府能教，要钱不？"
     assert "免费培训" in answer(story).answer
+
+
+def test_a_question_typed_all_in_pinyin_is_answered() -> None:
+    assert "1 次" in answer("pinkunhu tijian mianfei ma yinian jici").answer
 
 
 def test_a_count_asked_of_another_year_is_not_covered() -> None:
