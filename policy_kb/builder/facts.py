@@ -39,6 +39,7 @@ from policy_kb.builder.genre import (
     PROGRAMME_TAIL_RE,
     RATE_AFTER_RE,
     RATE_RE,
+    REACHING_BEFORE_RE,
     REDUCTION_RE,
     REMAINDER_WORDS_RE,
     SAME_VILLAGES_NEXT_RE,
@@ -120,6 +121,12 @@ def read_facts(sentences: list[str], text: str, lexicon: Lexicon) -> tuple[list[
         priced = {b.item for b in benefits if b.amount_yuan is not None and b.sentence == sentence}
         benefits = [b for b in benefits if not (b.sentence == sentence and b.amount_yuan is None and b.item in priced)]
     return targets, benefits
+
+
+def closes_a_de_clause(text: str, end: int) -> bool:
+    """Whether the figure ending at `end` closes a 的-clause that says who qualifies (…5万元的,
+    …6个月以上的)."""
+    return text[end : end + 3].lstrip("以上下内").startswith("的")
 
 
 def _fallback_beneficiary(text: str) -> str:
@@ -332,7 +339,9 @@ def _rates(clause: str, sentence: str, state: _SentenceState, ctx: _MeasureConte
         if carried:
             rate = state.pending_rate
         rate_after = RATE_AFTER_RE.match(after)
-        if THRESHOLD_BEFORE_RE.search(before):
+        if THRESHOLD_BEFORE_RE.search(before) or (
+            REACHING_BEFORE_RE.search(before) and closes_a_de_clause(clause, amount.end)
+        ):
             state.thresholds.append((amount.start, amount.end))
             previous_end = amount.end
             continue

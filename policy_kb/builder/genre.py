@@ -28,12 +28,13 @@ LINE_ENDS = SENTENCE_ENDS + "）)”"
 #: Chinese numerals used in heading numbers (第一部分, 一、 and （一）).
 HEADING_NUMERALS = "一二三四五六七八九十"
 #: Heading levels: 第一部分 (part), 一、 / 一． (chapter), （一）/(一) (section, full- or half-width),
-#: 1、 / 1. / 1． (item; a dot followed by a digit is a decimal, not a heading).
+#: 1、 / 1. / 1． (item; a dot followed by a digit is a decimal, not a heading), （1）/(1) (sub-item).
 HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (0, re.compile(rf"^第(?P<num>[{HEADING_NUMERALS}]+)部分\s*(?P<rest>.*)$")),
     (1, re.compile(rf"^(?P<num>[{HEADING_NUMERALS}]+)\s*[、.．]\s*(?P<rest>.*)$")),
     (2, re.compile(rf"^[（(]\s*(?P<num>[{HEADING_NUMERALS}]+)\s*[）)]\s*(?P<rest>.*)$")),
     (3, re.compile(r"^(?P<num>\d+)\s*(?:、|[.．](?!\d))\s*(?P<rest>.*)$")),
+    (4, re.compile(r"^[（(]\s*(?P<num>\d+)\s*[）)]\s*(?P<rest>.*)$")),
 )
 #: A heading title longer than this is more likely a paragraph whose numbering was read as one.
 HEADING_MAX_CHARS = 30
@@ -45,16 +46,18 @@ PARTNER_WORD = r"(?:配合|参与|协办|协助|责任)(?:单位|部门)"
 #: The inside of a bracketed statement, which may itself hold one bracket: 县扶贫办（牵头）.
 _BRACKETED = r"(?:[^（()）]|[（(][^（()）]*[）)])*"
 #: A responsibility line, in full- or half-width brackets and either colon (brackets may be
-#: mixed: （责任单位:…)); or, without brackets, 责任单位：… on a line of its own.
+#: mixed: （责任单位:…)); or, without brackets, 责任单位：… on a line of its own (which may mark its
+#: lead in brackets: 责任单位：县农业农村局（牵头），县财政局).
 RESPONSIBILITY_RE = re.compile(
     rf"^(?:[（(]\s*{RESPONSIBLE_WORD}\s*[：:]\s*(?P<body>.*?)\s*[）)]"
-    rf"|{RESPONSIBLE_WORD}\s*[：:]\s*(?P<bare>[^（()）]*?)[。.]?)\s*$"
+    rf"|{RESPONSIBLE_WORD}\s*[：:]\s*(?P<bare>{_BRACKETED}?)[。.]?)\s*$"
 )
 #: A heading that carries its responsibility statement: （一）产业扶贫（责任单位：县农业局）.
 HEADING_STATEMENT_RE = re.compile(rf"(?P<line>[（(]\s*(?:{RESPONSIBLE_WORD}|{LEAD_WORD})\s*[：:]{_BRACKETED}[）)])$")
-#: A responsibility line closing a paragraph: …。（责任单位：…）
+#: A responsibility line closing a paragraph: …。（责任单位：…） or, unbracketed, …。责任单位：…。
 TRAILING_RESPONSIBILITY_RE = re.compile(
-    rf"(?<=[。；;！!？?）)”])\s*(?P<line>[（(]\s*(?:{RESPONSIBLE_WORD}|{LEAD_WORD})\s*[：:]{_BRACKETED}[）)])\s*$"
+    rf"(?<=[。；;！!？?）)”])\s*(?P<line>[（(]\s*(?:{RESPONSIBLE_WORD}|{LEAD_WORD})\s*[：:]{_BRACKETED}[）)]"
+    rf"|{RESPONSIBLE_WORD}\s*[：:](?:[^（()）。]|[（(][^（()）]*[）)])+[。.]?)\s*$"
 )
 #: "牵头单位：X；配合单位：Y、Z。", optionally bracketed, the parts apart by ；，or a space.
 LEAD_PARTNERS_RE = re.compile(
@@ -67,7 +70,8 @@ MARKED_LEAD_RE = re.compile(r"^(?P<name>.+?)\s*[（(]牵头[）)]$")
 #: a paragraph.
 LEADS_SENTENCE_RE = re.compile(
     r"^由?(?P<lead>[^，,。；;：:“”]+?)(?:共同)?(?:牵头(?:负责)?|负责)"
-    r"(?:[，,；;]\s*(?P<others>[^，,。；;：:“”]+?)(?:配合|参与|协助|协办)(?:实施|落实|工作)?)?[。.；;]?$"
+    r"(?:[，,；;]\s*(?P<others>[^，,。；;：:“”]+?)(?:配合|参与|协助|协办)(?:实施|落实|工作)?)?"
+    r"(?:[，,；;]\s*(?P<townships>(?:相关|各|有关|所在)乡镇[^，,。；;：:“”]{0,10}))?[。.；;]?$"
 )
 #: How a unit's name ends (局, 办, 委, 公司, 支行…): in the unbracketed "X牵头，Y配合" form every
 #: name must end so, or the sentence is ordinary text that happens to say 牵头.
@@ -103,6 +107,7 @@ UNIT_REMARK_RE = re.compile(r"牵头(?:单位|部门)|参与(?:单位|部门)|�
 #: unit, recorded as township_takes_part.
 TOWNSHIP_RE = re.compile(
     r"(?:相关|各|有关|所在)?乡(?:镇|（镇）|\(镇\))(?:（街道）|\(街道\)|、?街道)?(?:人民政府|政府)?"
+    r"(?:[（(][^（()）]*[）)])?"
 )
 #: A document number such as 新脱贫发[2018]2号 (bracket styles vary between offices).
 DOC_NUMBER_RE = re.compile(r"\S*?[发字函办][〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号")
@@ -194,9 +199,11 @@ RATE_RE = re.compile(
     r"|每(?P<per_b>人|生|户|亩|村)(?:每(?P<period_b>年|学期|月|天|日)|(?P<once_b>一次性))?"
 )
 #: A rate written after the amount: 3000元/户, 50元/人/天, 1.5万元/户.
-RATE_AFTER_RE = re.compile(r"^/(?P<per>人|生|户|亩|村)(?:/(?P<period>年|学期|月|天|日))?")
+RATE_AFTER_RE = re.compile(r"^/(?P<per>人|生|户|亩|村)(?:[/·•・](?P<period>年|学期|月|天|日))?")
 #: How often, said anywhere in the clause when the rate does not say it.
-PERIOD_WORDS_RE = re.compile(r"(?P<once>一次性)|每(?P<every>年|学期|月|天|日)|(?P<yearly>年度|全年)")
+PERIOD_WORDS_RE = re.compile(
+    r"(?P<once>一次性)|每(?P<every>年|学期|月|天|日)|(?P<yearly>年度|全年|连续[一二两三四五六七八九十\d]+年)"
+)
 #: Money for work done by a person (a post's allowance, a wage): paid per person when no rate says.
 PERSONAL_PAY_RE = re.compile(r"工作补贴|岗位补贴|工资|劳务|报酬|工作经费补助|误工|劳动力|创业|人员|青年|个人")
 #: Money for a village (its collective economy, a village that reaches an aim): paid per village
@@ -214,14 +221,18 @@ MONEY_BENEFIT_WORDS_RE = re.compile(
 #: Words that make a sum of money an aim or a size, not something paid (收入3万元, 投入500万元).
 MONEY_TARGET_WORDS_RE = re.compile(r"收入|产值|营业额|销售额|投入|总额|规模|资金量|整合")
 #: A sum that only sets a condition: 超过5000元的部分, 首次达到5万元的.
-THRESHOLD_BEFORE_RE = re.compile(r"(?:超过|超出|达到|高于|(?<!不)低于|不足|不到|累计)$")
+THRESHOLD_BEFORE_RE = re.compile(r"(?:(?<!不)超过|超出|高于|(?<!不)低于|不足|不到|累计)$")
+#: 达到 sets a condition only in a 的-clause ("首次达到5万元的村"); "收入全部达到5万元以上" is a target,
+#: and "不超过3000元" a ceiling of what is given, not a threshold.
+REACHING_BEFORE_RE = re.compile(r"达到$")
 #: A clause that gives the amount of what the clause before it named: "落实X补贴和Y补贴，标准均为…".
 STANDARD_OF_BEFORE_RE = re.compile(r"^(?:补助|补贴|资助)?标准(?:均|都|分别)?为|^(?:均|都|分别)为")
 #: Verbs and fillers around an amount that name no item (给予 1200 元; 的标准给予生活补贴;
 #: 补助标准提高到 1.5 万元).
 AMOUNT_FILLERS_RE = re.compile(
     r"^(?:的标准|标准)?(?:给予|发放|补助|补贴)?|"
-    r"(?:政策|的标准|标准|标准为|提高到|标准提高到|为|按|按照|给予|发放|一次性|最高可申请|最高|可申请|不低于|不少于)+$"
+    r"(?:政策|的标准|标准|标准为|提高到|标准提高到|为|按|按照|给予|发放|一次性|最高可申请|最高|可申请|不低于|不少于|"
+    r"不超过|不高于|最多)+$"
 )
 #: Lead-ins before a rate that name no beneficiary (补助标准为…, …按照…, 继续执行…).
 SUBJECT_FILLERS_RE = re.compile(

@@ -8,9 +8,9 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from policy_kb.builder.facts import inside_quotes, read_facts
+from policy_kb.builder.facts import closes_a_de_clause, inside_quotes, read_facts
 from policy_kb.builder.genre import (
     ANNEX_RE,
     BARE_NUMBER_RE,
@@ -339,7 +339,9 @@ def _statement(text: str) -> _Statement | None:
     if m := LEAD_PARTNERS_RE.match(text):
         return _statement_of(text, _unit_list(m["lead"]) + _unit_list(m["others"] or ""))
     if (m := LEADS_SENTENCE_RE.match(text)) and _all_units(m["lead"]) and _all_units(m["others"] or ""):
-        return _statement_of(text, _unit_list(m["lead"]) + _unit_list(m["others"] or ""))
+        statement = _statement_of(text, _unit_list(m["lead"]) + _unit_list(m["others"] or ""))
+        # "…配合，各乡镇具体落实": the townships' own clause is their mention.
+        return replace(statement, township=True) if m["townships"] else statement
     return None
 
 
@@ -624,7 +626,7 @@ def _is_condition(text: str, q: Quantity) -> bool:
     """A figure that only says who qualifies: after 超过/达到…, or closing a 的-clause (…5万元的)."""
     clause_start = max(text.rfind(c, 0, q.start) for c in "，,；;。") + 1
     before = text[clause_start : q.start]
-    return bool(THRESHOLD_BEFORE_RE.search(before)) or text[q.end : q.end + 3].lstrip("以上下内").startswith("的")
+    return bool(THRESHOLD_BEFORE_RE.search(before)) or closes_a_de_clause(text, q.end)
 
 
 def _around(text: str, start: int, end: int) -> str:
