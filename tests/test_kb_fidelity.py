@@ -59,7 +59,8 @@ def _recorded(kb: KnowledgeBase) -> list[tuple[str, Number]]:
     """(sentence, figure) of every structured field that carries a figure."""
     out: list[tuple[str, Number]] = [(g.sentence, g.quantity) for g in kb.goals]
     for m in kb.measures:
-        out += [(t.sentence, t.quantity) for t in m.targets]
+        # "10 个贫困村都有…" writes the villages; each one's 1 is what 都有 says, not a figure.
+        out += [(t.sentence, t.villages or t.quantity) for t in m.targets]
         for b in m.benefits:
             out += [(b.sentence, v) for v in (b.amount_yuan, b.percent, b.quantity) if v is not None]
     for c in kb.cadences:
