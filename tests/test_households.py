@@ -11,14 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services import audit
 from services.audit import list_audit
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.household_rules import may_move, parse_members
 from services.households import (
     HOUSEHOLD_MEASURE_ID,
     advance_change,
     check_target,
     find_household,
     get_change,
-    may_move,
-    parse_members,
     pending_changes,
     reject_change,
     submit_change,
