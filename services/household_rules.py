@@ -99,6 +99,9 @@ SIMPLE_PATH: tuple[ChangeStage, ...] = (ChangeStage.SUBMITTED, ChangeStage.EFFEC
 #: Stages a change no longer leaves.
 CLOSED_STAGES = frozenset({ChangeStage.EFFECTIVE, ChangeStage.REJECTED})
 
+#: Stages a change waits in, in the order of the process (the order pending lists show them in).
+OPEN_STAGES: tuple[ChangeStage, ...] = tuple(s for s in (*PUBLIC_PATH, *SIMPLE_PATH) if s not in CLOSED_STAGES)
+
 #: Household size the form accepts (a 建档立卡 household larger than this is a typing slip).
 MIN_MEMBERS, MAX_MEMBERS = 1, 20
 
@@ -134,6 +137,10 @@ STATUS_AFTER: dict[ChangeKind, HouseholdStatus | None] = {
     ChangeKind.MOVE_IN: None,
     ChangeKind.UPDATE: None,
 }
+
+#: Kinds whose filed details (head name, members, cause) replace the roster's on 生效; the others
+#: only change the household's status.
+DETAIL_KINDS = frozenset({ChangeKind.INCLUDE, ChangeKind.RETURN, ChangeKind.MOVE_IN, ChangeKind.UPDATE})
 
 
 class Mover(StrEnum):
@@ -256,6 +263,20 @@ def normalize_cause(text: str) -> str:
     return value
 
 
+def clean_cause(kind: ChangeKind, cause: str | None) -> str | None:
+    """The listed 致贫原因 a change of `kind` carries; None when none was written and none is needed.
+
+    Raises:
+        InvalidInput: not a listed cause, or none for 新识别纳入 or 返贫; `choices` holds the list.
+    """
+    value = normalize_cause(cause) if cause is not None and cause.strip() else None
+    if value is None and kind in CAUSE_KINDS:
+        raise InvalidInput(
+            f"“{CHANGE_KIND_LABELS[kind]}”须填写致贫原因，请从以下选择：{'、'.join(CAUSES)}。", choices=CAUSES
+        )
+    return value
+
+
 def normalize_head_name(text: str) -> str:
     """The household head's name without blanks or full-width forms.
 
@@ -372,3 +393,42 @@ def open_change_conflict(change: HouseholdChange) -> Conflict:
         f"该户已有一条正在办理的户情变动（#{change.id} {CHANGE_KIND_LABELS[change.kind]}，"
         f"当前：{STAGE_LABELS[change.stage]}），请等它办结或未通过后再报。"
     )
+
+
+def apply_change(change: HouseholdChange, household: Household | None) -> Household:
+    """What the roster holds for the change's household once the change takes effect.
+
+    Args:
+        household: the roster's household with the change's 身份证号 now, or None; it is updated
+            in place.
+
+    Returns:
+        `household` updated, or a new household (not yet stored) when the roster has none with
+        that number: a first inclusion, or 迁入 from outside the roster.
+
+    Raises:
+        InvalidInput: the change is about a household on the roster and it is no longer there.
+    """
+    if household is None and change.kind in ROSTER_KINDS:
+        raise InvalidInput("建档立卡名单中已没有这个身份证号，无法生效；请联系县扶贫办核对名单。")
+    status = STATUS_AFTER[change.kind]
+    if household is None:
+        return Household(
+            id_number=change.id_number,
+            head_name=change.head_name,
+            village=change.village,
+            members=change.members,
+            cause=change.cause,
+            status=status or HouseholdStatus.REGISTERED,
+        )
+    if change.kind in DETAIL_KINDS:
+        household.head_name, household.members = change.head_name, change.members
+        household.cause = change.cause or household.cause
+    if change.kind is ChangeKind.MOVE_IN:
+        household.village = change.village
+        # A household that moved away and comes back is on the roster again; one moving between
+        # villages keeps the status it has.
+        status = HouseholdStatus.REGISTERED if household.status is HouseholdStatus.REMOVED else None
+    if status is not None:
+        household.status = status
+    return household

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import audit
-from services.errors import InvalidInput, NotFound
+from services.errors import NotFound
 from services.household_rules import (
     CAUSE_KINDS,
     CAUSES,
@@ -25,12 +25,11 @@ from services.household_rules import (
     MAX_MEMBERS,
     MAX_NOTE,
     MOVERS,
-    PUBLIC_PATH,
-    ROSTER_KINDS,
+    OPEN_STAGES,
     STAGE_LABELS,
-    STATUS_AFTER,
     STATUS_LABELS,
     Mover,
+    apply_change,
     change_path,
     check_expected,
     check_members,
@@ -38,6 +37,7 @@ from services.household_rules import (
     check_reason,
     check_reporter,
     check_roster,
+    clean_cause,
     clean_note,
     may_move,
     next_stage,
@@ -55,7 +55,6 @@ from services.models import (
     ChangeStep,
     Household,
     HouseholdChange,
-    HouseholdStatus,
     Item,
     ItemKind,
     ItemState,
@@ -238,14 +237,7 @@ async def submit_change(
     check_reporter(reporter, village_id)
     name = normalize_head_name(head_name)
     check_members(members)
-    if cause is not None and cause.strip():
-        cause = normalize_cause(cause)
-    else:
-        cause = None
-    if cause is None and kind in CAUSE_KINDS:
-        raise InvalidInput(
-            f"“{CHANGE_KIND_LABELS[kind]}”须填写致贫原因，请从以下选择：{'、'.join(CAUSES)}。", choices=CAUSES
-        )
+    cause = clean_cause(kind, cause)
     household = await check_target(session, kind=kind, id_number=id_number, village_id=village_id)
     number = normalize_id_number(id_number)
     village = await session.get(Village, village_id)
@@ -410,48 +402,21 @@ async def _settle_item(
 
 
 async def _take_effect(session: AsyncSession, change: HouseholdChange, *, actor: str) -> None:
-    """Write the change into the roster: create or update the household, audited."""
+    """Write the change into the roster (`apply_change`): create or update the household, audited."""
     household = await _household_numbered(session, change.id_number)
-    if household is None and change.kind in ROSTER_KINDS:
-        raise InvalidInput("建档立卡名单中已没有这个身份证号，无法生效；请联系县扶贫办核对名单。")
-    status = STATUS_AFTER[change.kind]
-    if household is None:
-        household = Household(
-            id_number=change.id_number,
-            head_name=change.head_name,
-            village=change.village,
-            members=change.members,
-            cause=change.cause,
-            status=status or HouseholdStatus.REGISTERED,
-        )
+    before = None if household is None else household_snapshot(household)
+    household = apply_change(change, household)
+    if before is None:
         session.add(household)
-        await session.flush()
-        await audit.record(
-            session,
-            actor=actor,
-            action="household.create",
-            subject=f"household:{household.id}",
-            after=household_snapshot(household),
-        )
-    else:
-        before = household_snapshot(household)
-        if change.kind in (ChangeKind.INCLUDE, ChangeKind.RETURN, ChangeKind.MOVE_IN, ChangeKind.UPDATE):
-            household.head_name, household.members = change.head_name, change.members
-            household.cause = change.cause or household.cause
-        if change.kind is ChangeKind.MOVE_IN:
-            household.village = change.village
-            status = HouseholdStatus.REGISTERED if household.status is HouseholdStatus.REMOVED else None
-        if status is not None:
-            household.status = status
-        await session.flush()
-        await audit.record(
-            session,
-            actor=actor,
-            action="household.update",
-            subject=f"household:{household.id}",
-            before=before,
-            after=household_snapshot(household),
-        )
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="household.create" if before is None else "household.update",
+        subject=f"household:{household.id}",
+        before=before,
+        after=household_snapshot(household),
+    )
     change.household = household
 
 
@@ -469,9 +434,8 @@ async def pending_changes(
     if village_ids is not None:
         query = query.where(HouseholdChange.village_id.in_(list(village_ids)))
     changes = (await session.scalars(query.order_by(HouseholdChange.created_at, HouseholdChange.id))).all()
-    order = [*PUBLIC_PATH, ChangeStage.SUBMITTED]
     grouped: dict[ChangeStage, list[HouseholdChange]] = {}
-    for stage in order:
+    for stage in OPEN_STAGES:
         waiting = [c for c in changes if c.stage is stage]
         if waiting:
             grouped[stage] = waiting
