@@ -379,6 +379,21 @@ def test_household_sizes_beyond_the_limits_are_refused(members: int) -> None:
     assert caught.value.message == "家庭人口应为 1–20 人，请输入户籍上的家庭人口数。"
 
 
+@pytest.mark.parametrize(
+    ("typed", "members"),
+    [("3", 3), ("三", 3), ("3人", 3), ("三口人", 3), ("５", 5), ("两", 2)],
+)
+def test_members_as_cadres_type_them(typed: str, members: int) -> None:
+    assert parse_members(typed) == members
+
+
+@pytest.mark.parametrize("typed", ["0", "3.5", "二十一", "几个"])
+def test_members_refused(typed: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_members(typed)
+    assert "1–20" in caught.value.message
+
+
 def test_an_unreadable_size_says_how_to_write_it() -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_members("几个")
