@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from policy_kb.schema import KnowledgeBase
 from services.broadcasts import DeliveryReport, delivery_report
-from services.households import CLOSED_STAGES, PUBLIC_PATH, STAGE_LABELS
+from services.household_rules import CLOSED_STAGES, PUBLIC_PATH, STAGE_LABELS
 from services.models import (
     Broadcast,
     ChangeStage,

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from policy_kb.schema import KnowledgeBase
 from services import audit
 from services.errors import InvalidInput
-from services.households import STATUS_LABELS
+from services.household_rules import STATUS_LABELS
 from services.items import KIND_LABELS, STATE_LABELS
 from services.masking import mask_id_number, mask_name
 from services.models import Household, Item, Township, Village

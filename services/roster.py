@@ -25,13 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import audit
 from services.errors import InvalidInput, problems_error
-from services.households import (
-    check_members,
-    household_snapshot,
-    normalize_cause,
-    normalize_head_name,
-    parse_members,
-)
+from services.household_rules import check_members, normalize_cause, normalize_head_name, parse_members
+from services.households import household_snapshot
 from services.idcards import normalize_id_number
 from services.models import Household, HouseholdStatus, Township, Village
 from services.places import PLACE_SEPARATOR, closest, list_townships, list_villages, normalize_name

@@ -11,14 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services import audit
 from services.audit import list_audit
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.household_rules import may_move
 from services.households import (
     HOUSEHOLD_MEASURE_ID,
     advance_change,
     check_target,
     find_household,
     get_change,
-    may_move,
-    parse_members,
     pending_changes,
     reject_change,
     submit_change,
@@ -503,21 +502,6 @@ async def test_audit_rows_hold_masked_personal_data_only(session: AsyncSession, 
     dumped = repr([(row.before, row.after) for row in rows])
     assert fake_id_number(1) not in dumped and "张三明" not in dumped and "13812345678" not in dumped
     assert "张*明" in dumped and fake_id_number(1)[:4] in dumped
-
-
-@pytest.mark.parametrize(
-    ("typed", "members"),
-    [("3", 3), ("三", 3), ("3人", 3), ("三口人", 3), ("５", 5), ("两", 2)],
-)
-def test_members_as_cadres_type_them(typed: str, members: int) -> None:
-    assert parse_members(typed) == members
-
-
-@pytest.mark.parametrize("typed", ["0", "3.5", "二十一", "几个"])
-def test_members_refused(typed: str) -> None:
-    with pytest.raises(InvalidInput) as caught:
-        parse_members(typed)
-    assert "1–20" in caught.value.message
 
 
 async def test_check_target_refuses_at_the_step_the_number_is_typed(session: AsyncSession, people: People) -> None:
