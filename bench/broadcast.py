@@ -21,9 +21,9 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from bot import texts
-from bot.emulator import EmulatorClient, EmulatorState
 from bot.http.app import EMULATOR_PREFIX, create_app
 from bot.http.server import bound_socket, serving
+from emulator import EmulatorClient, EmulatorState
 from services import audit
 from services.config import Settings
 from services.db import create_engine, make_sessionmaker, migrate, session_scope

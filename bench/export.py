@@ -29,9 +29,9 @@ from sqlalchemy import insert, select
 
 from bench.dashboard import _summary, _tcp_socket, scratch_database
 from bench.seeding import add_villages
-from bot.emulator import EmulatorClient, EmulatorState
 from bot.http.app import EMULATOR_PREFIX, create_app
 from bot.http.server import serving
+from emulator import EmulatorClient, EmulatorState
 from services.config import Settings
 from services.db import create_engine, make_sessionmaker, migrate, session_scope
 from services.models import Household, HouseholdStatus, Role, RoleKind, User, utcnow

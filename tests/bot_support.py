@@ -15,10 +15,10 @@ import pytest
 from pydantic import SecretStr
 from telegram.ext import JobQueue
 
-from bot.emulator import EmulatorClient, EmulatorState, RunningEmulator
 from bot.http.app import EMULATOR_PREFIX, create_app
 from bot.http.server import bound_socket, serving
 from bot.ratelimit import RateLimiter
+from emulator import EmulatorClient, EmulatorState, RunningEmulator
 from services.config import Settings
 
 #: Longest a test's end waits for the bot to finish the updates in hand.

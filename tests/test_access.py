@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import texts
 from bot.cli import main
-from bot.emulator import EmulatorState, create_emulator_app, running_emulator
-from bot.emulator.app import SANDBOX_PREFIX
 from bot.http.app import EMULATOR_PREFIX, create_app
 from bot.http.server import bound_socket, serving
 from bot.ratelimit import RateLimiter
+from emulator import EmulatorState, create_emulator_app, running_emulator
+from emulator.app import SANDBOX_PREFIX
 from services import telegram_bots
 from services.config import Settings
 from services.db import create_engine, session_scope

@@ -32,8 +32,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import texts
 from bot.app import build_application
 from bot.context import BotServices
-from bot.emulator import DEFAULT_TOKEN, EmulatorState, create_emulator_router
-from bot.emulator.app import SANDBOX_PREFIX
 from bot.http import api, dashboard, sandbox
 from bot.http import texts as web_texts
 from bot.http.admin import router as admin_router
@@ -45,6 +43,8 @@ from bot.metrics import Metrics
 from bot.parts import ALL_PARTS, Part, check_parts
 from bot.ratelimit import RateLimiter
 from bot.telegram.questions import follow_reloads_forever
+from emulator import DEFAULT_TOKEN, EmulatorState, create_emulator_router
+from emulator.app import SANDBOX_PREFIX
 from services import telegram_bots
 from services.config import SANDBOX_NOT_LOOPBACK, Settings, get_settings, is_loopback
 from services.db import create_engine, database_reachable, make_sessionmaker, session_scope

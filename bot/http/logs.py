@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 import re
 
-from bot.emulator.app import SANDBOX_PREFIX
 from bot.http import texts
 from bot.http.app import EMULATOR_PREFIX
 from bot.telegram.dashboard import dashboard_url
+from emulator.app import SANDBOX_PREFIX
 from services.config import Settings
 from services.schema import shown_url
 
