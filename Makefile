@@ -59,8 +59,8 @@ test: $(STAMP)
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check bot policy_kb services tests bench
-	$(VENV)/bin/ruff format --check bot policy_kb services tests bench
+	$(VENV)/bin/ruff check bot emulator policy_kb services tests bench
+	$(VENV)/bin/ruff format --check bot emulator policy_kb services tests bench
 	$(VENV)/bin/mypy
 
 bench: $(STAMP)

@@ -21,9 +21,9 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from bot import texts
-from bot.emulator import EmulatorClient, EmulatorState
-from bot.http.app import EMULATOR_PREFIX, create_app
+from bot.http.app import EMULATOR_PREFIX, SANDBOX_API_PREFIX, create_app
 from bot.http.server import bound_socket, serving
+from emulator import EmulatorClient, EmulatorState
 from services import audit
 from services.config import Settings
 from services.db import create_engine, make_sessionmaker, migrate, session_scope
@@ -71,7 +71,7 @@ async def sandbox(url: str, world: EmulatorState) -> AsyncIterator[EmulatorClien
     app = create_app(settings, emulator_state=world)
     async with serving(app, sock) as base_url:
         await app.state.bot_runner.ready.wait()
-        async with EmulatorClient(base_url + EMULATOR_PREFIX) as client:
+        async with EmulatorClient(base_url + EMULATOR_PREFIX, prefix=SANDBOX_API_PREFIX) as client:
             yield client
 
 

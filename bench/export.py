@@ -29,9 +29,9 @@ from sqlalchemy import insert, select
 
 from bench.dashboard import _summary, _tcp_socket, scratch_database
 from bench.seeding import add_villages
-from bot.emulator import EmulatorClient, EmulatorState
-from bot.http.app import EMULATOR_PREFIX, create_app
+from bot.http.app import EMULATOR_PREFIX, SANDBOX_API_PREFIX, create_app
 from bot.http.server import serving
+from emulator import EmulatorClient, EmulatorState
 from services.config import Settings
 from services.db import create_engine, make_sessionmaker, migrate, session_scope
 from services.models import Household, HouseholdStatus, Role, RoleKind, User, utcnow
@@ -171,7 +171,7 @@ async def run(database_url: str | None, households: int, askers: int) -> dict[st
         memory = _PeakMemory()
         async with serving(app, sock) as base_url:
             await app.state.bot_runner.ready.wait()
-            async with EmulatorClient(base_url + EMULATOR_PREFIX, timeout=120) as client:
+            async with EmulatorClient(base_url + EMULATOR_PREFIX, prefix=SANDBOX_API_PREFIX, timeout=120) as client:
                 quiet = await _round(client, users, questions, 5)
                 rss_before = memory.reset()
                 done = asyncio.Event()

@@ -22,7 +22,7 @@ from pathlib import Path
 from bench.broadcast import sandbox, seed
 from bench.throughput import ask
 from bot import texts
-from bot.emulator import EmulatorState, FloodControl
+from emulator import EmulatorState, FloodControl
 
 PEOPLE = 600
 ASKERS = 20

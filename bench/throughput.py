@@ -26,10 +26,10 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.emulator import EmulatorState, FloodControl, running_emulator
-from bot.emulator.models import BotAccount
 from bot.http.app import create_app
 from bot.http.server import bound_socket, serving
+from emulator import EmulatorState, FloodControl, running_emulator
+from emulator.models import BotAccount
 from services.config import Settings
 
 #: People asking at once, and how many times each (one round a second).

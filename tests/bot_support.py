@@ -15,10 +15,10 @@ import pytest
 from pydantic import SecretStr
 from telegram.ext import JobQueue
 
-from bot.emulator import EmulatorClient, EmulatorState, RunningEmulator
-from bot.http.app import EMULATOR_PREFIX, create_app
+from bot.http.app import EMULATOR_PREFIX, SANDBOX_API_PREFIX, create_app
 from bot.http.server import bound_socket, serving
 from bot.ratelimit import RateLimiter
+from emulator import EmulatorClient, EmulatorState, RunningEmulator
 from services.config import Settings
 
 #: Longest a test's end waits for the bot to finish the updates in hand.
@@ -115,7 +115,7 @@ async def running_sandbox(
         with _jobs_run_by_the_test():
             async with serving(app, sock) as base_url:
                 await app.state.bot_runner.ready.wait()
-                async with EmulatorClient(base_url + EMULATOR_PREFIX) as client:
+                async with EmulatorClient(base_url + EMULATOR_PREFIX, prefix=SANDBOX_API_PREFIX) as client:
                     yield Sandbox(base_url=base_url, app=app, client=client)
                 await _settled(app)
     finally:

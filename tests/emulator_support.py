@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from bot.emulator import RunningEmulator
+from emulator import RunningEmulator
 
 
 def emulator_builder(emu: RunningEmulator) -> ApplicationBuilder:

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import texts
-from bot.emulator import EmulatorClient
+from emulator import EmulatorClient
 from services.db import session_scope
 from services.invites import create_invite
 from services.places import import_villages, read_villages_csv

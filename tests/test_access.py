@@ -20,11 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import texts
 from bot.cli import main
-from bot.emulator import EmulatorState, create_emulator_app, running_emulator
-from bot.emulator.app import SANDBOX_PREFIX
-from bot.http.app import EMULATOR_PREFIX, create_app
+from bot.http.app import EMULATOR_PREFIX, SANDBOX_API_PREFIX, create_app
 from bot.http.server import bound_socket, serving
 from bot.ratelimit import RateLimiter
+from emulator import EmulatorState, create_emulator_app, running_emulator
 from services import telegram_bots
 from services.config import Settings
 from services.db import create_engine, session_scope
@@ -293,7 +292,7 @@ async def test_a_sandbox_restart_keeps_everyones_identity(
         cadre = await register(first.client, sessionmaker, "刘书记", "cadre", villages=["腰站村"])
     async with (
         running_sandbox(database_url, state=EmulatorState()) as second,
-        httpx.AsyncClient(base_url=second.base_url + EMULATOR_PREFIX + SANDBOX_PREFIX, trust_env=False) as page,
+        httpx.AsyncClient(base_url=second.base_url + EMULATOR_PREFIX + SANDBOX_API_PREFIX, trust_env=False) as page,
     ):
         client = second.client
         # The chat page still open on the cadre finds the same person again (it asks as below).

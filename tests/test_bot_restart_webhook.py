@@ -8,7 +8,7 @@ import time
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import texts
-from bot.emulator import EmulatorState, running_emulator
+from emulator import EmulatorState, running_emulator
 from tests.bot_support import WEBHOOK_HEADERS, running_sandbox, webhook_bot
 
 

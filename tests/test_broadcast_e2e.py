@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import texts
-from bot.emulator import EmulatorClient, EmulatorState
+from emulator import EmulatorClient, EmulatorState
 from services import audit, places
 from services.db import session_scope
 from services.masking import mask_name

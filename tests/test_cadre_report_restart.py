@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import policy_kb
 from bot import texts
-from bot.emulator import EmulatorState, running_emulator
 from bot.ratelimit import RateLimiter
 from bot.telegram.tasks import OVERDUE_JOB
+from emulator import EmulatorState, running_emulator
 from services.db import session_scope
 from services.models import Item, Plan, Report, utcnow
 from tests.bot_support import WEBHOOK_HEADERS, run_job, running_sandbox, text_update, webhook_bot

@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import texts
 from bot.conversations.household import FIELDS, HouseholdState
-from bot.emulator import EmulatorState, running_emulator
 from bot.persistence import CONVERSATION, EXPIRE_JOB, USER_DATA
 from bot.ratelimit import RateLimiter
+from emulator import EmulatorState, running_emulator
 from services.db import session_scope
 from services.masking import mask_id_number
 from services.models import BotStateEntry, HouseholdChange, TelegramUpdate, utcnow

@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.emulator import (
+from emulator import (
     EmulatorClient,
     EmulatorState,
     FloodControl,

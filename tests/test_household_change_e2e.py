@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import texts
 from bot.conversations import pending
-from bot.emulator import EmulatorClient, EmulatorState
 from bot.ratelimit import RateLimiter
+from emulator import EmulatorClient, EmulatorState
 from services.db import session_scope
 from services.masking import mask_id_number
 from services.models import ChangeStage, Household, HouseholdChange, HouseholdStatus, Village

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import texts
 from bot.conversations import pending
-from bot.emulator import EmulatorClient
 from bot.ratelimit import RateLimiter
 from bot.telegram import notify
+from emulator import EmulatorClient
 from services import audit
 from services.db import session_scope
 from services.households import submit_change

@@ -21,13 +21,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import ExtBot
 
-from bot.emulator import FloodLimits, running_emulator
 from bot.http import texts as web_texts
 from bot.http.app import create_app
 from bot.http.server import bound_socket, serving
 from bot.metrics import Metrics
 from bot.parts import Part
 from bot.telegram.sending import SendingLimiter
+from emulator import FloodLimits, running_emulator
 from policy_kb import load_kb
 from services import audit, outbox
 from services.config import Settings

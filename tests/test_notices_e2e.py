@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from bot import texts
-from bot.emulator import EmulatorClient, EmulatorState, running_emulator
 from bot.ratelimit import RateLimiter
 from bot.telegram import notify
+from emulator import EmulatorClient, EmulatorState, running_emulator
 from services.db import session_scope
 from services.models import Item, OutboxMessage, OutboxStatus, Report, TelegramUpdate
 from tests.bot_support import WEBHOOK_HEADERS, Sandbox, running_sandbox, text_update, webhook_bot

@@ -18,9 +18,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.ext import ExtBot
 
 from bot import texts
-from bot.emulator import FloodLimits, RunningEmulator, running_emulator
 from bot.telegram.concurrency import PerChatUpdateProcessor
 from bot.telegram.sending import MAX_TEXT, Lane, SendingLimiter
+from emulator import FloodLimits, RunningEmulator, running_emulator
 from policy_kb import load_kb
 from services import audit
 from services.db import session_scope

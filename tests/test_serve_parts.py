@@ -23,11 +23,11 @@ from bot.app import build_application
 from bot.cli import main
 from bot.commands import texts as cli_texts
 from bot.context import BotServices
-from bot.emulator import RunningEmulator, running_emulator
 from bot.http.app import create_app
 from bot.http.server import bound_socket, serving
 from bot.parts import ALL_PARTS, Part, parse_parts
 from bot.ratelimit import RateLimiter
+from emulator import RunningEmulator, running_emulator
 from policy_kb import answer, load_kb
 from services import outbox
 from services.config import Settings

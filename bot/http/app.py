@@ -4,6 +4,8 @@ One process, one event loop: uvicorn serves this app, and the python-telegram-bo
 is initialised, started and stopped in the lifespan (the pattern of PTB's customwebhookbot
 example). With no token the app also mounts the Bot API emulator under `/telegram` and serves
 the sandbox chat page at `/`; the bot then talks to that emulator over HTTP on this same port.
+The emulator (the top-level `emulator` package) is imported there only: a bot with a token never
+loads it.
 
 The app runs the parts it is given (`bot.parts`: web, bot, delivery; all by default), so that
 they can run in separate processes; each serves `/healthz`, `/readyz` and `/metrics`.
@@ -20,10 +22,10 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
@@ -32,8 +34,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import texts
 from bot.app import build_application
 from bot.context import BotServices
-from bot.emulator import DEFAULT_TOKEN, EmulatorState, create_emulator_router
-from bot.emulator.app import SANDBOX_PREFIX
 from bot.http import api, dashboard, sandbox
 from bot.http import texts as web_texts
 from bot.http.admin import router as admin_router
@@ -52,8 +52,16 @@ from services.questions import Answerer
 from services.schema import upgrade_database
 from services.users import list_users
 
+if TYPE_CHECKING:
+    from emulator import EmulatorState
+
 #: Where the emulator is mounted in sandbox mode; the bot's base URL is `<this>/bot`.
 EMULATOR_PREFIX = "/telegram"
+#: Where, under `EMULATOR_PREFIX`, the emulator serves its sandbox API (the chat page's). The app
+#: decides its own paths and hands this one to the emulator, so that the access-log filter
+#: (`bot.http.logs`, in every mode) knows it without importing the emulator; the tests' and the
+#: benchmarks' clients are told it too.
+SANDBOX_API_PREFIX = "/sandbox/api"
 #: Webhook path when `FUPIN_WEBHOOK_URL` has none.
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
 #: Asked once at start-up to load the question engine.
@@ -130,10 +138,15 @@ def create_app(
         raise ValueError(SANDBOX_NOT_LOOPBACK.format(host=settings.host))
     check_parts(parts, sandbox=mode is BotMode.SANDBOX)
     metrics = Metrics()
+    emulator_router: APIRouter | None = None
     if mode is BotMode.SANDBOX:
+        # Here only: the production path never imports the emulator.
+        from emulator import DEFAULT_TOKEN, EmulatorState, create_emulator_router
+
         emulator_state = emulator_state or EmulatorState()
         if emulator_state.bot_by_token(DEFAULT_TOKEN) is None:
             emulator_state.add_bot(DEFAULT_TOKEN, username=settings.bot_username)
+        emulator_router = create_emulator_router(emulator_state, sandbox_prefix=SANDBOX_API_PREFIX)
         token = DEFAULT_TOKEN
         base_url = f"http://{_loopback(settings.host)}:{settings.port}{EMULATOR_PREFIX}/bot"
     else:
@@ -249,11 +262,11 @@ def create_app(
     if Part.WEB not in parts:
         return app
     if mode is BotMode.SANDBOX:
-        assert emulator_state is not None
+        assert emulator_state is not None and emulator_router is not None
         app.state.emulator = emulator_state
         # The chat page's role picker registers staff roles through real invites.
         app.include_router(sandbox.router)
-        app.include_router(create_emulator_router(emulator_state), prefix=EMULATOR_PREFIX)
+        app.include_router(emulator_router, prefix=EMULATOR_PREFIX)
 
         @app.get("/", include_in_schema=False)
         async def chat_page() -> FileResponse:
@@ -262,7 +275,7 @@ def create_app(
         @app.get("/sandbox/config")
         async def sandbox_config() -> dict[str, Any]:
             return {
-                "sandbox_api": EMULATOR_PREFIX + SANDBOX_PREFIX,
+                "sandbox_api": EMULATOR_PREFIX + SANDBOX_API_PREFIX,
                 "bot_username": settings.bot_username,
                 "roles": texts.SANDBOX_ROLE_NAMES,
                 "texts": texts.SANDBOX_PAGE,

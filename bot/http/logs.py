@@ -13,9 +13,8 @@ from __future__ import annotations
 import logging
 import re
 
-from bot.emulator.app import SANDBOX_PREFIX
 from bot.http import texts
-from bot.http.app import EMULATOR_PREFIX
+from bot.http.app import EMULATOR_PREFIX, SANDBOX_API_PREFIX
 from bot.telegram.dashboard import dashboard_url
 from services.config import Settings
 from services.schema import shown_url
@@ -25,7 +24,7 @@ ACCESS_LOGGER = "uvicorn.access"
 #: The bot's calls to the emulated Bot API (`/telegram/bot<token>/<method>`), its long poll included.
 BOT_API_CALL = re.compile(rf"^{re.escape(EMULATOR_PREFIX)}/bot[^/]+/\w+$")
 #: A chat page's long poll for new messages.
-CHAT_POLL = f"{EMULATOR_PREFIX}{SANDBOX_PREFIX}/messages"
+CHAT_POLL = f"{EMULATOR_PREFIX}{SANDBOX_API_PREFIX}/messages"
 
 
 class QuietEmulatorPolls(logging.Filter):

@@ -18,7 +18,7 @@ down_revision: str | None = "0004_outbox"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-#: The sandbox emulator hands out Telegram user ids from here on (`bot.emulator.state`); a
+#: The sandbox emulator hands out Telegram user ids from here on (`emulator.state`); a
 #: database whose users lie outside that range has met real Telegram users.
 _EMULATOR_FIRST_USER_ID = 7_000_000_001
 _EMULATOR_LAST_USER_ID = 7_999_999_999

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.types import ASGIApp
 
-from bot.emulator.app import SANDBOX_PREFIX, create_emulator_app
-from bot.emulator.client import EmulatorClient
-from bot.emulator.flood import FloodControl, FloodLimits
-from bot.emulator.models import BotAccount
-from bot.emulator.state import CALLBACK_TIMEOUT, EmulatorState
-from bot.emulator.webhook import WebhookSender
+from emulator.app import SANDBOX_PREFIX, create_emulator_app
+from emulator.client import EmulatorClient
+from emulator.flood import FloodControl, FloodLimits
+from emulator.models import BotAccount
+from emulator.state import CALLBACK_TIMEOUT, EmulatorState
+from emulator.webhook import WebhookSender
 
 #: token of the bot `running_emulator` registers unless told otherwise
 DEFAULT_TOKEN = "6000000001:AAEmulatorSandboxTokenForXinbinFupin"

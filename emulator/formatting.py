@@ -12,7 +12,7 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
-from bot.emulator.errors import bad_request
+from emulator.errors import bad_request
 
 #: simple HTML tags Telegram accepts and the entity type each becomes
 _SIMPLE_TAGS = {

@@ -4,18 +4,18 @@ An unmodified python-telegram-bot `Application` talks to it over HTTP (polling o
 a chat page and end-to-end tests play users through its sandbox API.
 """
 
-from bot.emulator.app import (
+from emulator.app import (
     create_bot_api_router,
     create_emulator_app,
     create_emulator_router,
     create_sandbox_router,
 )
-from bot.emulator.client import EmulatorClient, EmulatorClientError
-from bot.emulator.errors import ApiError
-from bot.emulator.flood import FloodControl, FloodLimits
-from bot.emulator.server import DEFAULT_TOKEN, RunningEmulator, running_emulator, serve_app
-from bot.emulator.state import EmulatorState
-from bot.emulator.webhook import WebhookSender
+from emulator.client import EmulatorClient, EmulatorClientError
+from emulator.errors import ApiError
+from emulator.flood import FloodControl, FloodLimits
+from emulator.server import DEFAULT_TOKEN, RunningEmulator, running_emulator, serve_app
+from emulator.state import EmulatorState
+from emulator.webhook import WebhookSender
 
 __all__ = [
     "DEFAULT_TOKEN",

@@ -14,10 +14,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bot.emulator.errors import bad_request, forbidden, too_many_requests
-from bot.emulator.flood import FloodControl
-from bot.emulator.formatting import command_entities
-from bot.emulator.models import (
+from emulator.errors import bad_request, forbidden, too_many_requests
+from emulator.flood import FloodControl
+from emulator.formatting import command_entities
+from emulator.models import (
     JSON,
     BotAccount,
     CallbackRecord,

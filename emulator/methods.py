@@ -14,11 +14,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from bot.emulator.errors import METHOD_NOT_FOUND, bad_request, conflict
-from bot.emulator.formatting import apply_parse_mode
-from bot.emulator.models import JSON, BotAccount, StoredFile, WebhookConfig
-from bot.emulator.params import Params, UploadedFile
-from bot.emulator.state import MAX_CALLBACK_ANSWER_LENGTH, MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, EmulatorState
+from emulator.errors import METHOD_NOT_FOUND, bad_request, conflict
+from emulator.formatting import apply_parse_mode
+from emulator.models import JSON, BotAccount, StoredFile, WebhookConfig
+from emulator.params import Params, UploadedFile
+from emulator.state import MAX_CALLBACK_ANSWER_LENGTH, MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, EmulatorState
 
 
 class WebhookControl(Protocol):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.emulator.errors import bad_request
+from emulator.errors import bad_request
 
 
 @dataclass(frozen=True)

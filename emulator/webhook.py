@@ -13,8 +13,8 @@ import time
 
 import httpx
 
-from bot.emulator.models import JSON, BotAccount, WebhookConfig
-from bot.emulator.state import EmulatorState
+from emulator.models import JSON, BotAccount, WebhookConfig
+from emulator.state import EmulatorState
 
 
 class WebhookSender:

@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from bot.emulator.app import SANDBOX_PREFIX
-from bot.emulator.models import JSON
+from emulator.app import SANDBOX_PREFIX
+from emulator.models import JSON
 
 #: a user given as its id or as the dict `create_user` returned
 UserRef = int | Mapping[str, Any]

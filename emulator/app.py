@@ -17,12 +17,12 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from bot.emulator.errors import UNAUTHORIZED, ApiError
-from bot.emulator.methods import Call, Described, call_method
-from bot.emulator.models import JSON, BotAccount
-from bot.emulator.params import parse_body
-from bot.emulator.state import EmulatorState
-from bot.emulator.webhook import WebhookSender
+from emulator.errors import UNAUTHORIZED, ApiError
+from emulator.methods import Call, Described, call_method
+from emulator.models import JSON, BotAccount
+from emulator.params import parse_body
+from emulator.state import EmulatorState
+from emulator.webhook import WebhookSender
 
 #: where the sandbox (client-side) API lives unless the caller says otherwise
 SANDBOX_PREFIX = "/sandbox/api"
