@@ -28,6 +28,11 @@ def _user_id(user: UserRef) -> int:
     return user if isinstance(user, int) else int(user["id"])
 
 
+#: How long a wait for the bot gives up after. A loaded machine (CI beside other work) answers
+#: slower than a quiet one; the wait ends as soon as the message comes, so a long one costs nothing.
+WAIT_SECONDS = 15.0
+
+
 class EmulatorClient:
     """Async client of the sandbox API; one instance can play many users."""
 
@@ -134,7 +139,7 @@ class EmulatorClient:
         keyboard: JSON | None = (await self.view(chat_id))["keyboard"]
         return keyboard
 
-    async def wait_for(self, chat_id: int, predicate: Callable[[JSON], bool], *, timeout: float = 5.0) -> JSON:
+    async def wait_for(self, chat_id: int, predicate: Callable[[JSON], bool], *, timeout: float = WAIT_SECONDS) -> JSON:
         """The first message record (new or changed) in the chat that satisfies `predicate`.
 
         Raises:
@@ -146,7 +151,7 @@ class EmulatorClient:
 
         return await self._wait_view(chat_id, pick, timeout, "matching message")
 
-    async def wait_for_bot_message(self, chat_id: int, *, timeout: float = 5.0) -> JSON:
+    async def wait_for_bot_message(self, chat_id: int, *, timeout: float = WAIT_SECONDS) -> JSON:
         """The bot's next message in the chat after the last one this client sent or saw.
 
         Calling it repeatedly walks through the bot's replies in order.
@@ -160,7 +165,7 @@ class EmulatorClient:
         self._marks[chat_id] = max(self._marks.get(chat_id, 0), found["message_id"])
         return found
 
-    async def wait_for_callback_answer(self, callback: Mapping[str, Any], *, timeout: float = 5.0) -> JSON:
+    async def wait_for_callback_answer(self, callback: Mapping[str, Any], *, timeout: float = WAIT_SECONDS) -> JSON:
         """The bot's answer to a press (as returned by `press`): text, show_alert, url."""
         query_id = callback["callback_query_id"]
 
