@@ -28,7 +28,7 @@ from services.models import (
 from services.reports import submit_report
 from services.routing import PartySpec
 from services.workdays import china_today
-from tests.issue5_support import person, village
+from tests.people_support import person, village
 
 #: The road target the tests read: 硬化村组道路 106 公里 (二（二）8, first line), 53 km counted → 50 %.
 ROAD_MEASURE, ROAD_INDICATOR, ROAD_TARGET = "mc0623e77", "硬化村组道路", 106

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.dashboard import QUIET_DAYS, quiet_villages
 from services.models import Report, RoleKind, utcnow
 from tests.dashboard_support import road_report
-from tests.issue5_support import person, village
+from tests.people_support import person, village
 
 
 async def _names(session: AsyncSession) -> list[str]:

@@ -23,7 +23,7 @@ from services.db import session_scope
 from services.models import Household, HouseholdStatus
 from services.sheets import ExportFormat, Row, Sheet
 from tests.bot_support import ADMIN, Sandbox
-from tests.issue5_support import village
+from tests.people_support import village
 
 #: A household head's name as a hostile roster would carry it: a live link in Excel if not escaped.
 HOSTILE_NAME = '=HYPERLINK("http://evil.example","点我")'

@@ -28,7 +28,7 @@ from services.items import (
 )
 from services.models import AuditEntry, Item, ItemKind, ItemState, RoleKind, User, Village
 from services.routing import household_change_parties, parties_for
-from tests.issue5_support import person, township, village
+from tests.people_support import person, township, village
 
 ACTOR = audit.SYSTEM_ACTOR
 #: A Friday before the 2018 National Day week: 5 working days later is 2018-10-10.

@@ -37,7 +37,7 @@ from services.models import FailureReason, ItemKind, OutboxMessage, OutboxStatus
 from services.routing import parties_for
 from services.workdays import china_today
 from tests.bot_support import Sandbox
-from tests.issue5_support import person, village
+from tests.people_support import person, village
 
 #: A question the plan answers with confidence.
 QUESTION = "娃上初中一年补多少钱"

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from services.db import alembic_config, migrate
 from services.models import Base, Village
 from services.schema import SchemaState, schema_status
-from tests.issue5_support import village
+from tests.people_support import village
 
 
 def _differences(connection: Connection) -> list[object]:

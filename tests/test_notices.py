@@ -30,7 +30,7 @@ from services.models import (
 from services.notices import Card, Notice
 from services.routing import PartySpec
 from services.workdays import china_today
-from tests.issue5_support import person, village
+from tests.people_support import person, village
 
 ACTOR = audit.SYSTEM_ACTOR
 

@@ -11,7 +11,7 @@ from services.models import RoleKind
 from services.progress import IndicatorProgress, progress, superseded
 from services.reports import remaining, reportable_measures, submit_report
 from tests.dashboard_support import road_report
-from tests.issue5_support import person, village
+from tests.people_support import person, village
 
 ROADS = "mc0623e77"
 

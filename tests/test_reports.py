@@ -14,7 +14,7 @@ from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.items import Submitted, close_item, return_item
 from services.models import AuditEntry, Item, ItemState, Report, RoleKind, User, Village
 from services.reports import remaining, reportable_measures, submit_report
-from tests.issue5_support import person, village
+from tests.people_support import person, village
 
 ROADS = "mc0623e77"
 ACTOR = "telegram:1"

@@ -28,7 +28,7 @@ from services.items import create_item, return_item
 from services.models import ItemKind, Role, RoleKind, User, utcnow
 from services.routing import parties_for
 from tests.bot_support import Sandbox, bot_texts, running_sandbox
-from tests.issue5_support import person, village
+from tests.people_support import person, village
 
 #: A question every household may ask; its answer is one message.
 QUESTION = "娃上初中一年补多少钱"

@@ -13,7 +13,7 @@ from services.db import session_scope
 from services.models import RoleKind
 from services.reports import submit_report
 from tests.bot_support import ADMIN_TOKEN, running_sandbox
-from tests.issue5_support import person, village
+from tests.people_support import person, village
 from tests.test_chat_page import CHROMIUM, CHROMIUM_ARGS, _require_browser
 
 PHONE_WIDTH = {"width": 390, "height": 844}

@@ -1,4 +1,4 @@
-"""Building blocks for the issue-5 service tests: villages, and people holding a role."""
+"""Villages and people holding a role, recorded through the services, for service-level tests."""
 
 from __future__ import annotations
 
