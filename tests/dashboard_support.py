@@ -65,6 +65,26 @@ async def road_report(session: AsyncSession, *, plan: KnowledgeBase | None = Non
     )
 
 
+async def one_of_two_villages_reports(
+    session: AsyncSession, measure_id: str, indicator: str, quantity: float
+) -> tuple[int, int]:
+    """Two villages on record with one cadre; the first reports `quantity`. Their ids."""
+    first = await village(session, "永陵镇", "永陵村")
+    second = await village(session, "新宾镇", "腰站村")
+    cadre = await person(session, 1, RoleKind.CADRE, villages=[first, second])
+    await submit_report(
+        session,
+        load_kb(),
+        reporter=cadre,
+        measure_id=measure_id,
+        indicator=indicator,
+        village_id=first.id,
+        quantity=quantity,
+        actor="telegram:1",
+    )
+    return first.id, second.id
+
+
 async def seed_county(sessionmaker: async_sessionmaker[AsyncSession]) -> Seeded:
     """Record the small county (one committed transaction)."""
     async with session_scope(sessionmaker) as session:

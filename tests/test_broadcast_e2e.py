@@ -169,17 +169,24 @@ async def test_a_deadline_registered_by_the_office_reminds_its_audience(database
             assert reminder["text"].startswith("⏰ 截止提醒：上报道路硬化完成情况") and "还有 2 天" in reminder["text"]
 
 
+async def _deadline_until(client: EmulatorClient, office: dict[str, Any], *answers: str) -> str:
+    """/deadline with the road-report title, then `answers` in turn; the bot's last reply."""
+    await _say(client, office, "/deadline")
+    reply = await _say(client, office, "上报道路硬化完成情况")
+    for answer in answers:
+        reply = await _say(client, office, answer)
+    return reply
+
+
 @pytest.mark.parametrize("past", ["2025-01-01", "昨天"])
-async def test_a_deadline_in_the_past_is_refused_and_the_date_asked_again(
-    database_url: str, engine: AsyncEngine, past: str
-) -> None:
+async def test_a_deadline_in_the_past_is_refused(database_url: str, engine: AsyncEngine, past: str) -> None:
     async with running_sandbox(database_url) as sandbox:
-        client = sandbox.client
-        office = await _office(sandbox)
-        await _say(client, office, "/deadline")
-        await _say(client, office, "上报道路硬化完成情况")
-        refused = await _say(client, office, past)
-        assert "已经过去" in refused and texts.DEADLINE_ASK_DATE in refused
+        assert "已经过去" in await _deadline_until(sandbox.client, await _office(sandbox), past)
+
+
+async def test_after_a_past_date_the_date_is_asked_again(database_url: str, engine: AsyncEngine) -> None:
+    async with running_sandbox(database_url) as sandbox:
+        assert texts.DEADLINE_ASK_DATE in await _deadline_until(sandbox.client, await _office(sandbox), "昨天")
 
 
 async def test_nothing_is_registered_until_the_office_confirms_the_summary(
@@ -188,10 +195,7 @@ async def test_nothing_is_registered_until_the_office_confirms_the_summary(
     async with running_sandbox(database_url) as sandbox:
         client = sandbox.client
         office = await _office(sandbox)
-        await _say(client, office, "/deadline")
-        await _say(client, office, "上报道路硬化完成情况")
-        await _say(client, office, "后天")
-        await _say(client, office, texts.AUDIENCE_BUTTONS["units"])
+        await _deadline_until(client, office, "后天", texts.AUDIENCE_BUTTONS["units"])
         assert texts.DEADLINE_CANCELLED in await _say(client, office, texts.BUTTON_CANCEL)
         async with session_scope(sandbox.app.state.sessionmaker) as session:
             assert await session.scalar(select(func.count()).select_from(Deadline)) == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -14,40 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import texts
 from bot.http.app import EMULATOR_PREFIX
 from tests.bot_support import Sandbox, running_sandbox
-
-#: Debian's chromium; Playwright's own browser downloads are never used.
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-def _require_browser() -> None:
-    reason = ""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-    else:
-        try:
-            import playwright.async_api  # noqa: F401
-        except ImportError:
-            reason = "the playwright Python package is not installed"
-    if reason:
-        if os.environ.get("FUPIN_TEST_REQUIRE_ALL") == "1":
-            pytest.fail(f"{reason} (FUPIN_TEST_REQUIRE_ALL=1 makes the browser test mandatory)", pytrace=False)
-        pytest.skip(reason)
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, page_on, require_browser
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_person_asks_on_the_chat_page_and_sees_the_answer(
     database_url: str, engine: AsyncEngine, tmp_path: Path
 ) -> None:
-    _require_browser()
+    require_browser()
     from playwright.async_api import async_playwright, expect
 
     async with running_sandbox(database_url) as sandbox, async_playwright() as pw:
@@ -70,18 +43,9 @@ async def test_a_person_asks_on_the_chat_page_and_sees_the_answer(
 
 
 async def _page_test(database_url: str, steps: Callable[[Any, Sandbox], Awaitable[None]]) -> None:
-    """Open the chat page in headless Chromium on a running sandbox and run `steps` on it."""
-    _require_browser()
-    from playwright.async_api import async_playwright
-
-    async with running_sandbox(database_url) as sandbox, async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = await browser.new_page(viewport={"width": 390, "height": 844})
-            await page.goto(sandbox.base_url + "/")
-            await steps(page, sandbox)
-        finally:
-            await browser.close()
+    """Open the chat page in headless Chromium at a phone's width and run `steps` on it."""
+    async with page_on(database_url, "/") as (page, sandbox):
+        await steps(page, sandbox)
 
 
 async def _as_household(page: Any) -> Any:

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.http import texts
 from tests.bot_support import running_sandbox
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, DASHBOARD, PHONE, page_on, require_browser
 from tests.dashboard_support import ROAD_INDICATOR, seed_county
-from tests.test_chat_page import CHROMIUM, CHROMIUM_ARGS, _require_browser
 
 ADMIN_TOKEN = "page-admin-token-0123456789"
 
@@ -21,7 +21,7 @@ ADMIN_TOKEN = "page-admin-token-0123456789"
 async def test_the_office_signs_in_and_sees_every_target_with_nothing_fetched_from_outside(
     database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
-    _require_browser()
+    require_browser()
     from playwright.async_api import async_playwright, expect
 
     await seed_county(sessionmaker)
@@ -93,47 +93,34 @@ async def test_the_dashboard_fits_a_phones_width(
 ) -> None:
     """At 390 px nothing is cut off: the page is no wider than the screen (tables scroll inside
     their section), and a target's figures stay on screen."""
-    _require_browser()
-    from playwright.async_api import async_playwright, expect
+    from playwright.async_api import expect
 
     await seed_county(sessionmaker)
-    async with running_sandbox(database_url, admin_token=ADMIN_TOKEN) as sandbox, async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = await browser.new_page(viewport={"width": 390, "height": 844})
-            await page.goto(f"{sandbox.base_url}/dashboard#token={ADMIN_TOKEN}")
-            figures = page.locator(f'.indicator[data-indicator="{ROAD_INDICATOR}"] .figures')
-            await expect(figures).to_contain_text("53 / 106 公里", timeout=5000)
-            await page.screenshot(path=str(tmp_path / "dashboard-390.png"), full_page=True)
-            assert await page.evaluate("document.documentElement.scrollWidth") <= 390
-            box = await figures.bounding_box()
-            assert box is not None and box["x"] + box["width"] <= 390
-        finally:
-            await browser.close()
+    async with page_on(database_url, DASHBOARD) as (page, _):
+        figures = page.locator(f'.indicator[data-indicator="{ROAD_INDICATOR}"] .figures')
+        await expect(figures).to_contain_text("53 / 106 公里", timeout=5000)
+        await page.screenshot(path=str(tmp_path / "dashboard-390.png"), full_page=True)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        box = await figures.bounding_box()
+        assert box is not None
+        assert box["x"] + box["width"] <= PHONE["width"]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_the_office_sees_at_a_glance_what_is_overdue_and_with_whom(
     database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    _require_browser()
-    from playwright.async_api import async_playwright, expect
+    from playwright.async_api import expect
 
     seeded = await seed_county(sessionmaker)
-    async with running_sandbox(database_url, admin_token=ADMIN_TOKEN) as sandbox, async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = await browser.new_page(viewport={"width": 390, "height": 844})
-            await page.goto(f"{sandbox.base_url}/dashboard#token={ADMIN_TOKEN}")
-            row = page.locator(f'#overdue tr[data-item="{seeded.overdue_item}"]')
-            await expect(row).to_contain_text("县交通局", timeout=5000)
-        finally:
-            await browser.close()
+    async with page_on(database_url, DASHBOARD) as (page, _):
+        row = page.locator(f'#overdue tr[data-item="{seeded.overdue_item}"]')
+        await expect(row).to_contain_text("县交通局", timeout=5000)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_the_api_docs_render_offline(database_url: str, engine: AsyncEngine) -> None:
-    _require_browser()
+    require_browser()
     from playwright.async_api import async_playwright, expect
 
     requested: list[str] = []

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.http import texts
 from tests.bot_support import running_sandbox
-from tests.test_chat_page import CHROMIUM, CHROMIUM_ARGS, _require_browser
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_browser
 from tests.test_plans import HOUSING, PLAN_2019
 
 ADMIN_TOKEN = "plans-page-token-0123456789"
@@ -19,7 +19,7 @@ ADMIN_TOKEN = "plans-page-token-0123456789"
 async def test_the_office_uploads_previews_and_activates_next_years_plan(
     database_url: str, engine: AsyncEngine, tmp_path: Path
 ) -> None:
-    _require_browser()
+    require_browser()
     from playwright.async_api import async_playwright, expect
 
     plan_file = tmp_path / "新宾县2019年脱贫攻坚实施方案.txt"

@@ -10,7 +10,7 @@ from services.items import return_item
 from services.models import RoleKind
 from services.progress import IndicatorProgress, progress, superseded
 from services.reports import remaining, reportable_measures, submit_report
-from tests.dashboard_support import road_report
+from tests.dashboard_support import one_of_two_villages_reports, road_report
 from tests.people_support import person, village
 
 ROADS = "mc0623e77"
@@ -143,62 +143,42 @@ COLLECTIVE, INCOME = "mf6e59b87", "村集体经济收入"
 CULTURE, CENTRE = "mc0623e77-3", "综合性文化服务中心"
 
 
-async def _two_villages_one_reporting(
-    session: AsyncSession, measure_id: str, indicator: str, quantity: float
-) -> tuple[int, int]:
-    """Two villages on record; a cadre of the first reports `quantity`. Their ids."""
-    first = await village(session, "永陵镇", "永陵村")
-    second = await village(session, "新宾镇", "腰站村")
-    cadre = await person(session, 1, RoleKind.CADRE, villages=[first, second])
-    await submit_report(
-        session,
-        load_kb(),
-        reporter=cadre,
-        measure_id=measure_id,
-        indicator=indicator,
-        village_id=first.id,
-        quantity=quantity,
-        actor="telegram:1",
-    )
-    return first.id, second.id
-
-
 async def test_a_per_village_target_counts_the_villages_that_meet_it(session: AsyncSession) -> None:
-    await _two_villages_one_reporting(session, HEALTH, CLINIC, 1)
+    await one_of_two_villages_reports(session, HEALTH, CLINIC, 1)
     clinic = row(await progress(session, load_kb()), CLINIC)
     assert (clinic.done, clinic.target, clinic.unit) == (1, 2, "个村")
 
 
 async def test_a_per_village_target_keeps_each_villages_figure(session: AsyncSession) -> None:
-    await _two_villages_one_reporting(session, HEALTH, CLINIC, 1)
+    await one_of_two_villages_reports(session, HEALTH, CLINIC, 1)
     clinic = row(await progress(session, load_kb()), CLINIC)
     assert (clinic.each, clinic.each_unit) == (1, "所")
 
 
 async def test_a_village_short_of_its_figure_does_not_meet_it(session: AsyncSession) -> None:
-    await _two_villages_one_reporting(session, COLLECTIVE, INCOME, 20000)
+    await one_of_two_villages_reports(session, COLLECTIVE, INCOME, 20000)
     assert row(await progress(session, load_kb()), INCOME).done == 0
 
 
 async def test_villages_that_meet_it_are_counted_per_township(session: AsyncSession) -> None:
-    await _two_villages_one_reporting(session, COLLECTIVE, INCOME, 35000)
+    await one_of_two_villages_reports(session, COLLECTIVE, INCOME, 35000)
     assert row(await progress(session, load_kb()), INCOME).by_township == {"永陵镇": 1}
 
 
 async def test_the_villages_the_plan_counts_are_the_ones_it_applies_to(session: AsyncSession) -> None:
-    await _two_villages_one_reporting(session, CULTURE, CENTRE, 1)
+    await one_of_two_villages_reports(session, CULTURE, CENTRE, 1)
     assert row(await progress(session, load_kb()), CENTRE).target == 10
 
 
 async def test_what_remains_of_a_per_village_target_is_the_villages_own(session: AsyncSession) -> None:
-    first, second = await _two_villages_one_reporting(session, HEALTH, CLINIC, 1)
+    first, second = await one_of_two_villages_reports(session, HEALTH, CLINIC, 1)
     kb = load_kb()
     left = [await remaining(session, kb, measure_id=HEALTH, indicator=CLINIC, village_id=v) for v in (first, second)]
     assert left == [0, 1]
 
 
 async def test_a_per_village_target_has_no_county_remainder(session: AsyncSession) -> None:
-    await _two_villages_one_reporting(session, HEALTH, CLINIC, 1)
+    await one_of_two_villages_reports(session, HEALTH, CLINIC, 1)
     assert await remaining(session, load_kb(), measure_id=HEALTH, indicator=CLINIC) is None
 
 

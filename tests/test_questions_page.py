@@ -10,7 +10,7 @@ from bot.http import texts
 from policy_kb import load_kb
 from policy_kb import texts as kb_texts
 from tests.bot_support import running_sandbox
-from tests.test_chat_page import CHROMIUM, CHROMIUM_ARGS, _require_browser
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_browser
 from tests.test_questions_e2e import HOUSING_FIGURE, HOUSING_GRANT, HUT, HUT_PHRASE, kept_groups
 
 ADMIN_TOKEN = "questions-page-token-0123456789"
@@ -20,7 +20,7 @@ ADMIN_TOKEN = "questions-page-token-0123456789"
 async def test_the_office_attaches_a_phrase_from_the_dashboard_and_the_bot_answers(
     database_url: str, engine: AsyncEngine
 ) -> None:
-    _require_browser()
+    require_browser()
     from playwright.async_api import async_playwright, expect
 
     async with running_sandbox(database_url, admin_token=ADMIN_TOKEN) as sandbox, async_playwright() as pw:
