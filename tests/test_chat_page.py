@@ -145,3 +145,20 @@ async def test_after_a_restart_the_page_asks_for_a_role_again_in_chinese(
         await expect(page.get_by_role("button", name=texts.SANDBOX_ROLE_NAMES["household"])).to_be_visible()
 
     await _page_test(database_url, steps)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_inputs_hint_follows_the_keyboard_shown_now(database_url: str, engine: AsyncEngine) -> None:
+    """The menu's hint ("请点下面的菜单按钮") goes once a step's keyboard, which has none, replaces it."""
+
+    async def steps(page: Any, sandbox: Sandbox) -> None:
+        from playwright.async_api import expect
+
+        await page.get_by_role("button", name=texts.SANDBOX_ROLE_NAMES["cadre"]).click()
+        await expect(page.locator("#input")).to_have_attribute("placeholder", texts.ROLE_MENU_PLACEHOLDER, timeout=5000)
+        await page.locator("#keyboard").get_by_role("button", name=texts.BUTTON_REPORT).click()
+        await expect(page.locator("#input")).to_have_attribute(
+            "placeholder", texts.SANDBOX_PAGE["placeholder"], timeout=5000
+        )
+
+    await _page_test(database_url, steps)
