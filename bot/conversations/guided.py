@@ -97,6 +97,11 @@ def text_of(update: Update) -> str:
     return (message.text or "") if message else ""
 
 
+def answer_of(update: Update) -> str:
+    """The message's text without the blanks around it, as a step reads its answer."""
+    return text_of(update).strip()
+
+
 # -- writing to the user --------------------------------------------------------------------------
 
 
@@ -112,11 +117,10 @@ async def say(update: Update, context: CustomContext, text: str, markup: ReplyKe
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
 
 
-async def end(update: Update, context: CustomContext, key: str, text: str) -> int:
-    """Drop the draft, say `text` with the user's menu, end the conversation."""
+async def end(update: Update, context: CustomContext, key: str, text: str, *, send: Send = say) -> int:
+    """Drop the draft, `send` `text` with the user's menu, end the conversation."""
     drop_draft(context, key)
-    user = await roles.current_user(update, context)
-    await say(update, context, text, roles.menu_for(user))
+    await send(update, context, text, await roles.menu(update, context))
     return ConversationHandler.END
 
 
@@ -159,9 +163,7 @@ def cancel_handler(key: str, text: str, *, send: Send) -> Callable[[Update, Cust
 
     async def cancel(update: Update, context: CustomContext) -> int:
         """Drop the draft and end."""
-        drop_draft(context, key)
-        await send(update, context, text, await roles.menu(update, context))
-        return ConversationHandler.END
+        return await end(update, context, key, text, send=send)
 
     return cancel
 
