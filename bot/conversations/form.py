@@ -115,7 +115,7 @@ class Form(Generic[S, D]):
     # -- the draft --------------------------------------------------------------------------------
 
     def draft(self, context: CustomContext) -> D:
-        """The draft as stored, with its trail; a draft read back after a restart is the same object."""
+        """The draft in user_data, with its trail (a draft read back after a restart gets it too)."""
         stored: Any = context.user_data.setdefault(self.key, {}) if context.user_data is not None else {}
         common: FormDraft = stored
         common.setdefault("trail", [])

@@ -193,7 +193,7 @@ def _refused(
     return replace(question, prompt=reason + "\n\n" + question.prompt)
 
 
-#: Going back asks the previous step again (its answer is replaced when given).
+#: 上一步 asks the previous step again (its answer is replaced when given); refusals are counted.
 FORM: form.Form[HouseholdState, HouseholdDraft] = form.Form(
     DRAFT, first=HouseholdState.KIND, send=say, question=_question, next_step=next_step, refusal=_refused
 )
