@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Any
 
 from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot import texts
 from bot.context import CustomContext
-from bot.conversations import guided
-from bot.telegram import keyboards, render, roles
+from bot.conversations import form, guided
+from bot.telegram import render
 from services.entitlements import (
     Disability,
     HousingGrade,
@@ -78,6 +77,21 @@ class CheckState(StrEnum):
     ILLNESS = "illness"
     DISABILITY = "disability"
     WORK = "work"
+
+
+class CheckDraft(form.FormDraft, total=False):
+    """The answers so far, in `user_data["check"]` (these keys are persisted: keep their names)."""
+
+    registered: bool
+    children: int
+    #: One `SchoolStage` value per child answered so far.
+    stages: list[str]
+    #: A `HousingGrade` value; None: not assessed or not known.
+    housing: str | None
+    illness: bool
+    #: A `Disability` value.
+    disability: str
+    work: bool
 
 
 # -- reading answers (None: not understood) ---------------------------------------------------
@@ -141,57 +155,70 @@ def _disability(text: str) -> Disability | None:
 # -- asking -----------------------------------------------------------------------------------
 
 
-def _draft(context: CustomContext) -> dict[str, Any]:
-    return guided.draft_of(context, DRAFT, stages=[], wrong=0)
+#: The step after each of those that always lead to the same one (WORK, the last, ends).
+_AFTER = {
+    CheckState.REGISTERED: CheckState.CHILDREN,
+    CheckState.HOUSING: CheckState.ILLNESS,
+    CheckState.ILLNESS: CheckState.DISABILITY,
+    CheckState.DISABILITY: CheckState.WORK,
+}
 
 
-def _question(state: CheckState, draft: dict[str, Any]) -> tuple[str, list[str]]:
-    """The prompt and the options of a step."""
+def next_step(draft: CheckDraft, current: CheckState) -> CheckState:
+    """The step after `current`: one stage per child in school, then the housing grade."""
+    if current in (CheckState.CHILDREN, CheckState.STAGE):
+        more = len(draft.get("stages", [])) < draft.get("children", 0)
+        return CheckState.STAGE if more else CheckState.HOUSING
+    return _AFTER[current]
+
+
+async def _question(context: CustomContext, state: CheckState, draft: CheckDraft) -> form.Question:
+    """A step's question."""
     yes_no = [texts.BUTTON_YES, texts.BUTTON_NO]
     if state is CheckState.REGISTERED:
-        return texts.CHECK_REGISTERED, yes_no
+        return form.Question(texts.CHECK_REGISTERED, yes_no)
     if state is CheckState.CHILDREN:
-        return texts.CHECK_CHILDREN.format(max=MAX_CHILDREN), [str(n) for n in range(5)]
+        return form.Question(texts.CHECK_CHILDREN.format(max=MAX_CHILDREN), [str(n) for n in range(5)], per_row=3)
     if state is CheckState.STAGE:
         number = len(draft["stages"]) + 1
-        return texts.CHECK_STAGE.format(number=number), list(texts.STAGE_LABELS.values())
+        return form.Question(texts.CHECK_STAGE.format(number=number), list(texts.STAGE_LABELS.values()), per_row=3)
     if state is CheckState.HOUSING:
-        return texts.CHECK_HOUSING, [*texts.HOUSING_LABELS.values(), texts.HOUSING_UNKNOWN]
+        return form.Question(texts.CHECK_HOUSING, [*texts.HOUSING_LABELS.values(), texts.HOUSING_UNKNOWN])
     if state is CheckState.ILLNESS:
-        return texts.CHECK_ILLNESS, yes_no
+        return form.Question(texts.CHECK_ILLNESS, yes_no)
     if state is CheckState.DISABILITY:
-        return texts.CHECK_DISABILITY, list(texts.DISABILITY_LABELS.values())
-    return texts.CHECK_WORK, yes_no
+        return form.Question(texts.CHECK_DISABILITY, list(texts.DISABILITY_LABELS.values()))
+    return form.Question(texts.CHECK_WORK, yes_no)
 
 
-async def _ask(update: Update, context: CustomContext, state: CheckState, *, prefix: str = "") -> CheckState:
-    draft = _draft(context)
-    draft["wrong"] = 0
-    prompt, options = _question(state, draft)
-    per_row = 3 if state is CheckState.CHILDREN or state is CheckState.STAGE else 2
-    markup = keyboards.choices(options, per_row=per_row, back=bool(draft["trail"]))
-    await guided.reply(update, context, prefix + prompt, markup)
-    return state
-
-
-async def _advance(update: Update, context: CustomContext, current: CheckState, nxt: CheckState) -> CheckState:
-    _draft(context)["trail"].append(current.value)
-    return await _ask(update, context, nxt)
-
-
-async def _wrong(update: Update, context: CustomContext, state: CheckState) -> CheckState:
-    """Count an unreadable answer; the third in a row explains the step and offers to stop."""
-    draft = _draft(context)
-    third = guided.strike(draft)
-    prompt, options = _question(state, draft)
-    markup = keyboards.choices(options, per_row=3, back=bool(draft["trail"]))
+def _refused(
+    update: Update, state: CheckState, reason: str | None, question: form.Question, third: bool
+) -> form.Question:
+    """An answer it cannot read; the third in a row explains the step and offers to stop."""
     message = update.effective_message
     if third:
-        text = texts.CHECK_TOO_MANY_WRONG + "\n\n" + prompt
+        text = texts.CHECK_TOO_MANY_WRONG + "\n\n" + question.prompt
     else:
-        text = (texts.CHECK_WRONG if message and message.text else texts.CHECK_NOT_TEXT) + "\n" + prompt
-    await guided.reply(update, context, text, markup)
-    return state
+        text = (texts.CHECK_WRONG if message and message.text else texts.CHECK_NOT_TEXT) + "\n" + question.prompt
+    # Three buttons to a row at every step asked again, as /check has always shown them.
+    return form.Question(text, question.options, per_row=3)
+
+
+def _forget_stage(draft: CheckDraft, previous: CheckState) -> None:
+    """Going back to a child's stage forgets that child's answer."""
+    if previous is CheckState.STAGE and draft["stages"]:
+        draft["stages"].pop()
+
+
+FORM: form.Form[CheckState, CheckDraft] = form.Form(
+    DRAFT,
+    first=CheckState.REGISTERED,
+    send=guided.reply,
+    question=_question,
+    next_step=next_step,
+    refusal=_refused,
+    on_back=_forget_stage,
+)
 
 
 # -- steps ------------------------------------------------------------------------------------
@@ -199,85 +226,79 @@ async def _wrong(update: Update, context: CustomContext, state: CheckState) -> C
 
 async def begin(update: Update, context: CustomContext) -> CheckState:
     """Start a fresh draft; asks whether the household is registered as poor."""
-    if context.user_data is not None:
-        context.user_data[DRAFT] = {}
+    FORM.start(context, {"stages": []})
     await guided.reply(update, context, texts.CHECK_INTRO)
-    return await _ask(update, context, CheckState.REGISTERED)
+    return await FORM.ask(update, context, CheckState.REGISTERED)
 
 
 async def registered(update: Update, context: CustomContext) -> CheckState:
     """Stores registered_poor; asks how many children are in school."""
     value = _yes_no(guided.text_of(update))
     if value is None:
-        return await _wrong(update, context, CheckState.REGISTERED)
-    _draft(context)["registered"] = value
-    return await _advance(update, context, CheckState.REGISTERED, CheckState.CHILDREN)
+        return await FORM.wrong(update, context, CheckState.REGISTERED)
+    FORM.draft(context)["registered"] = value
+    return await FORM.advance(update, context, CheckState.REGISTERED)
 
 
 async def children(update: Update, context: CustomContext) -> CheckState:
     """Stores the number of children in school; asks the first one's stage (or the housing grade)."""
     value = _count(guided.text_of(update))
     if value is None:
-        return await _wrong(update, context, CheckState.CHILDREN)
-    draft = _draft(context)
+        return await FORM.wrong(update, context, CheckState.CHILDREN)
+    draft = FORM.draft(context)
     draft["children"] = value
     draft["stages"] = []
-    return await _advance(update, context, CheckState.CHILDREN, CheckState.STAGE if value else CheckState.HOUSING)
+    return await FORM.advance(update, context, CheckState.CHILDREN)
 
 
 async def stage(update: Update, context: CustomContext) -> CheckState:
     """Stores one child's stage; asks the next child's, then the housing grade."""
     value = _stage(guided.text_of(update))
     if value is None:
-        return await _wrong(update, context, CheckState.STAGE)
-    draft = _draft(context)
-    draft["stages"].append(value.value)
-    more = len(draft["stages"]) < draft.get("children", 0)
-    return await _advance(update, context, CheckState.STAGE, CheckState.STAGE if more else CheckState.HOUSING)
+        return await FORM.wrong(update, context, CheckState.STAGE)
+    FORM.draft(context)["stages"].append(value.value)
+    return await FORM.advance(update, context, CheckState.STAGE)
 
 
 async def housing(update: Update, context: CustomContext) -> CheckState:
     """Stores the housing grade; asks about serious illness."""
     value = _housing(guided.text_of(update))
     if value is None:
-        return await _wrong(update, context, CheckState.HOUSING)
-    _draft(context)["housing"] = value or None
-    return await _advance(update, context, CheckState.HOUSING, CheckState.ILLNESS)
+        return await FORM.wrong(update, context, CheckState.HOUSING)
+    FORM.draft(context)["housing"] = value or None
+    return await FORM.advance(update, context, CheckState.HOUSING)
 
 
 async def illness(update: Update, context: CustomContext) -> CheckState:
     """Stores serious illness; asks about disability."""
     value = _yes_no(guided.text_of(update))
     if value is None:
-        return await _wrong(update, context, CheckState.ILLNESS)
-    _draft(context)["illness"] = value
-    return await _advance(update, context, CheckState.ILLNESS, CheckState.DISABILITY)
+        return await FORM.wrong(update, context, CheckState.ILLNESS)
+    FORM.draft(context)["illness"] = value
+    return await FORM.advance(update, context, CheckState.ILLNESS)
 
 
 async def disability(update: Update, context: CustomContext) -> CheckState:
     """Stores disability; asks about ability to work."""
     value = _disability(guided.text_of(update))
     if value is None:
-        return await _wrong(update, context, CheckState.DISABILITY)
-    _draft(context)["disability"] = value.value
-    return await _advance(update, context, CheckState.DISABILITY, CheckState.WORK)
+        return await FORM.wrong(update, context, CheckState.DISABILITY)
+    FORM.draft(context)["disability"] = value.value
+    return await FORM.advance(update, context, CheckState.DISABILITY)
 
 
 async def work(update: Update, context: CustomContext) -> CheckState | int:
     """Stores ability to work; shows the itemised entitlements and ends."""
     value = _yes_no(guided.text_of(update))
     if value is None:
-        return await _wrong(update, context, CheckState.WORK)
-    draft = _draft(context)
+        return await FORM.wrong(update, context, CheckState.WORK)
+    draft = FORM.draft(context)
     draft["work"] = value
     result = compute_entitlements(kb=context.kb, profile=profile_from_draft(draft))
-    guided.drop_draft(context, DRAFT)
-    text = render.entitlements_text(result, context.services.contacts)
-    await guided.reply(update, context, text, await roles.menu(update, context))
-    return ConversationHandler.END
+    return await FORM.finish(update, context, render.entitlements_text(result, context.services.contacts))
 
 
-def profile_from_draft(draft: dict[str, Any]) -> Profile:
+def profile_from_draft(draft: CheckDraft) -> Profile:
     """The calculator's profile from the answers: one member per child, plus one adult who
     carries the household's illness and disability answers."""
     members = [Member(school_stage=SchoolStage(s)) for s in draft.get("stages", [])]
@@ -299,13 +320,6 @@ def profile_from_draft(draft: dict[str, Any]) -> Profile:
 # -- every step -------------------------------------------------------------------------------
 
 
-def _forget_stage(draft: dict[str, Any], previous: CheckState) -> None:
-    """Going back to a child's stage forgets that child's answer."""
-    if previous is CheckState.STAGE and draft["stages"]:
-        draft["stages"].pop()
-
-
-back = guided.back_handler(draft=_draft, ask=_ask, first=CheckState.REGISTERED, forget=_forget_stage)
 cancel = guided.cancel_handler(DRAFT, texts.CHECK_CANCELLED, send=guided.reply)
 timed_out = guided.timeout_handler(DRAFT, texts.CHECK_TIMEOUT)
 busy = guided.busy_handler(texts.CHECK_IN_PROGRESS, send=guided.reply)
@@ -327,8 +341,8 @@ def build_check_conversation() -> ConversationHandler[CustomContext]:
             CheckState.DISABILITY: disability,
             CheckState.WORK: work,
         },
-        wrong=_wrong,
-        back=back,
+        wrong=FORM.wrong,
+        back=FORM.back,
         cancel=cancel,
         busy=busy,
         timed_out=timed_out,

@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
 
 from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot import texts
 from bot.context import CustomContext
-from bot.conversations import guided
-from bot.conversations.broadcast import audience_keyboard, read_audience, township_keyboard
-from bot.conversations.guided import reply, text_of
-from bot.telegram import keyboards, roles
+from bot.conversations import form, guided
+from bot.conversations.broadcast import audience_question, read_audience, township_question
+from bot.conversations.guided import answer_of, reply, text_of
+from bot.telegram import roles
 from services import audit, broadcasts, deadlines, places
 from services.db import session_scope
 from services.errors import FupinError, InvalidInput
@@ -46,29 +45,45 @@ class DeadlineState(StrEnum):
     CONFIRM = "confirm"
 
 
-def _draft(context: CustomContext) -> dict[str, Any]:
-    return guided.draft_of(context, DRAFT)
+class DeadlineDraft(form.FormDraft, total=False):
+    """The answers so far, in `user_data["deadline"]` (these keys are persisted: keep their names)."""
+
+    title: str
+    #: The due date, ISO.
+    date: str
+    #: An `AudienceKind` value.
+    audience: str
+    township_id: int
+    #: The audience in words: its button, or the township's name.
+    label: str
 
 
-async def _ask(update: Update, context: CustomContext, state: DeadlineState, *, prefix: str = "") -> DeadlineState:
-    """Show the step's question with its buttons."""
-    back = bool(_draft(context)["trail"])
+def next_step(draft: DeadlineDraft, current: DeadlineState) -> DeadlineState:
+    """The step after `current`: 某个乡镇 asks which one, then the summary."""
+    if current is DeadlineState.TITLE:
+        return DeadlineState.DATE
+    if current is DeadlineState.DATE:
+        return DeadlineState.AUDIENCE
+    if current is DeadlineState.AUDIENCE and draft.get("audience") == AudienceKind.TOWNSHIP.value:
+        return DeadlineState.TOWNSHIP
+    return DeadlineState.CONFIRM
+
+
+async def _question(context: CustomContext, state: DeadlineState, draft: DeadlineDraft) -> form.Question:
+    """A step's question."""
     if state is DeadlineState.TITLE:
-        await reply(update, context, prefix + texts.DEADLINE_ASK_TITLE, keyboards.choices([], back=back))
-    elif state is DeadlineState.DATE:
-        await reply(update, context, prefix + texts.DEADLINE_ASK_DATE, keyboards.choices([]))
-    elif state is DeadlineState.AUDIENCE:
-        await reply(update, context, prefix + texts.DEADLINE_ASK_AUDIENCE, audience_keyboard())
-    elif state is DeadlineState.TOWNSHIP:
-        await reply(update, context, prefix + texts.BROADCAST_ASK_TOWNSHIP, await township_keyboard(context))
-    else:
-        return await _summary(update, context, prefix=prefix)
-    return state
+        return form.Question(texts.DEADLINE_ASK_TITLE)
+    if state is DeadlineState.DATE:
+        return form.Question(texts.DEADLINE_ASK_DATE)
+    if state is DeadlineState.AUDIENCE:
+        return audience_question(texts.DEADLINE_ASK_AUDIENCE)
+    if state is DeadlineState.TOWNSHIP:
+        return await township_question(context)
+    return await _summary(context, draft)
 
 
-async def _summary(update: Update, context: CustomContext, *, prefix: str = "") -> DeadlineState:
+async def _summary(context: CustomContext, draft: DeadlineDraft) -> form.Question:
     """What will be registered, whom it reminds (how many people now) and when, with 确认登记."""
-    draft = _draft(context)
     audience = AudienceKind(draft["audience"])
     async with session_scope(context.sessionmaker) as session:
         count = await broadcasts.preview_count(session, audience=audience, township_id=draft.get("township_id"))
@@ -81,36 +96,30 @@ async def _summary(update: Update, context: CustomContext, *, prefix: str = "") 
         offsets="、".join(str(k) for k in sorted(set(settings.reminder_offsets), reverse=True)),
         hour=settings.reminder_hour,
     )
-    await reply(update, context, prefix + summary, keyboards.choices([texts.BUTTON_CONFIRM_DEADLINE], back=True))
-    return DeadlineState.CONFIRM
+    return form.Question(summary, [texts.BUTTON_CONFIRM_DEADLINE])
 
 
-async def _advance(update: Update, context: CustomContext, current: DeadlineState, nxt: DeadlineState) -> DeadlineState:
-    _draft(context)["trail"].append(current.value)
-    return await _ask(update, context, nxt)
-
-
-async def _again(update: Update, context: CustomContext, state: DeadlineState, problem: str) -> DeadlineState:
-    return await _ask(update, context, state, prefix=problem + "\n")
+#: A refusal is said before the step's question, and not counted.
+FORM: form.Form[DeadlineState, DeadlineDraft] = form.Form(
+    DRAFT, first=DeadlineState.TITLE, send=reply, question=_question, next_step=next_step
+)
 
 
 @roles.requires(RoleKind.OFFICE, what=texts.DEADLINE_WHAT)
 async def begin(update: Update, context: CustomContext) -> DeadlineState:
     """Start a fresh draft; asks for the title."""
-    if context.user_data is not None:
-        context.user_data[DRAFT] = {}
-    return await _ask(update, context, DeadlineState.TITLE)
+    FORM.start(context, {})
+    return await FORM.ask(update, context, DeadlineState.TITLE)
 
 
 async def got_title(update: Update, context: CustomContext) -> DeadlineState:
     """Stores the title; asks for the date."""
-    title = text_of(update).strip()
+    title = answer_of(update)
     if not title or len(title) > deadlines.MAX_TITLE:
-        return await _again(
-            update, context, DeadlineState.TITLE, texts.DEADLINE_BAD_TITLE.format(limit=deadlines.MAX_TITLE)
-        )
-    _draft(context)["title"] = title
-    return await _advance(update, context, DeadlineState.TITLE, DeadlineState.DATE)
+        reason = texts.DEADLINE_BAD_TITLE.format(limit=deadlines.MAX_TITLE)
+        return await FORM.wrong(update, context, DeadlineState.TITLE, reason)
+    FORM.draft(context)["title"] = title
+    return await FORM.advance(update, context, DeadlineState.TITLE)
 
 
 async def got_date(update: Update, context: CustomContext) -> DeadlineState:
@@ -120,41 +129,40 @@ async def got_date(update: Update, context: CustomContext) -> DeadlineState:
         day = parse_date(text_of(update), today=today)
         deadlines.check_due_date(day, today=today)
     except InvalidInput as error:
-        return await _again(update, context, DeadlineState.DATE, error.message)
-    _draft(context)["date"] = day.isoformat()
-    return await _advance(update, context, DeadlineState.DATE, DeadlineState.AUDIENCE)
+        return await FORM.wrong(update, context, DeadlineState.DATE, error.message)
+    FORM.draft(context)["date"] = day.isoformat()
+    return await FORM.advance(update, context, DeadlineState.DATE)
 
 
 async def got_audience(update: Update, context: CustomContext) -> DeadlineState | int:
-    """Stores the audience; asks which township (for 某个乡镇) or registers the deadline."""
+    """Stores the audience; asks which township (for 某个乡镇) or shows the summary."""
     audience = read_audience(text_of(update))
     if audience is None:
-        return await _again(update, context, DeadlineState.AUDIENCE, texts.BROADCAST_CHOOSE)
-    draft = _draft(context)
+        return await FORM.wrong(update, context, DeadlineState.AUDIENCE, texts.BROADCAST_CHOOSE)
+    draft = FORM.draft(context)
     draft["audience"] = audience.value
-    if audience is AudienceKind.TOWNSHIP:
-        return await _advance(update, context, DeadlineState.AUDIENCE, DeadlineState.TOWNSHIP)
-    draft["label"] = texts.AUDIENCE_BUTTONS[audience.value]
-    return await _advance(update, context, DeadlineState.AUDIENCE, DeadlineState.CONFIRM)
+    if audience is not AudienceKind.TOWNSHIP:
+        draft["label"] = texts.AUDIENCE_BUTTONS[audience.value]
+    return await FORM.advance(update, context, DeadlineState.AUDIENCE)
 
 
 async def got_township(update: Update, context: CustomContext) -> DeadlineState | int:
-    """Stores the township and registers the deadline."""
+    """Stores the township; shows the summary."""
     try:
         async with session_scope(context.sessionmaker) as session:
             township = await places.find_township(session, name=text_of(update))
     except InvalidInput as error:
-        return await _again(update, context, DeadlineState.TOWNSHIP, error.message)
-    draft = _draft(context)
+        return await FORM.wrong(update, context, DeadlineState.TOWNSHIP, error.message)
+    draft = FORM.draft(context)
     draft["township_id"], draft["label"] = township.id, township.name
-    return await _advance(update, context, DeadlineState.TOWNSHIP, DeadlineState.CONFIRM)
+    return await FORM.advance(update, context, DeadlineState.TOWNSHIP)
 
 
 async def confirm(update: Update, context: CustomContext) -> DeadlineState | int:
     """确认登记: registers the deadline (once per update) and ends, saying when the reminders go out."""
-    if text_of(update).strip() != texts.BUTTON_CONFIRM_DEADLINE:
-        return await _again(update, context, DeadlineState.CONFIRM, texts.DEADLINE_CONFIRM_OR_CANCEL)
-    draft = _draft(context)
+    if answer_of(update) != texts.BUTTON_CONFIRM_DEADLINE:
+        return await FORM.wrong(update, context, DeadlineState.CONFIRM, texts.DEADLINE_CONFIRM_OR_CANCEL)
+    draft = FORM.draft(context)
     tg_user = update.effective_user
     assert tg_user is not None
     settings = context.services.settings
@@ -172,10 +180,9 @@ async def confirm(update: Update, context: CustomContext) -> DeadlineState | int
                 update_id=update.update_id,
             )
     except FupinError as error:  # the date passed while the office was choosing (after midnight)
-        draft["trail"] = draft["trail"][: draft["trail"].index(DeadlineState.DATE.value)]
-        return await _again(update, context, DeadlineState.DATE, error.message)
+        form.rewind(draft, DeadlineState.DATE)
+        return await FORM.wrong(update, context, DeadlineState.DATE, error.message)
     context.delivery.deadlines_changed()
-    guided.drop_draft(context, DRAFT)
     saved = texts.DEADLINE_SAVED.format(
         title=deadline.title,
         date=deadline.due_date.isoformat(),
@@ -183,11 +190,9 @@ async def confirm(update: Update, context: CustomContext) -> DeadlineState | int
         offsets="、".join(str(k) for k in deadline.offsets),
         hour=settings.reminder_hour,
     )
-    await reply(update, context, saved, roles.menu_for(await roles.current_user(update, context)))
-    return ConversationHandler.END
+    return await FORM.finish(update, context, saved)
 
 
-back = guided.back_handler(draft=_draft, ask=_ask, first=DeadlineState.TITLE)
 #: Drop the draft and end; nothing was registered.
 cancel = guided.cancel_handler(DRAFT, texts.DEADLINE_CANCELLED, send=reply)
 timed_out = guided.timeout_handler(DRAFT, texts.DEADLINE_TIMEOUT)
@@ -196,7 +201,7 @@ busy = guided.busy_handler(texts.DEADLINE_IN_PROGRESS, send=reply)
 
 async def _not_text(update: Update, context: CustomContext, state: DeadlineState) -> DeadlineState:
     """A sticker or a photo: ask the step again."""
-    return await _again(update, context, state, texts.BROADCAST_CHOOSE)
+    return await FORM.wrong(update, context, state, texts.BROADCAST_CHOOSE)
 
 
 def build_deadline_conversation() -> ConversationHandler[CustomContext]:
@@ -213,7 +218,7 @@ def build_deadline_conversation() -> ConversationHandler[CustomContext]:
             DeadlineState.CONFIRM: confirm,
         },
         wrong=_not_text,
-        back=back,
+        back=FORM.back,
         cancel=cancel,
         busy=busy,
         timed_out=timed_out,

@@ -1,9 +1,10 @@
-"""The scaffolding every guided conversation shares: its draft, 上一步 / 取消, the timeout, its handler.
+"""The scaffolding every guided conversation shares: its handler, 取消, the timeout, writing to the user.
 
 A guided conversation asks one thing per step, keeps the answers in a draft in `user_data` and
 its state in the persisted `ConversationHandler`, so a restart resumes at the same step. What is
-the same in all of them lives here; each conversation's steps, questions and rules stay in its
-own module, which still reads top to bottom.
+the same in all of them lives here and in `bot.conversations.form` (the draft and its steps:
+asking, 上一步, refusals); each conversation's steps, questions and rules stay in its own module,
+which still reads top to bottom.
 
 Two ways of answering are kept apart on purpose: `reply` answers the message (the step's own
 message is still there), `say` writes to the chat (the message may have been deleted, as a
@@ -50,18 +51,6 @@ class Send(Protocol):
 # -- the draft ------------------------------------------------------------------------------------
 
 
-def draft_of(context: CustomContext, key: str, **defaults: Any) -> dict[str, Any]:
-    """The conversation's draft in user_data, with its trail of steps for 上一步 and `defaults`.
-
-    A draft read back after a restart lacks nothing: missing fields get their defaults here.
-    """
-    draft: dict[str, Any] = context.user_data.setdefault(key, {}) if context.user_data is not None else {}
-    draft.setdefault("trail", [])
-    for field, value in defaults.items():
-        draft.setdefault(field, value)
-    return draft
-
-
 def secrets_of(context: CustomContext, key: str) -> dict[str, Any]:
     """The memory-only part of the draft `key`: what must never be written down, such as a 身份证号.
 
@@ -79,22 +68,15 @@ def drop_draft(context: CustomContext, key: str) -> None:
         context.chat_data.pop(key, None)
 
 
-def strike(draft: dict[str, Any]) -> bool:
-    """Count a refused answer; True on the `MAX_WRONG`-th in a row, which starts the count again.
-
-    The caller then explains the step and offers to stop; asking a step resets the count.
-    """
-    draft["wrong"] = draft.get("wrong", 0) + 1
-    if draft["wrong"] < MAX_WRONG:
-        return False
-    draft["wrong"] = 0
-    return True
-
-
 def text_of(update: Update) -> str:
     """The message's text, or "" (a sticker, a photo)."""
     message = update.effective_message
     return (message.text or "") if message else ""
+
+
+def answer_of(update: Update) -> str:
+    """The message's text without the blanks around it, as a step reads its answer."""
+    return text_of(update).strip()
 
 
 # -- writing to the user --------------------------------------------------------------------------
@@ -112,46 +94,14 @@ async def say(update: Update, context: CustomContext, text: str, markup: ReplyKe
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
 
 
-async def end(update: Update, context: CustomContext, key: str, text: str) -> int:
-    """Drop the draft, say `text` with the user's menu, end the conversation."""
+async def end(update: Update, context: CustomContext, key: str, text: str, *, send: Send = say) -> int:
+    """Drop the draft, `send` `text` with the user's menu, end the conversation."""
     drop_draft(context, key)
-    user = await roles.current_user(update, context)
-    await say(update, context, text, roles.menu_for(user))
+    await send(update, context, text, await roles.menu(update, context))
     return ConversationHandler.END
 
 
 # -- handlers every step has ----------------------------------------------------------------------
-
-
-def back_handler(
-    *,
-    draft: Callable[[CustomContext], dict[str, Any]],
-    ask: Callable[[Update, CustomContext, S], Coroutine[Any, Any, S]],
-    first: S,
-    forget: Callable[[dict[str, Any], S], None] | None = None,
-) -> Callable[[Update, CustomContext], Coroutine[Any, Any, S]]:
-    """上一步: ask the last step of the trail again (the first step when there is none).
-
-    Args:
-        draft: the conversation's draft reader.
-        ask: asks a step and returns the state it asked.
-        first: the step asked when the trail is empty.
-        forget: drops what the step gone back to stored beyond its own field (its answer is
-            otherwise replaced when given again).
-    """
-    states = type(first)
-
-    async def back(update: Update, context: CustomContext) -> S:
-        """Forget the last answer and ask its step again."""
-        trail = draft(context)["trail"]
-        if not trail:
-            return await ask(update, context, first)
-        previous = states(trail.pop())
-        if forget is not None:
-            forget(draft(context), previous)
-        return await ask(update, context, previous)
-
-    return back
 
 
 def cancel_handler(key: str, text: str, *, send: Send) -> Callable[[Update, CustomContext], Coroutine[Any, Any, int]]:
@@ -159,9 +109,7 @@ def cancel_handler(key: str, text: str, *, send: Send) -> Callable[[Update, Cust
 
     async def cancel(update: Update, context: CustomContext) -> int:
         """Drop the draft and end."""
-        drop_draft(context, key)
-        await send(update, context, text, await roles.menu(update, context))
-        return ConversationHandler.END
+        return await end(update, context, key, text, send=send)
 
     return cancel
 

@@ -18,8 +18,9 @@ is `household.mmd`.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from enum import StrEnum
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -27,9 +28,9 @@ from telegram.ext import ConversationHandler
 
 from bot import texts
 from bot.context import CustomContext
-from bot.conversations import guided
-from bot.conversations.guided import say
-from bot.telegram import keyboards, notify, roles
+from bot.conversations import form, guided
+from bot.conversations.guided import answer_of, say
+from bot.telegram import notify, roles
 from services import audit, households, notices
 from services.db import session_scope
 from services.errors import Forbidden, FupinError, InvalidInput
@@ -82,26 +83,45 @@ class RosterMatch(TypedDict):
     status: str
 
 
+class HouseholdDraft(form.FormDraft, form.VillageDraft, total=False):
+    """The answers so far, in `user_data["household"]` (these keys are persisted: keep their names).
+
+    Never the 身份证号 itself: it waits in `guided.secrets_of`, memory only.
+    """
+
+    #: A `ChangeKind` value.
+    kind: str
+    #: The 身份证号 as shown from then on.
+    id_masked: str
+    found: RosterMatch
+    head_name: str
+    members: int
+    cause: str
+    note: str | None
+
+
 # -- the draft --------------------------------------------------------------------------------
 
 
-def _draft(context: CustomContext) -> dict[str, Any]:
-    return guided.draft_of(context, DRAFT, wrong=0, villages=[])
+def _forget(draft: HouseholdDraft, *fields: Literal["id_masked", "found", "head_name", "members", "cause"]) -> None:
+    """Drop answers that no longer hold: they are asked again."""
+    for field in fields:
+        draft.pop(field, None)
 
 
-def _kind(draft: dict[str, Any]) -> ChangeKind | None:
+def _kind(draft: HouseholdDraft) -> ChangeKind | None:
     return ChangeKind(draft["kind"]) if "kind" in draft else None
 
 
-def _needs_cause(draft: dict[str, Any]) -> bool:
+def _needs_cause(draft: HouseholdDraft) -> bool:
     kind = _kind(draft)
     return kind is not None and kind in households.CAUSE_KINDS
 
 
-def steps_for(draft: dict[str, Any]) -> list[HouseholdState]:
+def steps_for(draft: HouseholdDraft) -> list[HouseholdState]:
     """The question steps this draft goes through, in order."""
     steps = [HouseholdState.KIND]
-    if len(draft["villages"]) > 1:
+    if len(form.villages(draft)) > 1:
         steps.append(HouseholdState.VILLAGE)
     steps += [HouseholdState.ID_NUMBER, HouseholdState.HEAD, HouseholdState.MEMBERS]
     if _needs_cause(draft):
@@ -110,31 +130,23 @@ def steps_for(draft: dict[str, Any]) -> list[HouseholdState]:
     return steps
 
 
-def next_step(draft: dict[str, Any], current: HouseholdState) -> HouseholdState:
+def next_step(draft: HouseholdDraft, current: HouseholdState) -> HouseholdState:
     """The step after `current`; while editing, the first unanswered step, else the summary."""
-    steps = steps_for(draft)
-    if draft.get("editing"):
-        return next((s for s in steps if FIELDS[s] not in draft), HouseholdState.CONFIRM)
-    following = steps[steps.index(current) + 1 :] if current in steps else []
-    return following[0] if following else HouseholdState.CONFIRM
+    return form.following(draft, steps_for(draft), current, fields=FIELDS, summary=HouseholdState.CONFIRM)
 
 
-def _village_label(draft: dict[str, Any], village_id: int | None) -> str:
-    return next((label for vid, label in draft["villages"] if vid == village_id), "")
-
-
-def _kind_label(draft: dict[str, Any]) -> str:
+def _kind_label(draft: HouseholdDraft) -> str:
     kind = _kind(draft)
     return households.CHANGE_KIND_LABELS[kind] if kind else ""
 
 
-def summary_text(draft: dict[str, Any]) -> str:
+def summary_text(draft: HouseholdDraft) -> str:
     """The draft as the cadre confirms it: 身份证号 and name masked, numbers in the note masked."""
     cause = draft.get("cause") if _needs_cause(draft) else None
     note = draft.get("note")
     return texts.HOUSEHOLD_SUMMARY.format(
         kind=_kind_label(draft),
-        village=_village_label(draft, draft.get("village_id")),
+        village=form.village_label(draft),
         id_number=draft.get("id_masked", ""),
         head=mask_name(draft.get("head_name", "")),
         members=draft.get("members", ""),
@@ -146,73 +158,45 @@ def summary_text(draft: dict[str, Any]) -> str:
 # -- asking -----------------------------------------------------------------------------------
 
 
-def _question(state: HouseholdState, draft: dict[str, Any]) -> tuple[str, list[str]]:
-    """The prompt and the options of a step."""
+async def _question(context: CustomContext, state: HouseholdState, draft: HouseholdDraft) -> form.Question:
+    """A step's question."""
     keep = [texts.BUTTON_KEEP] if draft.get("found") else []
     if state is HouseholdState.KIND:
-        return texts.HOUSEHOLD_KIND, list(households.CHANGE_KIND_LABELS.values())
+        return form.Question(texts.HOUSEHOLD_KIND, list(households.CHANGE_KIND_LABELS.values()), per_row=3)
     if state is HouseholdState.VILLAGE:
-        return texts.HOUSEHOLD_VILLAGE, [label for _, label in draft["villages"]]
+        return form.Question(texts.HOUSEHOLD_VILLAGE, [label for _, label in form.villages(draft)])
     if state is HouseholdState.ID_NUMBER:
-        return texts.HOUSEHOLD_ID_NUMBER, []
+        return form.Question(texts.HOUSEHOLD_ID_NUMBER)
     if state is HouseholdState.HEAD:
-        return texts.HOUSEHOLD_HEAD, keep
+        return form.Question(texts.HOUSEHOLD_HEAD, keep)
     if state is HouseholdState.MEMBERS:
-        return texts.HOUSEHOLD_MEMBERS.format(max=households.MAX_MEMBERS), keep
+        return form.Question(texts.HOUSEHOLD_MEMBERS.format(max=households.MAX_MEMBERS), keep)
     if state is HouseholdState.CAUSE:
-        return texts.HOUSEHOLD_CAUSE, list(households.CAUSES)
+        return form.Question(texts.HOUSEHOLD_CAUSE, list(households.CAUSES), per_row=3)
     if state is HouseholdState.NOTE:
-        return texts.HOUSEHOLD_NOTE.format(max=households.MAX_NOTE), [texts.BUTTON_SKIP]
+        return form.Question(texts.HOUSEHOLD_NOTE.format(max=households.MAX_NOTE), [texts.BUTTON_SKIP])
     if state is HouseholdState.CONFIRM:
-        return summary_text(draft), [texts.BUTTON_CONFIRM, texts.BUTTON_EDIT]
+        return form.Question(summary_text(draft), [texts.BUTTON_CONFIRM, texts.BUTTON_EDIT])
     fields = [FIELDS[s] for s in steps_for(draft)]
-    return texts.HOUSEHOLD_EDIT, [texts.HOUSEHOLD_FIELDS[f] for f in fields]
+    return form.Question(texts.HOUSEHOLD_EDIT, [texts.HOUSEHOLD_FIELDS[f] for f in fields], per_row=3)
 
 
-def _per_row(state: HouseholdState) -> int:
-    return 3 if state in (HouseholdState.CAUSE, HouseholdState.KIND, HouseholdState.EDIT) else 2
-
-
-async def _ask(update: Update, context: CustomContext, state: HouseholdState, *, prefix: str = "") -> HouseholdState:
-    draft = _draft(context)
-    draft["wrong"] = 0
-    prompt, options = _question(state, draft)
-    markup = keyboards.choices(options, per_row=_per_row(state), back=bool(draft["trail"]))
-    await say(update, context, prefix + prompt, markup)
-    return state
-
-
-async def _advance(
-    update: Update, context: CustomContext, current: HouseholdState, *, prefix: str = ""
-) -> HouseholdState:
-    draft = _draft(context)
-    draft["trail"].append(current.value)
-    return await _ask(update, context, next_step(draft, current), prefix=prefix)
-
-
-async def _wrong(
-    update: Update, context: CustomContext, state: HouseholdState, reason: str | None = None
-) -> HouseholdState:
+def _refused(
+    update: Update, state: HouseholdState, reason: str | None, question: form.Question, third: bool
+) -> form.Question:
     """Say what was wrong and ask again; the third refusal in a row also explains how to stop."""
-    draft = _draft(context)
-    third = guided.strike(draft)
-    prompt, options = _question(state, draft)
-    markup = keyboards.choices(options, per_row=_per_row(state), back=bool(draft["trail"]))
     message = update.effective_message
     if reason is None:
         reason = texts.HOUSEHOLD_WRONG if message is not None and message.text else texts.HOUSEHOLD_NOT_TEXT
     if third:
         reason += "\n\n" + texts.HOUSEHOLD_TOO_MANY_WRONG
-    await say(update, context, reason + "\n\n" + prompt, markup)
-    return state
+    return replace(question, prompt=reason + "\n\n" + question.prompt)
 
 
-def _text(update: Update) -> str:
-    return guided.text_of(update).strip()
-
-
-async def _end(update: Update, context: CustomContext, text: str) -> int:
-    return await guided.end(update, context, DRAFT, text)
+#: 上一步 asks the previous step again (its answer is replaced when given); refusals are counted.
+FORM: form.Form[HouseholdState, HouseholdDraft] = form.Form(
+    DRAFT, first=HouseholdState.KIND, send=say, question=_question, next_step=next_step, refusal=_refused
+)
 
 
 # -- steps ------------------------------------------------------------------------------------
@@ -221,49 +205,42 @@ async def _end(update: Update, context: CustomContext, text: str) -> int:
 @roles.requires(RoleKind.CADRE, what=WHAT)
 async def begin(update: Update, context: CustomContext) -> HouseholdState | int:
     """Start a fresh draft with the cadre's villages; asks the kind of change."""
-    user = await roles.current_user(update, context)
-    role = user.role(RoleKind.CADRE) if user is not None else None
-    villages = [[v.id, v.full_name] for v in role.villages] if role is not None else []
+    villages = form.villages_of(await roles.current_user(update, context))
     if not villages:
-        return await _end(update, context, texts.HOUSEHOLD_NOT_CADRE_VILLAGE)
-    guided.drop_draft(context, DRAFT)  # a fresh draft, and no number remembered from another
-    draft = _draft(context)
-    draft["villages"] = villages
-    if len(villages) == 1:
-        draft["village_id"] = villages[0][0]
+        return await FORM.finish(update, context, texts.HOUSEHOLD_NOT_CADRE_VILLAGE)
+    draft = FORM.start(context, {"villages": villages})  # and no number remembered from another
+    form.choose_the_only_village(draft)
     await say(update, context, texts.HOUSEHOLD_INTRO)
-    return await _ask(update, context, HouseholdState.KIND)
+    return await FORM.ask(update, context, HouseholdState.KIND)
 
 
 async def kind(update: Update, context: CustomContext) -> HouseholdState:
     """Stores the kind of change; asks the village (or the 身份证号)."""
-    text = _text(update)
+    text = answer_of(update)
     chosen = next((k for k, label in households.CHANGE_KIND_LABELS.items() if text == label), None)
     if chosen is None:
-        return await _wrong(update, context, HouseholdState.KIND, texts.HOUSEHOLD_WRONG_KIND)
-    draft = _draft(context)
+        return await FORM.wrong(update, context, HouseholdState.KIND, texts.HOUSEHOLD_WRONG_KIND)
+    draft = FORM.draft(context)
     if draft.get("kind") != chosen.value:
         # Another kind is another filing: what hangs on the roster lookup is asked again.
-        for field in ("id_masked", "found", "head_name", "members", "cause"):
-            draft.pop(field, None)
+        _forget(draft, "id_masked", "found", "head_name", "members", "cause")
         guided.secrets_of(context, DRAFT).pop("id_number", None)
     draft["kind"] = chosen.value
-    return await _advance(update, context, HouseholdState.KIND)
+    return await FORM.advance(update, context, HouseholdState.KIND)
 
 
 async def village(update: Update, context: CustomContext) -> HouseholdState:
     """Stores the village; asks the 身份证号."""
-    text = _text(update)
-    draft = _draft(context)
-    chosen = next((vid for vid, label in draft["villages"] if text in (label, label.split("/")[-1])), None)
+    text = answer_of(update)
+    draft = FORM.draft(context)
+    chosen = next((vid for vid, label in form.villages(draft) if text in (label, label.split("/")[-1])), None)
     if chosen is None:
-        return await _wrong(update, context, HouseholdState.VILLAGE, texts.HOUSEHOLD_WRONG_VILLAGE)
+        return await FORM.wrong(update, context, HouseholdState.VILLAGE, texts.HOUSEHOLD_WRONG_VILLAGE)
     if draft.get("village_id") != chosen:
-        draft.pop("found", None)
-        draft.pop("id_masked", None)  # the roster check depends on the village
+        _forget(draft, "found", "id_masked")  # the roster check depends on the village
         guided.secrets_of(context, DRAFT).pop("id_number", None)
     draft["village_id"] = chosen
-    return await _advance(update, context, HouseholdState.VILLAGE)
+    return await FORM.advance(update, context, HouseholdState.VILLAGE)
 
 
 async def _forget_message(update: Update) -> None:
@@ -280,11 +257,11 @@ async def _forget_message(update: Update) -> None:
 async def id_number(update: Update, context: CustomContext) -> HouseholdState:
     """Deletes the message, checks the number against the roster; tells what was found; asks the head."""
     await _forget_message(update)
-    draft = _draft(context)
+    draft = FORM.draft(context)
     kind = _kind(draft)
     assert kind is not None  # the kind step comes first
     try:
-        number = normalize_id_number(_text(update))
+        number = normalize_id_number(answer_of(update))
         async with session_scope(context.sessionmaker) as session:
             household = await households.check_target(
                 session, kind=kind, id_number=number, village_id=draft["village_id"]
@@ -301,15 +278,14 @@ async def id_number(update: Update, context: CustomContext) -> HouseholdState:
             )
     except FupinError as error:  # a bad number, a roster that disagrees, a change already under way
         reason = texts.HOUSEHOLD_ID_REFUSED.format(reason=error.message)
-        return await _wrong(update, context, HouseholdState.ID_NUMBER, reason)
+        return await FORM.wrong(update, context, HouseholdState.ID_NUMBER, reason)
     draft["id_masked"] = mask_id_number(number)
     guided.secrets_of(context, DRAFT)["id_number"] = number
     prefix = texts.HOUSEHOLD_ID_RECEIVED.format(id_number=draft["id_masked"]) + "\n"
     if found is not None:
         draft["found"] = found
         # The roster's values are offered again rather than kept silently from an earlier number.
-        draft.pop("head_name", None)
-        draft.pop("members", None)
+        _forget(draft, "head_name", "members")
         prefix += (
             texts.HOUSEHOLD_FOUND.format(
                 head=mask_name(found["head_name"]),
@@ -320,15 +296,15 @@ async def id_number(update: Update, context: CustomContext) -> HouseholdState:
             + "\n\n"
         )
     else:
-        draft.pop("found", None)
+        _forget(draft, "found")
     log.info("household change draft: ID number %s accepted", mask_id_number(number))
-    return await _advance(update, context, HouseholdState.ID_NUMBER, prefix=prefix)
+    return await FORM.advance(update, context, HouseholdState.ID_NUMBER, prefix=prefix)
 
 
 async def head(update: Update, context: CustomContext) -> HouseholdState:
     """Stores the head's name (or keeps the roster's); asks the number of members."""
-    text = _text(update)
-    draft = _draft(context)
+    text = answer_of(update)
+    draft = FORM.draft(context)
     try:
         if text == texts.BUTTON_KEEP:
             if not draft.get("found"):
@@ -337,15 +313,15 @@ async def head(update: Update, context: CustomContext) -> HouseholdState:
         else:
             name = households.normalize_head_name(text)
     except InvalidInput as error:
-        return await _wrong(update, context, HouseholdState.HEAD, error.message)
+        return await FORM.wrong(update, context, HouseholdState.HEAD, error.message)
     draft["head_name"] = name
-    return await _advance(update, context, HouseholdState.HEAD)
+    return await FORM.advance(update, context, HouseholdState.HEAD)
 
 
 async def members(update: Update, context: CustomContext) -> HouseholdState:
     """Stores the number of members (or keeps the roster's); asks the cause (or the note)."""
-    text = _text(update)
-    draft = _draft(context)
+    text = answer_of(update)
+    draft = FORM.draft(context)
     try:
         if text == texts.BUTTON_KEEP:
             if not draft.get("found"):
@@ -354,64 +330,62 @@ async def members(update: Update, context: CustomContext) -> HouseholdState:
         else:
             count = households.parse_members(text)
     except InvalidInput as error:
-        return await _wrong(update, context, HouseholdState.MEMBERS, error.message)
+        return await FORM.wrong(update, context, HouseholdState.MEMBERS, error.message)
     draft["members"] = count
-    return await _advance(update, context, HouseholdState.MEMBERS)
+    return await FORM.advance(update, context, HouseholdState.MEMBERS)
 
 
 async def cause(update: Update, context: CustomContext) -> HouseholdState:
     """Stores the cause of poverty; asks for a note."""
     try:
-        value = households.normalize_cause(_text(update))
+        value = households.normalize_cause(answer_of(update))
     except InvalidInput:
-        return await _wrong(update, context, HouseholdState.CAUSE, texts.HOUSEHOLD_WRONG_CAUSE)
-    _draft(context)["cause"] = value
-    return await _advance(update, context, HouseholdState.CAUSE)
+        return await FORM.wrong(update, context, HouseholdState.CAUSE, texts.HOUSEHOLD_WRONG_CAUSE)
+    FORM.draft(context)["cause"] = value
+    return await FORM.advance(update, context, HouseholdState.CAUSE)
 
 
 async def note(update: Update, context: CustomContext) -> HouseholdState:
     """Stores the note (跳过: none); shows the summary."""
-    text = _text(update)
+    text = answer_of(update)
     if text != texts.BUTTON_SKIP and len(text) > households.MAX_NOTE:
         reason = texts.HOUSEHOLD_NOTE_TOO_LONG.format(length=len(text), max=households.MAX_NOTE)
-        return await _wrong(update, context, HouseholdState.NOTE, reason)
-    _draft(context)["note"] = None if text == texts.BUTTON_SKIP else text
-    return await _advance(update, context, HouseholdState.NOTE)
+        return await FORM.wrong(update, context, HouseholdState.NOTE, reason)
+    FORM.draft(context)["note"] = None if text == texts.BUTTON_SKIP else text
+    return await FORM.advance(update, context, HouseholdState.NOTE)
 
 
 async def confirm(update: Update, context: CustomContext) -> HouseholdState | int:
     """确认 files the change; 修改 asks which field to change."""
-    text = _text(update)
+    text = answer_of(update)
     if text == texts.BUTTON_EDIT:
-        _draft(context)["trail"].append(HouseholdState.CONFIRM.value)
-        return await _ask(update, context, HouseholdState.EDIT)
+        return await FORM.advance(update, context, HouseholdState.CONFIRM, HouseholdState.EDIT)
     if text != texts.BUTTON_CONFIRM:
-        return await _wrong(update, context, HouseholdState.CONFIRM)
-    draft = _draft(context)
+        return await FORM.wrong(update, context, HouseholdState.CONFIRM)
+    draft = FORM.draft(context)
     if "id_number" not in guided.secrets_of(context, DRAFT):
         # Restarted since the number was given: it was kept in memory only. Ask it as an edit,
         # so the answer is checked again and leads back to the summary.
         draft["editing"] = True
-        draft["trail"].append(HouseholdState.CONFIRM.value)
-        return await _ask(update, context, HouseholdState.ID_NUMBER, prefix=texts.HOUSEHOLD_ID_AGAIN + "\n\n")
+        again = texts.HOUSEHOLD_ID_AGAIN + "\n\n"
+        return await FORM.advance(update, context, HouseholdState.CONFIRM, HouseholdState.ID_NUMBER, prefix=again)
     return await _submit(update, context)
 
 
 async def edit(update: Update, context: CustomContext) -> HouseholdState:
     """Asks again the field picked; the answer leads back to the summary."""
-    text = _text(update)
-    draft = _draft(context)
+    text = answer_of(update)
+    draft = FORM.draft(context)
     step = next((s for s in steps_for(draft) if texts.HOUSEHOLD_FIELDS[FIELDS[s]] == text), None)
     if step is None:
-        return await _wrong(update, context, HouseholdState.EDIT)
+        return await FORM.wrong(update, context, HouseholdState.EDIT)
     draft["editing"] = True
-    draft["trail"].append(HouseholdState.EDIT.value)
-    return await _ask(update, context, step)
+    return await FORM.advance(update, context, HouseholdState.EDIT, step)
 
 
 async def _submit(update: Update, context: CustomContext) -> HouseholdState | int:
     """File the draft; a refusal shows the reason with the summary, to 修改 or 取消."""
-    draft = _draft(context)
+    draft = FORM.draft(context)
     tg_user = update.effective_user
     assert tg_user is not None  # a private chat's message has a sender
     kind = _kind(draft)
@@ -441,15 +415,15 @@ async def _submit(update: Update, context: CustomContext) -> HouseholdState | in
                 reply += texts.HOUSEHOLD_YOUR_STAGE.format(stage=stage)
             item_id = submitted.item.id
     except Forbidden as error:
-        return await _end(update, context, error.message)
+        return await FORM.finish(update, context, error.message)
     except FupinError as error:
-        draft["wrong"] = 0
-        markup = keyboards.choices([texts.BUTTON_CONFIRM, texts.BUTTON_EDIT], back=True)
-        await say(update, context, texts.HOUSEHOLD_REFUSED.format(reason=error.message), markup)
-        return HouseholdState.CONFIRM
+        refused = form.Question(
+            texts.HOUSEHOLD_REFUSED.format(reason=error.message), [texts.BUTTON_CONFIRM, texts.BUTTON_EDIT]
+        )
+        return await FORM.show(update, context, HouseholdState.CONFIRM, refused)
     log.info("household change filed as item %s (%s)", item_id, draft["id_masked"])
     context.delivery.wake()
-    return await _end(update, context, reply)
+    return await FORM.finish(update, context, reply)
 
 
 def submitted_text(change: HouseholdChange) -> str:
@@ -466,8 +440,6 @@ def submitted_text(change: HouseholdChange) -> str:
 # -- every step -------------------------------------------------------------------------------
 
 
-#: Asks the previous step again (its answer is replaced when given).
-back = guided.back_handler(draft=_draft, ask=_ask, first=HouseholdState.KIND)
 #: Drops the draft and ends; nothing is filed.
 cancel = guided.cancel_handler(DRAFT, texts.HOUSEHOLD_CANCELLED, send=say)
 timed_out = guided.timeout_handler(DRAFT, texts.HOUSEHOLD_TIMEOUT)
@@ -478,14 +450,14 @@ async def _not_understood(update: Update, context: CustomContext, state: Househo
     """Not text: a photo of the card is personal data too, so at the 身份证号 step it is deleted."""
     if state is HouseholdState.ID_NUMBER:
         await _forget_message(update)
-    return await _wrong(update, context, state)
+    return await FORM.wrong(update, context, state)
 
 
 def _screened(state: HouseholdState, callback: guided.Callback) -> guided.Callback:
     """`callback`, after deleting a 身份证号 typed at the wrong step: it leaves the chat too."""
 
     async def answered(update: Update, context: CustomContext) -> Any:
-        if state is not HouseholdState.ID_NUMBER and ID_NUMBER_RE.search(_text(update)):
+        if state is not HouseholdState.ID_NUMBER and ID_NUMBER_RE.search(answer_of(update)):
             await _forget_message(update)
         return await callback(update, context)
 
@@ -512,7 +484,7 @@ def build_household_conversation() -> ConversationHandler[CustomContext]:
         begin=begin,
         steps={state: _screened(state, callback) for state, callback in steps.items()},
         wrong=_not_understood,
-        back=back,
+        back=FORM.back,
         cancel=cancel,
         busy=busy,
         timed_out=timed_out,

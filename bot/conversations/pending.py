@@ -16,7 +16,7 @@ import logging
 import re
 import warnings
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -64,6 +64,23 @@ class RejectState(StrEnum):
     """The one step of 不通过."""
 
     REASON = "reason"
+
+
+class RejectDraft(TypedDict):
+    """The change awaiting a reason, in `user_data["household_reject"]` (persisted keys: keep their names)."""
+
+    change_id: int
+    #: The `ChangeStage` value it was shown at: a change moved on since is not rejected.
+    stage: str
+    #: `notify.change_label` of the change, personal data masked.
+    label: dict[str, str]
+
+
+def _draft(context: CustomContext) -> RejectDraft | None:
+    """The change awaiting a reason, if a 不通过 is open."""
+    stored: Any = (context.user_data or {}).get(DRAFT)
+    draft: RejectDraft | None = stored or None
+    return draft
 
 
 # -- what the viewer sees ---------------------------------------------------------------------
@@ -230,7 +247,7 @@ async def reject_pressed(update: Update, context: CustomContext) -> RejectState 
         await tell_presser(update, context, error.message)
         return ConversationHandler.END
     if context.user_data is not None:
-        context.user_data[DRAFT] = {"change_id": change_id, "stage": shown.value, "label": label}
+        context.user_data[DRAFT] = RejectDraft(change_id=change_id, stage=shown.value, label=label)
     markup = keyboards.choices([], back=False)
     await say(update, context, texts.PENDING_REJECT_REASON.format(**label), markup)
     return RejectState.REASON
@@ -239,8 +256,8 @@ async def reject_pressed(update: Update, context: CustomContext) -> RejectState 
 async def reason_given(update: Update, context: CustomContext) -> int | None:
     """Stores the reason: the change ends as 未通过 and the reporter is told why."""
     message, tg_user = update.effective_message, update.effective_user
-    draft = (context.user_data or {}).get(DRAFT)
-    if message is None or tg_user is None or not draft:
+    draft = _draft(context)
+    if message is None or tg_user is None or draft is None:
         return ConversationHandler.END
     reason = (message.text or "").strip()
     try:

@@ -15,17 +15,18 @@ is `report.mmd`.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from enum import StrEnum
-from typing import Any
+from typing import TypedDict
 
 from telegram import Update
 from telegram.ext import ConversationHandler, filters
 
 from bot import texts
 from bot.context import CustomContext
-from bot.conversations import guided
-from bot.conversations.guided import say
-from bot.telegram import keyboards, notify, roles
+from bot.conversations import form, guided
+from bot.conversations.guided import answer_of, say
+from bot.telegram import notify, roles
 from policy_kb.schema import KnowledgeBase, Measure, Target
 from services import audit, items, notices, reports
 from services.db import session_scope
@@ -77,15 +78,44 @@ EDITABLE: dict[str, ReportState] = {
     "photo": ReportState.PHOTO,
     "note": ReportState.NOTE,
 }
-#: Fields that depend on the measure and must be answered again when it changes.
-_DEPENDS_ON_MEASURE = ("indicator", "unit", "quantity")
 
 
 # -- the draft and the plan ---------------------------------------------------------------------
 
 
-def _draft(context: CustomContext) -> dict[str, Any]:
-    return guided.draft_of(context, DRAFT, wrong=0, villages=[])
+class Duplicate(TypedDict):
+    """The open item a report may be merged into, as the 合并 question shows it."""
+
+    id: int
+    number: int
+    title: str
+    state: str
+    village: str
+
+
+class ReportDraft(form.FormDraft, form.VillageDraft, total=False):
+    """The answers so far, in `user_data["report"]` (these keys are persisted: keep their names)."""
+
+    #: `policy_kb` measure id; next year's plan may drop it (`_left_the_plan`).
+    measure_id: str
+    indicator: str
+    #: The indicator's unit, from the plan.
+    unit: str
+    quantity: float
+    #: A quantity beyond what remains, waiting for 确认无误, and what remained.
+    pending_quantity: float
+    pending_remaining: float
+    #: The photo's Telegram file_id; None: 跳过.
+    photo: str | None
+    note: str | None
+    duplicate: Duplicate
+
+
+def _forget_measure(draft: ReportDraft) -> None:
+    """Drop the answers that hang on the measure: they are asked again under another one."""
+    draft.pop("indicator", None)
+    draft.pop("unit", None)
+    draft.pop("quantity", None)
 
 
 def measure_choices(kb: KnowledgeBase) -> list[tuple[Measure, str]]:
@@ -94,18 +124,18 @@ def measure_choices(kb: KnowledgeBase) -> list[tuple[Measure, str]]:
     return [(m, label.format(title=m.title, lead=m.lead_unit)) for m in reports.reportable_measures(kb)]
 
 
-def _measure(kb: KnowledgeBase, draft: dict[str, Any]) -> Measure | None:
+def _measure(kb: KnowledgeBase, draft: ReportDraft) -> Measure | None:
     return next((m for m, _ in measure_choices(kb) if m.id == draft.get("measure_id")), None)
 
 
-def _target(kb: KnowledgeBase, draft: dict[str, Any]) -> Target | None:
+def _target(kb: KnowledgeBase, draft: ReportDraft) -> Target | None:
     measure = _measure(kb, draft)
     if measure is None:
         return None
     return next((t for t in measure.targets if t.indicator == draft.get("indicator")), None)
 
 
-def _left_the_plan(kb: KnowledgeBase, draft: dict[str, Any]) -> bool:
+def _left_the_plan(kb: KnowledgeBase, draft: ReportDraft) -> bool:
     """Whether the draft's measure or target is one the plan in force no longer sets.
 
     A draft outlives a restart, and a restart may load next year's plan, which can drop or rename
@@ -120,39 +150,26 @@ def _indicator_label(target: Target) -> str:
     return texts.REPORT_INDICATOR_BUTTON.format(name=reports.indicator_label(target), unit=target.unit)
 
 
-def steps_for(draft: dict[str, Any]) -> list[ReportState]:
+def steps_for(draft: ReportDraft) -> list[ReportState]:
     """The question steps this draft goes through, in order."""
     steps = [ReportState.MEASURE, ReportState.INDICATOR]
-    if len(draft["villages"]) > 1:
+    if len(form.villages(draft)) > 1:
         steps.append(ReportState.VILLAGE)
     return steps + [ReportState.QUANTITY, ReportState.PHOTO, ReportState.NOTE]
 
 
-def _missing(draft: dict[str, Any]) -> ReportState | None:
-    """The first step not answered yet, if any."""
-    return next((s for s in steps_for(draft) if FIELDS[s] not in draft), None)
-
-
-def next_step(draft: dict[str, Any], current: ReportState) -> ReportState:
+def next_step(draft: ReportDraft, current: ReportState) -> ReportState:
     """The step after `current`; while editing, the first unanswered step, else the summary."""
-    if draft.get("editing"):
-        return _missing(draft) or ReportState.CONFIRM
-    steps = steps_for(draft)
-    following = steps[steps.index(current) + 1 :] if current in steps else []
-    return following[0] if following else ReportState.CONFIRM
+    return form.following(draft, steps_for(draft), current, fields=FIELDS, summary=ReportState.CONFIRM)
 
 
-def _village_label(draft: dict[str, Any]) -> str:
-    return next((label for vid, label in draft["villages"] if vid == draft.get("village_id")), "")
-
-
-def summary_text(kb: KnowledgeBase, draft: dict[str, Any]) -> str:
+def summary_text(kb: KnowledgeBase, draft: ReportDraft) -> str:
     """The draft as the cadre confirms it."""
     measure, target = _measure(kb, draft), _target(kb, draft)
     return texts.REPORT_SUMMARY.format(
         measure=measure.title if measure else "",
         indicator=reports.indicator_label(target) if target else "",
-        village=_village_label(draft),
+        village=form.village_label(draft),
         quantity=format_quantity(draft.get("quantity", 0)),
         unit=draft.get("unit", ""),
         photo=texts.REPORT_PHOTO_YES if draft.get("photo") else texts.REPORT_NONE,
@@ -177,10 +194,19 @@ async def _remaining(
 # -- asking -------------------------------------------------------------------------------------
 
 
-async def _question(context: CustomContext, state: ReportState, draft: dict[str, Any]) -> tuple[str, list[str], int]:
-    """The prompt, the options and the buttons per row of a step."""
+async def _question(
+    context: CustomContext, state: ReportState, draft: ReportDraft
+) -> form.Question | form.Instead[ReportState]:
+    """A step's question; a measure the plan dropped is asked again, a step left unanswered
+    (上一步 after changing the measure) before the summary."""
+    if _left_the_plan(context.kb, draft):
+        draft.pop("measure_id", None)
+        _forget_measure(draft)
+        return form.Instead(ReportState.MEASURE, texts.REPORT_MEASURE_GONE + "\n")
+    if state is ReportState.CONFIRM and (missing := form.unanswered(draft, steps_for(draft), FIELDS)) is not None:
+        return form.Instead(missing)
     if state is ReportState.MEASURE:
-        return texts.REPORT_MEASURE, [label for _, label in measure_choices(context.kb)], 1
+        return form.Question(texts.REPORT_MEASURE, [label for _, label in measure_choices(context.kb)], per_row=1)
     if state is ReportState.INDICATOR:
         measure = _measure(context.kb, draft)
         assert measure is not None
@@ -195,9 +221,9 @@ async def _question(context: CustomContext, state: ReportState, draft: dict[str,
             for t in measure.targets
         ]
         prompt = texts.REPORT_INDICATOR + "\n" + "\n".join(lines)
-        return prompt, [_indicator_label(t) for t in measure.targets], 2
+        return form.Question(prompt, [_indicator_label(t) for t in measure.targets])
     if state is ReportState.VILLAGE:
-        return texts.REPORT_VILLAGE, [label for _, label in draft["villages"]], 2
+        return form.Question(texts.REPORT_VILLAGE, [label for _, label in form.villages(draft)])
     if state is ReportState.QUANTITY:
         target = _target(context.kb, draft)
         assert target is not None
@@ -209,7 +235,7 @@ async def _question(context: CustomContext, state: ReportState, draft: dict[str,
             per_village = target.per_village
             template = texts.REPORT_QUANTITY_REMAINING_VILLAGE if per_village else texts.REPORT_QUANTITY_REMAINING
             prompt += template.format(remaining=format_quantity(remaining), unit=target.unit)
-        return prompt, [], 2
+        return form.Question(prompt)
     if state is ReportState.OVER:
         target = _target(context.kb, draft)
         template = texts.REPORT_OVER_VILLAGE if target is not None and target.per_village else texts.REPORT_OVER
@@ -218,62 +244,48 @@ async def _question(context: CustomContext, state: ReportState, draft: dict[str,
             remaining=format_quantity(draft["pending_remaining"]),
             unit=draft["unit"],
         )
-        return prompt, [texts.BUTTON_OVER_YES, texts.BUTTON_OVER_NO], 2
+        return form.Question(prompt, [texts.BUTTON_OVER_YES, texts.BUTTON_OVER_NO])
     if state is ReportState.PHOTO:
-        return texts.REPORT_PHOTO, [texts.BUTTON_SKIP], 2
+        return form.Question(texts.REPORT_PHOTO, [texts.BUTTON_SKIP])
     if state is ReportState.NOTE:
-        return texts.REPORT_NOTE, [texts.BUTTON_SKIP], 2
+        return form.Question(texts.REPORT_NOTE, [texts.BUTTON_SKIP])
     if state is ReportState.CONFIRM:
-        return summary_text(context.kb, draft), [texts.BUTTON_CONFIRM, texts.BUTTON_EDIT], 2
+        return form.Question(summary_text(context.kb, draft), [texts.BUTTON_CONFIRM, texts.BUTTON_EDIT])
     if state is ReportState.DUPLICATE:
         prompt = texts.REPORT_DUPLICATE.format(**draft["duplicate"])
-        return prompt, [texts.BUTTON_MERGE, texts.BUTTON_NEW_ITEM], 2
+        return form.Question(prompt, [texts.BUTTON_MERGE, texts.BUTTON_NEW_ITEM])
     labels = [texts.REPORT_FIELDS[key] for key, step in EDITABLE.items() if step in steps_for(draft)]
-    return texts.REPORT_EDIT, labels, 3
+    return form.Question(texts.REPORT_EDIT, labels, per_row=3)
 
 
-async def _ask(update: Update, context: CustomContext, state: ReportState, *, prefix: str = "") -> ReportState:
-    draft = _draft(context)
-    if _left_the_plan(context.kb, draft):
-        for field in ("measure_id", *_DEPENDS_ON_MEASURE):
-            draft.pop(field, None)
-        state, prefix = ReportState.MEASURE, texts.REPORT_MEASURE_GONE + "\n" + prefix
-    if state is ReportState.CONFIRM:
-        # A step left unanswered (e.g. 上一步 after changing the measure) is asked before the summary.
-        state = _missing(draft) or state
-    draft["wrong"] = 0
-    prompt, options, per_row = await _question(context, state, draft)
-    markup = keyboards.choices(options, per_row=per_row, back=bool(draft["trail"]))
-    await say(update, context, prefix + prompt, markup)
-    return state
-
-
-async def _advance(update: Update, context: CustomContext, current: ReportState) -> ReportState:
-    draft = _draft(context)
-    draft["trail"].append(current.value)
-    return await _ask(update, context, next_step(draft, current))
-
-
-async def _wrong(update: Update, context: CustomContext, state: ReportState, reason: str | None = None) -> ReportState:
-    """Count a refused answer and say why; the third in a row explains the step and offers to stop."""
-    draft = _draft(context)
-    if _left_the_plan(context.kb, draft):
-        return await _ask(update, context, state)
-    third = guided.strike(draft)
-    prompt, options, per_row = await _question(context, state, draft)
-    markup = keyboards.choices(options, per_row=per_row, back=bool(draft["trail"]))
+def _refused(
+    update: Update, state: ReportState, reason: str | None, question: form.Question, third: bool
+) -> form.Question:
+    """A refusal says why; the third in a row also explains the step and how to stop."""
     if reason is None:
         reason = texts.REPORT_NOT_A_PHOTO if state is ReportState.PHOTO else texts.REPORT_WRONG
     # A quantity refusal already says what to type instead; other steps repeat their question.
-    text = reason if state is ReportState.QUANTITY else reason + "\n" + prompt
+    text = reason if state is ReportState.QUANTITY else reason + "\n" + question.prompt
     if third:
         text = texts.REPORT_TOO_MANY_WRONG + "\n\n" + text
-    await say(update, context, text, markup)
-    return state
+    return replace(question, prompt=text)
 
 
-def _text(update: Update) -> str:
-    return guided.text_of(update).strip()
+def _leave_edit(draft: ReportDraft, previous: ReportState) -> None:
+    """Going back to the summary or the 修改 menu ends editing: answers lead on again."""
+    if previous in (ReportState.CONFIRM, ReportState.EDIT):
+        draft.pop("editing", None)
+
+
+FORM: form.Form[ReportState, ReportDraft] = form.Form(
+    DRAFT,
+    first=ReportState.MEASURE,
+    send=say,
+    question=_question,
+    next_step=next_step,
+    refusal=_refused,
+    on_back=_leave_edit,
+)
 
 
 def pick(text: str, labels: list[str]) -> int | None:
@@ -290,134 +302,124 @@ def pick(text: str, labels: list[str]) -> int | None:
 @roles.requires(RoleKind.CADRE, what=WHAT)
 async def begin(update: Update, context: CustomContext) -> ReportState | int:
     """Start a fresh draft with the cadre's villages; asks the measure."""
-    user = await roles.current_user(update, context)
-    role = user.role(RoleKind.CADRE) if user else None
-    villages = [[v.id, v.full_name] for v in role.villages] if role else []
+    villages = form.villages_of(await roles.current_user(update, context))
     if not villages:
-        await say(update, context, texts.REPORT_NO_VILLAGE, roles.menu_for(user))
-        return ConversationHandler.END
+        return await FORM.finish(update, context, texts.REPORT_NO_VILLAGE)
     if not measure_choices(context.kb):
-        await say(update, context, texts.REPORT_NO_MEASURES, roles.menu_for(user))
-        return ConversationHandler.END
-    draft: dict[str, Any] = {"villages": villages}
-    if len(villages) == 1:
-        draft["village_id"] = villages[0][0]
-    if context.user_data is not None:
-        context.user_data[DRAFT] = draft
+        return await FORM.finish(update, context, texts.REPORT_NO_MEASURES)
+    draft = FORM.start(context, {"villages": villages})
+    form.choose_the_only_village(draft)
     await say(update, context, texts.REPORT_INTRO)
-    return await _ask(update, context, ReportState.MEASURE)
+    return await FORM.ask(update, context, ReportState.MEASURE)
 
 
 async def measure(update: Update, context: CustomContext) -> ReportState:
     """Stores the measure (forgetting an indicator chosen under another one); asks the indicator."""
     measures = measure_choices(context.kb)
-    index = pick(_text(update), [label for _, label in measures])
+    index = pick(answer_of(update), [label for _, label in measures])
     if index is None:
-        return await _wrong(update, context, ReportState.MEASURE)
-    draft = _draft(context)
+        return await FORM.wrong(update, context, ReportState.MEASURE)
+    draft = FORM.draft(context)
     chosen = measures[index][0].id
     if draft.get("measure_id") != chosen:
-        for field in _DEPENDS_ON_MEASURE:
-            draft.pop(field, None)
+        _forget_measure(draft)
     draft["measure_id"] = chosen
-    return await _advance(update, context, ReportState.MEASURE)
+    return await FORM.advance(update, context, ReportState.MEASURE)
 
 
 async def indicator(update: Update, context: CustomContext) -> ReportState:
     """Stores the indicator and its unit; asks the village (or the quantity)."""
-    draft = _draft(context)
+    draft = FORM.draft(context)
     found = _measure(context.kb, draft)
     targets = found.targets if found else []
-    index = pick(_text(update), [_indicator_label(t) for t in targets])
+    index = pick(answer_of(update), [_indicator_label(t) for t in targets])
     if index is None:
-        return await _wrong(update, context, ReportState.INDICATOR)
+        return await FORM.wrong(update, context, ReportState.INDICATOR)
     target = targets[index]
     if draft.get("indicator") != target.indicator:
         draft.pop("quantity", None)
     draft["indicator"], draft["unit"] = target.indicator, target.unit
-    return await _advance(update, context, ReportState.INDICATOR)
+    return await FORM.advance(update, context, ReportState.INDICATOR)
 
 
 async def village(update: Update, context: CustomContext) -> ReportState:
     """Stores the village; asks the quantity."""
-    draft = _draft(context)
-    index = pick(_text(update), [label for _, label in draft["villages"]])
+    draft = FORM.draft(context)
+    choices = form.villages(draft)
+    index = pick(answer_of(update), [label for _, label in choices])
     if index is None:
-        return await _wrong(update, context, ReportState.VILLAGE)
-    draft["village_id"] = draft["villages"][index][0]
-    return await _advance(update, context, ReportState.VILLAGE)
+        return await FORM.wrong(update, context, ReportState.VILLAGE)
+    draft["village_id"] = choices[index][0]
+    return await FORM.advance(update, context, ReportState.VILLAGE)
 
 
 async def quantity(update: Update, context: CustomContext) -> ReportState:
     """Stores the quantity, or asks to confirm one beyond what remains; then asks for a photo."""
-    draft = _draft(context)
+    draft = FORM.draft(context)
     target = _target(context.kb, draft)
     try:
         value = parse_quantity(
-            _text(update), unit=draft["unit"], target=float(target.quantity) if target is not None else None
+            answer_of(update), unit=draft["unit"], target=float(target.quantity) if target is not None else None
         )
     except InvalidInput as error:
-        return await _wrong(update, context, ReportState.QUANTITY, error.message)
+        return await FORM.wrong(update, context, ReportState.QUANTITY, error.message)
     left = (await _remaining(context, draft["measure_id"], [draft["indicator"]], draft.get("village_id")))[
         draft["indicator"]
     ]
     if left is not None and value > left:
         draft["pending_quantity"], draft["pending_remaining"] = value, left
-        draft["trail"].append(ReportState.QUANTITY.value)
-        return await _ask(update, context, ReportState.OVER)
+        return await FORM.advance(update, context, ReportState.QUANTITY, ReportState.OVER)
     draft["quantity"] = value
-    return await _advance(update, context, ReportState.QUANTITY)
+    return await FORM.advance(update, context, ReportState.QUANTITY)
 
 
 async def over(update: Update, context: CustomContext) -> ReportState:
     """确认无误 keeps the quantity beyond the target and goes on; 重新填写 asks the quantity again."""
-    draft = _draft(context)
-    text = _text(update)
+    draft = FORM.draft(context)
+    text = answer_of(update)
     if text == texts.BUTTON_OVER_NO:
         draft["trail"].pop()
-        return await _ask(update, context, ReportState.QUANTITY)
+        return await FORM.ask(update, context, ReportState.QUANTITY)
     if text != texts.BUTTON_OVER_YES:
-        return await _wrong(update, context, ReportState.OVER)
+        return await FORM.wrong(update, context, ReportState.OVER)
     draft["quantity"] = draft.pop("pending_quantity")
     draft.pop("pending_remaining", None)
-    return await _ask(update, context, next_step(draft, ReportState.QUANTITY))
+    return await FORM.ask(update, context, next_step(draft, ReportState.QUANTITY))
 
 
 async def photo(update: Update, context: CustomContext) -> ReportState:
     """Stores the photo's file_id (or none on 跳过); asks for a note."""
     message = update.effective_message
-    draft = _draft(context)
+    draft = FORM.draft(context)
     if message is not None and message.photo:
         draft["photo"] = message.photo[-1].file_id
-    elif _text(update) == texts.BUTTON_SKIP:
+    elif answer_of(update) == texts.BUTTON_SKIP:
         draft["photo"] = None
     else:
-        return await _wrong(update, context, ReportState.PHOTO)
-    return await _advance(update, context, ReportState.PHOTO)
+        return await FORM.wrong(update, context, ReportState.PHOTO)
+    return await FORM.advance(update, context, ReportState.PHOTO)
 
 
 async def note(update: Update, context: CustomContext) -> ReportState:
     """Stores the note (or none on 跳过); shows the summary."""
-    draft = _draft(context)
-    text = _text(update)
+    text = answer_of(update)
     if not text:
-        return await _wrong(update, context, ReportState.NOTE)
+        return await FORM.wrong(update, context, ReportState.NOTE)
     if len(text) > MAX_NOTE:
         reason = texts.REPORT_NOTE_TOO_LONG.format(limit=MAX_NOTE, length=len(text))
-        return await _wrong(update, context, ReportState.NOTE, reason)
-    draft["note"] = None if text == texts.BUTTON_SKIP else text
-    return await _advance(update, context, ReportState.NOTE)
+        return await FORM.wrong(update, context, ReportState.NOTE, reason)
+    FORM.draft(context)["note"] = None if text == texts.BUTTON_SKIP else text
+    return await FORM.advance(update, context, ReportState.NOTE)
 
 
 async def confirm(update: Update, context: CustomContext) -> ReportState | int:
     """确认: offers to merge into a recent item on the same thing, else submits; 修改: the edit menu."""
-    draft = _draft(context)
-    text = _text(update)
+    draft = FORM.draft(context)
+    text = answer_of(update)
     if text == texts.BUTTON_EDIT:
-        draft["trail"].append(ReportState.CONFIRM.value)
-        return await _ask(update, context, ReportState.EDIT)
+        return await FORM.advance(update, context, ReportState.CONFIRM, ReportState.EDIT)
     if text != texts.BUTTON_CONFIRM:
-        return await _wrong(update, context, ReportState.CONFIRM)
+        return await FORM.wrong(update, context, ReportState.CONFIRM)
     async with session_scope(context.sessionmaker) as session:
         replayed = await reports.filed_by_update(session, update_id=update.update_id) is not None
         existing = (
@@ -440,35 +442,32 @@ async def confirm(update: Update, context: CustomContext) -> ReportState | int:
             }
     if existing is None:  # also this very 确认 handled before a stop: `_submit` says it is filed
         return await _submit(update, context, merge_into=None)
-    draft["trail"].append(ReportState.CONFIRM.value)
-    return await _ask(update, context, ReportState.DUPLICATE)
+    return await FORM.advance(update, context, ReportState.CONFIRM, ReportState.DUPLICATE)
 
 
 async def duplicate(update: Update, context: CustomContext) -> ReportState | int:
     """合并到已有事项 or 另建新事项, then submits."""
-    draft = _draft(context)
-    text = _text(update)
+    text = answer_of(update)
     if text == texts.BUTTON_MERGE:
-        return await _submit(update, context, merge_into=draft["duplicate"]["id"])
+        return await _submit(update, context, merge_into=FORM.draft(context)["duplicate"]["id"])
     if text == texts.BUTTON_NEW_ITEM:
         return await _submit(update, context, merge_into=None)
-    return await _wrong(update, context, ReportState.DUPLICATE)
+    return await FORM.wrong(update, context, ReportState.DUPLICATE)
 
 
 async def edit(update: Update, context: CustomContext) -> ReportState:
     """Asks again the field picked; the answer leads back to the summary."""
-    draft = _draft(context)
-    key = next((k for k, label in texts.REPORT_FIELDS.items() if label == _text(update)), None)
+    draft = FORM.draft(context)
+    key = next((k for k, label in texts.REPORT_FIELDS.items() if label == answer_of(update)), None)
     if key is None or EDITABLE[key] not in steps_for(draft):
-        return await _wrong(update, context, ReportState.EDIT)
+        return await FORM.wrong(update, context, ReportState.EDIT)
     draft["editing"] = True
-    draft["trail"].append(ReportState.EDIT.value)
-    return await _ask(update, context, EDITABLE[key])
+    return await FORM.advance(update, context, ReportState.EDIT, EDITABLE[key])
 
 
 async def _submit(update: Update, context: CustomContext, *, merge_into: int | None) -> ReportState | int:
     """File the draft; a refusal shows the reason with the summary, to 修改 or 取消."""
-    draft = _draft(context)
+    draft = FORM.draft(context)
     tg_user = update.effective_user
     assert tg_user is not None  # a private chat's message has a sender
     try:
@@ -498,37 +497,26 @@ async def _submit(update: Update, context: CustomContext, *, merge_into: int | N
                 "due": item.due_date.isoformat(),
             }
     except Forbidden as error:
-        return await _end(update, context, error.message)
+        return await FORM.finish(update, context, error.message)
     except FupinError as error:
         if _left_the_plan(context.kb, draft):
-            return await _ask(update, context, ReportState.MEASURE)
-        draft["wrong"] = 0
+            return await FORM.ask(update, context, ReportState.MEASURE)
         draft["trail"] = [s for s in draft["trail"] if s != ReportState.CONFIRM.value]
-        markup = keyboards.choices([texts.BUTTON_CONFIRM, texts.BUTTON_EDIT], back=True)
-        await say(update, context, texts.REPORT_REFUSED.format(reason=error.message), markup)
-        return ReportState.CONFIRM
+        refused = form.Question(
+            texts.REPORT_REFUSED.format(reason=error.message), [texts.BUTTON_CONFIRM, texts.BUTTON_EDIT]
+        )
+        return await FORM.show(update, context, ReportState.CONFIRM, refused)
     if not submitted.created:
-        return await _end(update, context, texts.REPORT_ALREADY.format(number=item.id))
+        return await FORM.finish(update, context, texts.REPORT_ALREADY.format(number=item.id))
     log.info("report filed on item %s (%s)", item.id, "merged" if merge_into else "new")
     context.delivery.wake()
     receipt = texts.REPORT_MERGED if merge_into is not None else texts.REPORT_SUBMITTED
-    return await _end(update, context, receipt.format(**fields))
+    return await FORM.finish(update, context, receipt.format(**fields))
 
 
 # -- every step ---------------------------------------------------------------------------------
 
 
-async def _end(update: Update, context: CustomContext, text: str) -> int:
-    return await guided.end(update, context, DRAFT, text)
-
-
-def _leave_edit(draft: dict[str, Any], previous: ReportState) -> None:
-    """Going back to the summary or the 修改 menu ends editing: answers lead on again."""
-    if previous in (ReportState.CONFIRM, ReportState.EDIT):
-        draft.pop("editing", None)
-
-
-back = guided.back_handler(draft=_draft, ask=_ask, first=ReportState.MEASURE, forget=_leave_edit)
 cancel = guided.cancel_handler(DRAFT, texts.REPORT_CANCELLED, send=say)
 #: Says so without the menu, as /report always has (the other conversations send it).
 timed_out = guided.timeout_handler(DRAFT, texts.REPORT_TIMEOUT, menu=False)
@@ -556,8 +544,8 @@ def build_report_conversation() -> ConversationHandler[CustomContext]:
         begin=begin,
         steps=steps,
         answers={ReportState.PHOTO: filters.PHOTO | guided.TEXT_ANSWER},
-        wrong=_wrong,
-        back=back,
+        wrong=FORM.wrong,
+        back=FORM.back,
         cancel=cancel,
         busy=busy,
         timed_out=timed_out,
