@@ -84,7 +84,8 @@ async def test_the_sandbox_on_0_0_0_0_refuses_to_start(
     assert await (fupin_serve("--host", "0.0.0.0") if how == "option" else fupin_serve()) != 0
     assert served == []
     err = capsys.readouterr().err
-    assert "沙盒模式" in err and "0.0.0.0" in err
+    assert "沙盒模式" in err
+    assert "0.0.0.0" in err
     assert "Traceback" not in err
 
 
@@ -116,7 +117,8 @@ async def test_the_sandbox_refuses_a_database_that_served_real_telegram(
     assert await fupin_serve() != 0
     assert served == []
     err = capsys.readouterr().err
-    assert "@XinbinFupinBot" in err and "沙盒模式不能在上面运行" in err
+    assert "@XinbinFupinBot" in err
+    assert "沙盒模式不能在上面运行" in err
     assert "Traceback" not in err
 
 

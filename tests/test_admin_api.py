@@ -103,7 +103,8 @@ async def test_an_expired_office_token_is_401(api: Api, sessionmaker: async_sess
         user = await add_user(session, 9001, "王主任", RoleKind.OFFICE)
         old = issue_token(user, settings=SETTINGS, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
     response = await api.http.get("/api/users", headers=bearer(old.token))
-    assert response.status_code == 401 and "过期" in response.json()["detail"]
+    assert response.status_code == 401
+    assert "过期" in response.json()["detail"]
 
 
 async def test_a_token_signed_with_another_secret_is_401(
@@ -150,7 +151,8 @@ async def test_openapi_docs_list_the_admin_api_with_bearer_auth(api: Api) -> Non
     for page in ("/docs", "/redoc"):
         html = (await api.http.get(page)).text
         assets = re.findall(r"(?:src|href)=[\"']([^\"']+)", html)
-        assert assets and not [a for a in assets if "//" in a], f"{page} must load nothing from outside: {assets}"
+        assert assets, f"{page} must load nothing from outside: {assets}"
+        assert not [a for a in assets if "//" in a], f"{page} must load nothing from outside: {assets}"
         for asset in assets:
             assert (await api.http.get(asset)).status_code == 200, asset
     schema = (await api.http.get("/openapi.json")).json()
@@ -182,27 +184,35 @@ async def test_users_are_listed_with_roles_and_can_be_deactivated(
     assert by_name["赵科长"]["roles"][0]["unit"] == "县交通局"
 
     response = await api.http.post(f"/api/users/{cadre.id}/deactivate", headers=api.admin)
-    assert response.status_code == 200 and response.json()["active"] is False and response.json()["roles"] == []
+    assert response.status_code == 200
+    assert response.json()["active"] is False
+    assert response.json()["roles"] == []
     again = await api.http.post(f"/api/users/{cadre.id}/deactivate", headers=api.admin)
-    assert again.status_code == 200 and again.json()["active"] is False
+    assert again.status_code == 200
+    assert again.json()["active"] is False
     async with session_scope(sessionmaker) as session:
         rows = [e for e in await audit.list_audit(session) if e.subject == f"user:{cadre.id}"]
     deactivated = [e for e in rows if e.action == "user.deactivate"]
-    assert len(deactivated) == 1 and deactivated[0].actor == "admin" and deactivated[0].after["display_name"] == "李*部"
+    assert len(deactivated) == 1
+    assert deactivated[0].actor == "admin"
+    assert deactivated[0].after["display_name"] == "李*部"
     [revoked] = [e for e in rows if e.action == "user.role.revoke"]
     assert revoked.before == {"kind": "cadre", "villages": [villages[0].full_name], "township": None, "unit": None}
 
 
 async def test_deactivating_an_unknown_user_is_404(api: Api) -> None:
     response = await api.http.post("/api/users/424242/deactivate", headers=api.admin)
-    assert response.status_code == 404 and "424242" in response.json()["detail"]
+    assert response.status_code == 404
+    assert "424242" in response.json()["detail"]
 
 
 async def test_a_user_id_that_is_not_a_number_is_422_naming_the_field(api: Api) -> None:
     response = await api.http.post("/api/users/abc/deactivate", headers=api.admin)
     assert response.status_code == 422
     error = response.json()["detail"][0]
-    assert error["loc"] == ["path", "user_id"] and "user_id" in error["msg"] and "整数" in error["msg"]
+    assert error["loc"] == ["path", "user_id"]
+    assert "user_id" in error["msg"]
+    assert "整数" in error["msg"]
 
 
 # --- invites -----------------------------------------------------------------------------------
@@ -220,8 +230,10 @@ async def test_an_invite_is_created_with_its_deep_link_and_listed(
     assert response.status_code == 201, response.text
     invite = response.json()
     assert invite["link"] == f"https://t.me/XinbinFupinBot?start={invite['code']}"
-    assert invite["villages"] == ["永陵镇/赫图阿拉村"] and invite["status"] == "open"
-    assert invite["created_by"] == f"user:{user_id}" and invite["role_label"] == "驻村干部"
+    assert invite["villages"] == ["永陵镇/赫图阿拉村"]
+    assert invite["status"] == "open"
+    assert invite["created_by"] == f"user:{user_id}"
+    assert invite["role_label"] == "驻村干部"
     expires = dt.datetime.fromisoformat(invite["expires_at"]) - dt.datetime.fromisoformat(invite["created_at"])
     assert expires == dt.timedelta(days=3)
 
@@ -281,7 +293,8 @@ async def test_an_invite_for_an_unknown_unit_is_422_with_the_choices(api: Api) -
     response = await api.http.post("/api/invites", json={"role": "unit", "unit": "县交通厅"}, headers=api.admin)
     assert response.status_code == 422
     body = response.json()
-    assert "县交通厅" in body["detail"] and "县交通局" in body["choices"]
+    assert "县交通厅" in body["detail"]
+    assert "县交通局" in body["choices"]
 
 
 # --- places ------------------------------------------------------------------------------------
@@ -289,7 +302,8 @@ async def test_an_invite_for_an_unknown_unit_is_422_with_the_choices(api: Api) -
 
 async def test_townships_and_villages_are_listed_and_villages_imported(api: Api) -> None:
     townships = (await api.http.get("/api/places/townships", headers=api.admin)).json()
-    assert len(townships) == 15 and all(t["villages"] == 0 for t in townships)
+    assert len(townships) == 15
+    assert all(t["villages"] == 0 for t in townships)
     body = {"villages": [{"township": "永陵镇", "village": "赫图阿拉村"}, {"township": "永陵镇", "village": "老城村"}]}
     response = await api.http.post("/api/places/villages", json=body, headers=api.admin)
     assert response.json() == {"created": 2, "existing": 0}
@@ -311,7 +325,8 @@ async def test_a_bad_village_list_is_422_naming_each_line_and_imports_nothing(ap
 
 async def test_an_unknown_township_filter_is_422(api: Api) -> None:
     response = await api.http.get("/api/places/villages", params={"township": "火星镇"}, headers=api.admin)
-    assert response.status_code == 422 and "火星镇" in response.json()["detail"]
+    assert response.status_code == 422
+    assert "火星镇" in response.json()["detail"]
 
 
 # --- items -------------------------------------------------------------------------------------
@@ -374,8 +389,11 @@ async def test_items_are_listed_with_filters_on_state_unit_and_lateness(
     assert await listed(state="new", unit="县教育局") == []
 
     late = next(i for i in (await api.http.get("/api/items", headers=api.admin)).json() if i["id"] == ids["late"])
-    assert late["overdue"] is True and late["state_label"] == "待接收" and late["participants"] == ["县财政局"]
-    assert late["village"] == "永陵镇/赫图阿拉村" and late["owner_unit"] == "县交通局"
+    assert late["overdue"] is True
+    assert late["state_label"] == "待接收"
+    assert late["participants"] == ["县财政局"]
+    assert late["village"] == "永陵镇/赫图阿拉村"
+    assert late["owner_unit"] == "县交通局"
 
 
 @pytest.mark.parametrize(
@@ -390,4 +408,5 @@ async def test_a_bad_item_filter_is_422_naming_the_field(api: Api, params: dict,
     response = await api.http.get("/api/items", params=params, headers=api.admin)
     assert response.status_code == 422
     error = response.json()["detail"][0]
-    assert error["loc"] == ["query", field] and f"“{field}”" in error["msg"]
+    assert error["loc"] == ["query", field]
+    assert f"“{field}”" in error["msg"]

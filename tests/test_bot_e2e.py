@@ -14,7 +14,9 @@ async def test_start_shows_welcome_menu_and_registers_commands(sandbox: Sandbox)
     assert "新宾扶贫助手" in reply["text"]
     keyboard = await client.keyboard(user["id"])
     labels = [b["text"] if isinstance(b, dict) else b for row in keyboard["keyboard"] for b in row]
-    assert texts.BUTTON_ASK in labels and texts.BUTTON_CHECK in labels and texts.BUTTON_CONTACTS in labels
+    assert texts.BUTTON_ASK in labels
+    assert texts.BUTTON_CHECK in labels
+    assert texts.BUTTON_CONTACTS in labels
     bot = sandbox.state.resolve_bot(None)
     registered = {c["command"] for commands in bot.commands.values() for c in commands}
     assert registered >= {"start", "check", "cancel", "help"}
@@ -42,7 +44,8 @@ async def test_menu_buttons_answer(sandbox: Sandbox) -> None:
     user = await client.create_user("赵叔")
     await client.send_text(user, texts.BUTTON_CONTACTS)
     reply = await client.wait_for_bot_message(user["id"])
-    assert "县教育局" in reply["text"] and "县民政局" in reply["text"]
+    assert "县教育局" in reply["text"]
+    assert "县民政局" in reply["text"]
     await client.send_text(user, texts.BUTTON_ASK)
     assert (await client.wait_for_bot_message(user["id"]))["text"] == texts.ASK_PROMPT
 
@@ -71,7 +74,8 @@ async def test_check_itemises_entitlements(sandbox: Sandbox) -> None:
     assert "学杂费：免收" in result
     assert "40000" in result  # the D-grade grant is listed …
     assert "合计：3250 元" in result  # … but not in the yearly total
-    assert "县教育局" in result and "责任单位审核认定为准" in result
+    assert "县教育局" in result
+    assert "责任单位审核认定为准" in result
 
 
 async def test_check_back_cancel_and_wrong_answers(sandbox: Sandbox) -> None:
@@ -101,7 +105,8 @@ async def test_a_vague_question_offers_likely_topics_as_question_buttons(sandbox
     reply = await client.wait_for_bot_message(user["id"])
     assert texts.LOW_CONFIDENCE.strip() in reply["text"]
     buttons = [b for row in reply["reply_markup"]["inline_keyboard"] for b in row]
-    assert buttons and all(b["text"].endswith("？") for b in buttons)  # each button is a question
+    assert buttons
+    assert all(b["text"].endswith("？") for b in buttons)  # each button is a question
     offered = engine_answer("补贴").alternatives[0]
     press = await client.press(user, reply, buttons[0]["callback_data"])
     await client.wait_for_callback_answer(press)
@@ -114,7 +119,8 @@ async def test_two_questions_in_one_message_get_one_reply_each_source_once(sandb
     user = await client.create_user("周大姐")
     await client.send_text(user, "危房改造一户补多少？另外小学生一年生活补贴多少")
     reply = await client.wait_for_bot_message(user["id"])
-    assert "40000" in reply["text"] and "1000" in reply["text"]
+    assert "40000" in reply["text"]
+    assert "1000" in reply["text"]
     assert reply["text"].index("40000") < reply["text"].index("1000 元")
     assert reply["text"].count("出处") == 2
 
@@ -124,4 +130,5 @@ async def test_a_greeting_gets_what_the_assistant_can_do(sandbox: Sandbox) -> No
     user = await client.create_user("吴大爷")
     await client.send_text(user, "你好")
     reply = await client.wait_for_bot_message(user["id"])
-    assert "抱歉" not in reply["text"] and "扶贫助手" in reply["text"]
+    assert "抱歉" not in reply["text"]
+    assert "扶贫助手" in reply["text"]

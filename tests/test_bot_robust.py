@@ -85,7 +85,9 @@ def test_the_error_log_masks_names_and_numbers() -> None:
         None,
     )
     shown = str(masked(update.to_dict()))
-    assert "张三丰" not in shown and "210422198001011234" not in shown and "13812345678" not in shown
+    assert "张三丰" not in shown
+    assert "210422198001011234" not in shown
+    assert "13812345678" not in shown
 
 
 async def test_a_handler_exception_is_logged_with_the_update_and_the_user_told(
@@ -108,5 +110,6 @@ async def test_a_handler_exception_is_logged_with_the_update_and_the_user_told(
             await sandbox.client.send_text(user, "低保怎么申请")
             assert await _reply(sandbox, user) == texts.ERROR
     record = next(r for r in caplog.records if r.name == "fupin.bot")
-    assert "update_id" in record.getMessage() and "冯大哥" not in record.getMessage()
+    assert "update_id" in record.getMessage()
+    assert "冯大哥" not in record.getMessage()
     assert record.exc_info is not None

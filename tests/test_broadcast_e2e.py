@@ -72,7 +72,8 @@ async def _broadcast_to_households(client: EmulatorClient, office: dict[str, Any
     assert texts.BROADCAST_ASK_AUDIENCE in await _say(client, office, NOTICE)
     assert texts.BROADCAST_ASK_WHEN in await _say(client, office, texts.AUDIENCE_BUTTONS["households"])
     preview = await _say(client, office, texts.BUTTON_SEND_NOW)
-    assert f"目前 {expected} 人" in preview and NOTICE in preview
+    assert f"目前 {expected} 人" in preview
+    assert NOTICE in preview
     await client.set_flood(True)
     assert texts.BROADCAST_QUEUED.format(count=expected) in await _say(client, office, texts.BUTTON_CONFIRM_SEND)
 
@@ -106,10 +107,12 @@ async def test_a_broadcast_reaches_everyone_once_under_flood_limits_and_reports_
         assert all(delivered[p["id"]] == 0 for p in blocked)
         stats = await client.stats()
         assert stats["too_many_requests"] < 30  # paced, not hammering and retrying
-        assert "已送达 295 人" in report and "未送达 5 人" in report
+        assert "已送达 295 人" in report
+        assert "未送达 5 人" in report
         assert "已屏蔽机器人（5 人）" in report
         for name in blocked_names:
-            assert mask_name(name) in report and name not in report
+            assert mask_name(name) in report
+            assert name not in report
         async with sandbox.app.state.sessionmaker() as session:
             inactive = (await session.scalars(select(User.telegram_user_id).where(User.active.is_(False)))).all()
         assert sorted(inactive) == sorted(p["id"] for p in blocked)
@@ -136,7 +139,8 @@ async def test_a_restart_in_the_middle_of_a_broadcast_loses_and_duplicates_nothi
         report = await _report(second.client, office)
         delivered = await _delivered(second.client, people)
     assert set(delivered.values()) == {1}
-    assert "已送达 120 人" in report and "未送达 0 人" in report
+    assert "已送达 120 人" in report
+    assert "未送达 0 人" in report
 
 
 async def _delivered_in(world: EmulatorState, people: Sequence[dict[str, Any]]) -> dict[int, int]:
@@ -163,10 +167,12 @@ async def test_a_deadline_registered_by_the_office_reminds_its_audience(database
         summary = await _say(client, office, texts.AUDIENCE_BUTTONS["units"])
         assert f"提醒对象：{texts.AUDIENCE_BUTTONS['units']}（目前 2 人）" in summary
         saved = await _say(client, office, texts.BUTTON_CONFIRM_DEADLINE)
-        assert "已登记：上报道路硬化完成情况" in saved and "7、1、0" in saved
+        assert "已登记：上报道路硬化完成情况" in saved
+        assert "7、1、0" in saved
         for unit in units:
             reminder = await client.wait_for_bot_message(unit["id"], timeout=PATIENCE)
-            assert reminder["text"].startswith("⏰ 截止提醒：上报道路硬化完成情况") and "还有 2 天" in reminder["text"]
+            assert reminder["text"].startswith("⏰ 截止提醒：上报道路硬化完成情况")
+            assert "还有 2 天" in reminder["text"]
 
 
 async def _deadline_until(client: EmulatorClient, office: dict[str, Any], *answers: str) -> str:

@@ -83,9 +83,12 @@ async def test_a_cadre_reports_and_the_unit_accepts_and_closes(
     await client.send_photo(cadre)
     assert (await reply(client, cadre))["text"] == texts.REPORT_NOTE
     summary = await say(client, cadre, "东段路基已完成")
-    assert "3.5公里" in summary and "新宾镇/腰站村" in summary and texts.REPORT_PHOTO_YES in summary
+    assert "3.5公里" in summary
+    assert "新宾镇/腰站村" in summary
+    assert texts.REPORT_PHOTO_YES in summary
     receipt = await say(client, cadre, texts.BUTTON_CONFIRM)
-    assert "已上报，事项编号 #" in receipt and "县交通局" in receipt
+    assert "已上报，事项编号 #" in receipt
+    assert "县交通局" in receipt
     assert texts.BUTTON_REPORT in menu_labels(await client.keyboard(cadre["id"]))
 
     item = await the_item(sessionmaker)
@@ -96,11 +99,13 @@ async def test_a_cadre_reports_and_the_unit_accepts_and_closes(
 
     # The lead unit gets the card with the three buttons; the participant and township a copy.
     card = await reply(client, transport)
-    assert "有新的事项分派给县交通局" in card["text"] and "村组道路硬化 3.5 公里" in card["text"]
+    assert "有新的事项分派给县交通局" in card["text"]
+    assert "村组道路硬化 3.5 公里" in card["text"]
     assert buttons(card) == [notify.item_data(a, item.id) for a in (notify.ACCEPT, notify.CLOSE, notify.RETURN)]
     for copied in (people["finance"], people["township"]):
         copy = await reply(client, copied)
-        assert "抄送" in copy["text"] and not buttons(copy)
+        assert "抄送" in copy["text"]
+        assert not buttons(copy)
 
     press = await client.press(transport, card, notify.item_data(notify.ACCEPT, item.id))
     await client.wait_for_callback_answer(press)
@@ -125,7 +130,8 @@ async def test_a_cadre_reports_and_the_unit_accepts_and_closes(
     assert texts.TASKS_NONE == await say(client, transport, texts.BUTTON_TASKS)
     # The cadre's 我的上报 shows where it stands.
     mine = await say(client, cadre, texts.BUTTON_MY_REPORTS)
-    assert "村组道路硬化 3.5 公里" in mine and "县交通局 已办结" in mine
+    assert "村组道路硬化 3.5 公里" in mine
+    assert "县交通局 已办结" in mine
 
 
 async def test_households_and_other_units_are_refused(
@@ -134,11 +140,13 @@ async def test_households_and_other_units_are_refused(
     client = sandbox.client
     household, education, transport = people["household"], people["education"], people["transport"]
     refusal = await say(client, household, "/report")
-    assert "只对驻村干部开放" in refusal and "政策咨询" in refusal
+    assert "只对驻村干部开放" in refusal
+    assert "政策咨询" in refusal
     assert texts.BUTTON_REPORT not in menu_labels(await client.keyboard(household["id"]))
     assert "只对责任单位、乡镇干部、县扶贫办开放" in await say(client, household, "/tasks")
     unit_refusal = await say(client, education, texts.BUTTON_REPORT)
-    assert "只对驻村干部开放" in unit_refusal and "待办任务" in unit_refusal
+    assert "只对驻村干部开放" in unit_refusal
+    assert "待办任务" in unit_refusal
 
     await start_road_report(client, people["cadre"])
     await finish_report(client, people["cadre"], "2")
@@ -187,7 +195,8 @@ async def test_return_with_a_reason_tells_the_cadre(
     assert "要用文字写明" in await say(client, transport, "👍")
     assert await say(client, transport, "数量超过全县目标，请核实") == texts.ITEM_RETURN_DONE.format(number=item.id)
     told = (await reply(client, cadre))["text"]
-    assert "县交通局 已退回" in told and "退回原因：数量超过全县目标，请核实" in told
+    assert "县交通局 已退回" in told
+    assert "退回原因：数量超过全县目标，请核实" in told
     assert (await the_item(sessionmaker)).state is ItemState.RETURNED
 
 
@@ -204,7 +213,8 @@ async def test_back_edit_and_cancel(sandbox: Sandbox, people: dict[str, dict[str
     assert await say(client, cadre, texts.BUTTON_EDIT) == texts.REPORT_EDIT
     assert "完成了多少座" in await say(client, cadre, texts.REPORT_FIELDS["quantity"])
     summary = await say(client, cadre, "3")
-    assert "3座" in summary and "请核对上报内容" in summary
+    assert "3座" in summary
+    assert "请核对上报内容" in summary
     # /start in the middle is a reminder, not a new menu.
     assert await say(client, cadre, "/start") == texts.REPORT_IN_PROGRESS
     assert await say(client, cadre, texts.BUTTON_CANCEL) == texts.REPORT_CANCELLED
@@ -226,11 +236,13 @@ async def test_a_second_report_on_the_same_thing_is_offered_for_merging(
     # The lead unit hears of the added quantity; the item's title now carries the total.
     notice = await client.wait_for(people["transport"]["id"], lambda m: "合并了一份新的上报" in (m["text"] or ""))
     assert "（村组道路硬化 3 公里，新宾镇/腰站村）合并了一份新的上报：村组道路硬化 2 公里" in notice["text"]
-    assert await count(sessionmaker, Item) == 1 and await count(sessionmaker, Report) == 2
+    assert await count(sessionmaker, Item) == 1
+    assert await count(sessionmaker, Report) == 2
     await start_road_report(client, cadre)
     await finish_report(client, cadre, "0.5")
     assert "已上报，事项编号" in await say(client, cadre, texts.BUTTON_NEW_ITEM)
-    assert await count(sessionmaker, Item) == 2 and await count(sessionmaker, Report) == 3
+    assert await count(sessionmaker, Item) == 2
+    assert await count(sessionmaker, Report) == 3
 
 
 async def test_a_unit_user_who_blocked_the_bot_is_marked_inactive_until_start(

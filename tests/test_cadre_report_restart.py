@@ -42,7 +42,8 @@ async def test_a_restart_in_the_middle_of_a_report_resumes_at_the_same_step(
         assert await say(client, cadre, "4.2") == texts.REPORT_PHOTO
         assert await say(client, cadre, texts.BUTTON_SKIP) == texts.REPORT_NOTE
         summary = await say(client, cadre, texts.BUTTON_SKIP)
-        assert "4.2公里" in summary and "新宾镇/东村" in summary
+        assert "4.2公里" in summary
+        assert "新宾镇/东村" in summary
         assert "已上报" in await say(client, cadre, texts.BUTTON_CONFIRM)
     async with session_scope(sessionmaker) as session:
         [report] = (await session.scalars(select(Report))).all()
@@ -100,7 +101,8 @@ async def test_the_same_confirming_update_delivered_twice_files_one_report(
             assert mine.count("村组道路硬化 2 公里") == 1
             receipts = [m for m in await client.messages(cadre["id"]) if "已上报" in (m["text"] or "")]
             assert len(receipts) == 1
-    assert await count(sessionmaker, Report) == 1 and await count(sessionmaker, Item) == 1
+    assert await count(sessionmaker, Report) == 1
+    assert await count(sessionmaker, Item) == 1
 
 
 async def test_an_overdue_item_reminds_the_unit_and_reaches_the_office(
@@ -128,7 +130,8 @@ async def test_an_overdue_item_reminds_the_unit_and_reaches_the_office(
         assert "2026-01-05" in escalation["text"]
     async with session_scope(sessionmaker) as session:
         [item] = (await session.scalars(select(Item))).all()
-        assert item.reminded_at is not None and item.escalated_at is not None
+        assert item.reminded_at is not None
+        assert item.escalated_at is not None
 
 
 async def test_a_report_whose_measure_next_years_plan_dropped_asks_the_measure_again(

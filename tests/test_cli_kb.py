@@ -53,7 +53,8 @@ def test_build_refuses_bad_input_in_chinese(
 def _export(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, object]:
     assert main(["kb", "export", *args]) == 0
     out = capsys.readouterr().out
-    assert "\\u" not in out and out.startswith("{\n  ")  # readable: ensure_ascii=False, indented
+    assert "\\u" not in out
+    assert out.startswith("{\n  ")  # readable: ensure_ascii=False, indented
     data: dict[str, object] = json.loads(out)
     return data
 

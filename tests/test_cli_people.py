@@ -40,7 +40,9 @@ async def test_places_import_and_list(cli_database: str, village_csv: Path, caps
     assert "新增 0 个村，已存在 2 个村" in capsys.readouterr().out
     assert await fupin("places", "list") == 0
     out = capsys.readouterr().out
-    assert "210422100 新宾镇（1 个村）" in out and "腰站村" in out and "下夹河乡（0 个村）" in out
+    assert "210422100 新宾镇（1 个村）" in out
+    assert "腰站村" in out
+    assert "下夹河乡（0 个村）" in out
 
 
 async def test_places_import_gbk_file(cli_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -89,7 +91,8 @@ async def test_users_invite_plain_output_is_a_chinese_sentence(
 ) -> None:
     assert await fupin("users", "invite", "--role", "unit", "--unit", "县教育局") == 0
     out = capsys.readouterr().out
-    assert "已生成责任单位邀请（县教育局）" in out and "https://t.me/XinbinFupinBot?start=" in out
+    assert "已生成责任单位邀请（县教育局）" in out
+    assert "https://t.me/XinbinFupinBot?start=" in out
 
 
 @pytest.mark.parametrize(
@@ -112,7 +115,8 @@ async def test_users_invite_bad_input_exits_2_and_writes_nothing(
     assert await fupin("users", "invite", *argv, "--json") == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.startswith("错误：") and expected in captured.err
+    assert captured.err.startswith("错误：")
+    assert expected in captured.err
     assert await count(sessionmaker, Invite) == 0
     async with sessionmaker() as session:
         assert await list_audit(session) == []

@@ -123,7 +123,8 @@ async def test_audit_bad_date_exits_2_saying_how_to_write_it(
 ) -> None:
     assert await fupin("audit", "--since", bad) == 2
     err = capsys.readouterr().err
-    assert f"无法识别的日期“{bad}”" in err and "YYYY-MM-DD" in err
+    assert f"无法识别的日期“{bad}”" in err
+    assert "YYYY-MM-DD" in err
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,9 @@ async def test_the_dashboard_data_shows_progress_items_changes_and_broadcasts(
 
     road = next(p for p in data["progress"] if p["indicator"] == ROAD_INDICATOR)
     done = sum(ROAD_DONE.values())
-    assert road["target"] == ROAD_TARGET and road["done"] == done and road["percent"] == 50.0
+    assert road["target"] == ROAD_TARGET
+    assert road["done"] == done
+    assert road["percent"] == 50.0
     assert {t["township"]: t["done"] for t in road["by_township"]} == ROAD_DONE
     assert next(t for t in road["by_township"] if t["township"] == "永陵镇")["percent"] == round(3000 / 106, 1)
     assert all(p["done"] == 0 for p in data["progress"] if p["indicator"] != ROAD_INDICATOR)
@@ -64,15 +66,18 @@ async def test_the_dashboard_data_shows_progress_items_changes_and_broadcasts(
         "open": 2,
         "overdue": 2,
     }
-    assert units["县扶贫办"]["open"] == 1 and units["县扶贫办"]["overdue"] == 0
+    assert units["县扶贫办"]["open"] == 1
+    assert units["县扶贫办"]["overdue"] == 0
 
     stages = {c["stage"]: c for c in data["changes"]}
     assert stages["village_review"] == {"stage": "village_review", "label": "村级评议", "count": 1}
     assert [c["label"] for c in data["changes"]][:4] == ["村级评议", "村公示", "乡镇审核", "县公告"]
 
     [broadcast] = data["broadcasts"]
-    assert broadcast["text"] == BROADCAST_TEXT and broadcast["audience_label"] == "全部驻村干部"
-    assert broadcast["recipients"] == 1 and broadcast["sent"] + broadcast["pending"] + broadcast["failed"] == 1
+    assert broadcast["text"] == BROADCAST_TEXT
+    assert broadcast["audience_label"] == "全部驻村干部"
+    assert broadcast["recipients"] == 1
+    assert broadcast["sent"] + broadcast["pending"] + broadcast["failed"] == 1
 
 
 async def test_a_report_on_a_measure_the_plan_no_longer_has_is_shown_as_the_previous_plans(
@@ -107,15 +112,18 @@ async def test_the_dashboard_lists_no_item_that_is_not_overdue(
 
 async def test_the_dashboard_data_needs_a_token(http: httpx.AsyncClient) -> None:
     response = await http.get("/api/dashboard")
-    assert response.status_code == 401 and response.headers["www-authenticate"].startswith("Bearer")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
 
 
 async def test_the_dashboard_page_and_its_words_are_served_without_a_token(http: httpx.AsyncClient) -> None:
     page = await http.get("/dashboard")
-    assert page.status_code == 200 and "/static/dashboard.js" in page.text
+    assert page.status_code == 200
+    assert "/static/dashboard.js" in page.text
     assert not re.search(r"(src|href)=\"(https?:)?//", page.text), "the page must load nothing from outside"
     config = json.loads(re.search(r'<script id="config" type="application/json">(.*?)</script>', page.text).group(1))
-    assert config["texts"]["progress"] == "目标进度" and config["exports"] == ["progress", "tasks", "households"]
+    assert config["texts"]["progress"] == "目标进度"
+    assert config["exports"] == ["progress", "tasks", "households"]
     for asset in ("dashboard.js", "dashboard.css"):
         body = (await http.get(f"/static/{asset}")).text
         assert not re.search(r"https?://", body), asset
@@ -148,12 +156,16 @@ async def test_progress_exports_as_excel_with_chinese_headers_and_a_column_per_t
     response = await http.get("/api/exports/progress", params={"format": "xlsx"}, headers=ADMIN)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
-    assert _file_name(response).startswith("目标进度-") and _file_name(response).endswith(".xlsx")
+    assert _file_name(response).startswith("目标进度-")
+    assert _file_name(response).endswith(".xlsx")
     header, *rows = _xlsx_rows(response.content)
-    assert header[: len(PROGRESS_HEADERS)] == PROGRESS_HEADERS and "永陵镇" in header and len(header) == 7 + 15
+    assert header[: len(PROGRESS_HEADERS)] == PROGRESS_HEADERS
+    assert "永陵镇" in header
+    assert len(header) == 7 + 15
     road = next(r for r in rows if r[2] == ROAD_INDICATOR)
     assert road[4:7] == (106, 53, 50)
-    assert road[header.index("永陵镇")] == 30 and road[header.index("新宾镇")] == 0
+    assert road[header.index("永陵镇")] == 30
+    assert road[header.index("新宾镇")] == 0
 
 
 async def test_tasks_export_as_csv_with_a_bom_and_overdue_marked(
@@ -161,14 +173,18 @@ async def test_tasks_export_as_csv_with_a_bom_and_overdue_marked(
 ) -> None:
     seeded = await seed_county(sessionmaker)
     response = await http.get("/api/exports/tasks", params={"format": "csv"}, headers=ADMIN)
-    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
     header, *rows = _csv_rows(response.content)
     assert tuple(header) == TASK_HEADERS
     overdue = next(r for r in rows if r[0] == str(seeded.overdue_item))
-    assert overdue[header.index("牵头单位")] == "县交通局" and overdue[header.index("是否超期")] == "是"
-    assert overdue[header.index("状态")] == "待接收" and overdue[header.index("乡镇")] == "永陵镇"
+    assert overdue[header.index("牵头单位")] == "县交通局"
+    assert overdue[header.index("是否超期")] == "是"
+    assert overdue[header.index("状态")] == "待接收"
+    assert overdue[header.index("乡镇")] == "永陵镇"
     returned = next(r for r in rows if r[header.index("状态")] == "已退回")
-    assert returned[header.index("退回原因")] == "数量有误" and returned[header.index("是否超期")] == "否"
+    assert returned[header.index("退回原因")] == "数量有误"
+    assert returned[header.index("是否超期")] == "否"
 
 
 async def test_the_household_roster_is_masked_unless_the_full_roster_is_asked_for(
@@ -188,7 +204,8 @@ async def test_the_household_roster_is_masked_unless_the_full_roster_is_asked_fo
     assert {(r[0], r[1]) for r in rows} == {(id_number, name) for id_number, name, _ in HOUSEHOLDS}
     async with session_scope(sessionmaker) as session:
         [entry] = [e for e in await audit.list_audit(session) if e.action == "export.households.full"]
-    assert entry.actor == "admin" and entry.after == {"rows": 2}
+    assert entry.actor == "admin"
+    assert entry.after == {"rows": 2}
 
 
 @pytest.mark.parametrize(
@@ -203,12 +220,14 @@ async def test_a_bad_export_request_is_422_naming_the_field(
 ) -> None:
     response = await http.get(path, params=params, headers=ADMIN)
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"][-1] == field and f"“{field}”" in response.json()["detail"][0]["msg"]
+    assert response.json()["detail"][0]["loc"][-1] == field
+    assert f"“{field}”" in response.json()["detail"][0]["msg"]
 
 
 async def test_the_full_flag_is_refused_for_anything_but_the_roster(http: httpx.AsyncClient) -> None:
     response = await http.get("/api/exports/progress", params={"full": "true"}, headers=ADMIN)
-    assert response.status_code == 422 and "贫困户名册" in response.json()["detail"]
+    assert response.status_code == 422
+    assert "贫困户名册" in response.json()["detail"]
 
 
 # --- exports on the command line -------------------------------------------------------------------
@@ -268,10 +287,13 @@ async def test_a_broadcast_is_created_and_listed_with_its_delivery(
     )
     assert response.status_code == 201, response.text
     created = response.json()
-    assert created["text"] == "明天上午九点开会。" and created["audience_label"].startswith("永陵镇")
-    assert created["created_by"] == "admin" and created["recipients"] == 1
+    assert created["text"] == "明天上午九点开会。"
+    assert created["audience_label"].startswith("永陵镇")
+    assert created["created_by"] == "admin"
+    assert created["recipients"] == 1
     listed = (await http.get("/api/broadcasts", headers=ADMIN)).json()
-    assert [b["id"] for b in listed][:1] == [created["id"]] and len(listed) == 2
+    assert [b["id"] for b in listed][:1] == [created["id"]]
+    assert len(listed) == 2
 
 
 @pytest.mark.parametrize(
@@ -292,7 +314,8 @@ async def test_a_bad_broadcast_is_422_naming_the_field(http: httpx.AsyncClient, 
 
 async def test_a_township_broadcast_without_a_township_is_422(http: httpx.AsyncClient) -> None:
     response = await http.post("/api/broadcasts", json={"text": "通知", "audience": "township"}, headers=ADMIN)
-    assert response.status_code == 422 and "乡镇" in response.json()["detail"]
+    assert response.status_code == 422
+    assert "乡镇" in response.json()["detail"]
 
 
 # --- /dashboard in the bot -------------------------------------------------------------------------
@@ -305,7 +328,8 @@ async def test_an_office_user_gets_a_working_dashboard_link_in_telegram(
     sent = await sandbox.client.send_text(office, "/dashboard")
     reply = await _reply_after(sandbox, office["id"], sent["message_id"])
     match = re.search(r"(http://\S+/dashboard)#token=(\S+)", reply)
-    assert match and match.group(1) == sandbox.base_url + "/dashboard"
+    assert match
+    assert match.group(1) == sandbox.base_url + "/dashboard"
     token = match.group(2)
     assert f"\n{token}\n" in reply  # also shown on its own, to copy by hand
     assert (await http.get("/api/dashboard", headers={"Authorization": f"Bearer {token}"})).status_code == 200
@@ -321,7 +345,8 @@ async def test_a_cadre_is_refused_the_dashboard(
     cadre = await register(sandbox.client, sessionmaker, "李干部", "cadre", villages=["腰站村"])
     sent = await sandbox.client.send_text(cadre, "/dashboard")
     reply = await _reply_after(sandbox, cadre["id"], sent["message_id"])
-    assert "县扶贫办" in reply and "token" not in reply
+    assert "县扶贫办" in reply
+    assert "token" not in reply
 
 
 async def _reply_after(sandbox: Sandbox, chat_id: int, message_id: int) -> str:

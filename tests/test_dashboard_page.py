@@ -60,7 +60,8 @@ async def test_the_office_signs_in_and_sees_every_target_with_nothing_fetched_fr
             saved = tmp_path / "progress.xlsx"
             await download.save_as(saved)
             sheet = load_workbook(saved).active
-            assert sheet is not None and sheet["C1"].value == "指标"
+            assert sheet is not None
+            assert sheet["C1"].value == "指标"
 
             # Signed in for the tab: a reload shows the board again without asking.
             await page.reload()

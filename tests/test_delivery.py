@@ -85,7 +85,9 @@ def test_the_report_gives_counts_and_masked_names_by_reason() -> None:
         ],
     )
     text = render_report(report)
-    assert "群众，共 4 人" in text and "已送达 2 人" in text and "未送达 2 人" in text
+    assert "群众，共 4 人" in text
+    assert "已送达 2 人" in text
+    assert "未送达 2 人" in text
     assert "已屏蔽机器人（2 人）：张*明、李*" in text
     assert text.endswith(
         "通知：请各户于12月5日前到村委会核对2018年各项补贴发放信息，逾期不再补录，请相互…"
@@ -137,6 +139,5 @@ def test_reminders_say_how_long_is_left_and_quote_the_plan_for_recurring_duties(
         audience=AudienceKind.UNITS,
         sentence="建立月调度、季督查、年考核制度。",
     )
-    assert "就是今天" in render_reminder(duty) and "依据实施方案：建立月调度、季督查、年考核制度。" in render_reminder(
-        duty
-    )
+    assert "就是今天" in render_reminder(duty)
+    assert "依据实施方案：建立月调度、季督查、年考核制度。" in render_reminder(duty)

@@ -60,7 +60,8 @@ async def task(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
+    assert query.data is not None
     await query.answer("已接收" if query.data.endswith("accept") else "已退回")
     await query.edit_message_text(f"任务状态：{query.data.rsplit(':', 1)[-1]}")
 
@@ -76,7 +77,8 @@ async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def sticker(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.effective_message is not None and update.effective_message.sticker is not None
+    assert update.effective_message is not None
+    assert update.effective_message.sticker is not None
     await update.effective_message.reply_text(f"收到贴纸 {update.effective_message.sticker.emoji}")
 
 
@@ -191,7 +193,8 @@ async def test_group_command_addressed_to_the_bot(client: EmulatorClient, pollin
     group = await client.create_group("红升乡工作群", [cadre, head])
     sent = await client.send_text(head, "/start@XinbinFupinBot", chat_id=group["id"])
     reply = await client.wait_for_bot_message(group["id"])
-    assert group["id"] < 0 and reply["text"] == "欢迎！邀请码：无"
+    assert group["id"] < 0
+    assert reply["text"] == "欢迎！邀请码：无"
     assert reply["reply_to_message_id"] == sent["message_id"]
 
 
@@ -286,7 +289,8 @@ async def test_router_mounts_inside_another_app_under_a_prefix() -> None:
             downloaded = await (await bot.get_file(sent.photo[-1].file_id)).download_as_bytearray()
         records = await client.messages(user["id"])
 
-    assert sent.caption == "现场照片" and sent.caption_entities[0].type == "italic"
+    assert sent.caption == "现场照片"
+    assert sent.caption_entities[0].type == "italic"
     assert bytes(downloaded) == jpeg
     assert (records[-1]["kind"], records[-1]["edited"], records[-1]["reply_markup"]) == ("photo", True, None)
     assert state.closed  # the router's lifespan ran inside the host app
@@ -326,7 +330,8 @@ async def test_webhook_delivers_with_secret_and_retries_refusals(emu: RunningEmu
     assert reply["text"] == "欢迎！邀请码：webhook"
     assert list(arrivals.values()) == [2]
     assert sent["message_id"] == 1
-    assert info.last_error_message is not None and "500" in info.last_error_message
+    assert info.last_error_message is not None
+    assert "500" in info.last_error_message
     assert info.pending_update_count == 0
 
 

@@ -58,9 +58,12 @@ async def test_two_pupils_and_a_dangerous_house(http: httpx.AsyncClient) -> None
     assert items[("普通高中补助", 2)]["amount_yuan"] == 2000
     assert items[("学杂费", 2)]["amount_yuan"] is None  # a waiver has no amount
     grant = items[("D级危房改造补助", None)]
-    assert grant["amount_yuan"] == 40000 and grant["period"] == "次" and grant["unit"] == "县城建局"
+    assert grant["amount_yuan"] == 40000
+    assert grant["period"] == "次"
+    assert grant["unit"] == "县城建局"
     assert items[("挂号费", None)]["kind"] == "waiver"
-    assert ("重度残疾人护理补贴", 3) in items and items[("重度残疾人护理补贴", 3)]["amount_yuan"] is None
+    assert ("重度残疾人护理补贴", 3) in items
+    assert items[("重度残疾人护理补贴", 3)]["amount_yuan"] is None
     assert ("低保", None) in items
     assert body["annual_cash_yuan"] == 1250 + 2000  # the one-off housing grant is not yearly cash
     assert set(items[("初中生活补贴", 1)]) >= {"item", "amount_yuan", "per", "period", "unit", "measure"}
@@ -70,7 +73,8 @@ async def test_a_household_not_registered_gets_nothing(http: httpx.AsyncClient) 
     response = await http.post(
         "/api/entitlements", json={"members": [{"school_stage": "primary"}], "registered_poor": False}
     )
-    assert response.json()["items"] == [] and response.json()["annual_cash_yuan"] == 0
+    assert response.json()["items"] == []
+    assert response.json()["annual_cash_yuan"] == 0
 
 
 @pytest.mark.parametrize(

@@ -142,7 +142,8 @@ async def move(session: AsyncSession, change: HouseholdChange, user: User, note:
 async def test_inclusion_goes_through_two_notices_and_one_announcement(session: AsyncSession, people: People) -> None:
     change = await file(session, people, id_number=" " + fake_id_number(1).lower() + " ", head_name=" 张三明 ")
     assert change.stage is ChangeStage.VILLAGE_REVIEW
-    assert change.id_number == fake_id_number(1) and change.head_name == "张三明"
+    assert change.id_number == fake_id_number(1)
+    assert change.head_name == "张三明"
     assert await move(session, change, people.cadre, "村民代表大会评议通过") is ChangeStage.VILLAGE_NOTICE
     assert await move(session, change, people.cadre) is ChangeStage.TOWNSHIP_REVIEW
     assert await move(session, change, people.township) is ChangeStage.COUNTY_NOTICE
@@ -160,7 +161,8 @@ async def test_inclusion_goes_through_two_notices_and_one_announcement(session: 
     assert change.steps[1].note == "村民代表大会评议通过"
     assert all(step.at is not None for step in change.steps)
     household = await find_household(session, id_number=fake_id_number(1))
-    assert household is not None and change.household_id == household.id
+    assert household is not None
+    assert change.household_id == household.id
     assert (household.status, household.members, household.cause, household.village_id) == (
         HouseholdStatus.REGISTERED,
         4,
@@ -184,7 +186,9 @@ async def test_the_change_is_an_item_for_the_office_and_the_township(session: As
         actor="telegram:1",
     )
     item = submitted.item
-    assert submitted.created and submitted.change is not None and submitted.change.cause == "因病"
+    assert submitted.created
+    assert submitted.change is not None
+    assert submitted.change.cause == "因病"
     assert (item.kind, item.owner_unit, item.measure_id, item.state) == (
         ItemKind.HOUSEHOLD_CHANGE,
         "县扶贫办",
@@ -217,7 +221,8 @@ async def test_the_plan_measure_it_is_filed_under_sets_the_procedure() -> None:
     from policy_kb import load_kb
 
     measure = load_kb().measure(HOUSEHOLD_MEASURE_ID)
-    assert "两公示一公告" in measure.text and measure.units[0] == "县扶贫办"
+    assert "两公示一公告" in measure.text
+    assert measure.units[0] == "县扶贫办"
 
 
 @pytest.mark.parametrize(
@@ -267,7 +272,8 @@ async def test_a_double_press_moves_once(session: AsyncSession, people: People) 
     await advance_change(session, change_id=change.id, user=people.cadre, note=None, actor="a", expected=seen)
     with pytest.raises(Conflict) as caught:
         await advance_change(session, change_id=change.id, user=people.cadre, note=None, actor="a", expected=seen)
-    assert "已处理" in caught.value.message and "村公示" in caught.value.message
+    assert "已处理" in caught.value.message
+    assert "村公示" in caught.value.message
     assert change.stage is ChangeStage.VILLAGE_NOTICE
 
 
@@ -283,7 +289,8 @@ async def test_rejection_needs_a_reason_ends_the_change_and_returns_the_item(
     change = await reject_change(
         session, change_id=submitted_change.id, user=people.cadre, reason="公示期间有异议，核实不符", actor="a"
     )
-    assert change.stage is ChangeStage.REJECTED and change.steps[-1].note == "公示期间有异议，核实不符"
+    assert change.stage is ChangeStage.REJECTED
+    assert change.steps[-1].note == "公示期间有异议，核实不符"
     assert await open_items_for(session, user=people.office) == []
     with pytest.raises(Conflict):
         await move(session, change, people.office)
@@ -297,7 +304,8 @@ async def test_rejection_needs_a_reason_ends_the_change_and_returns_the_item(
 async def test_exit_takes_effect_after_the_announcement(session: AsyncSession, people: People) -> None:
     household = await register(session, people.village, 7, HouseholdStatus.REGISTERED)
     change = await file(session, people, ChangeKind.EXIT, serial=7, cause=None)
-    assert change.household_id == household.id and change.stage is ChangeStage.VILLAGE_REVIEW
+    assert change.household_id == household.id
+    assert change.stage is ChangeStage.VILLAGE_REVIEW
     for mover in (people.cadre, people.cadre, people.township, people.office):
         await move(session, change, mover)
     assert household.status is HouseholdStatus.EXITED
@@ -352,7 +360,8 @@ async def test_moving_in_from_another_village_or_county(session: AsyncSession, p
         "张三明",
     )
     arrived = await find_household(session, id_number=fake_id_number(11))
-    assert arrived is not None and (arrived.status, arrived.village_id) == (
+    assert arrived is not None
+    assert (arrived.status, arrived.village_id) == (
         HouseholdStatus.REGISTERED,
         people.village.id,
     )
@@ -387,7 +396,8 @@ async def test_a_number_not_on_the_roster_is_refused_with_what_to_do(
 ) -> None:
     with pytest.raises(InvalidInput) as caught:
         await file(session, people, kind, serial=13)
-    assert "请核对身份证号" in caught.value.message and "县扶贫办导入贫困户名单" in caught.value.message
+    assert "请核对身份证号" in caught.value.message
+    assert "县扶贫办导入贫困户名单" in caught.value.message
 
 
 async def test_a_household_of_another_village_is_refused(session: AsyncSession, people: People) -> None:
@@ -440,7 +450,8 @@ async def test_one_open_change_per_household(session: AsyncSession, people: Peop
     first = await file(session, people)
     with pytest.raises(Conflict) as caught:
         await file(session, people, head_name="张三")
-    assert f"#{first.id}" in caught.value.message and "村级评议" in caught.value.message
+    assert f"#{first.id}" in caught.value.message
+    assert "村级评议" in caught.value.message
 
 
 async def test_a_number_typed_in_other_digits_is_the_same_household(session: AsyncSession, people: People) -> None:
@@ -467,7 +478,9 @@ async def test_the_same_update_twice_files_one_change(session: AsyncSession, peo
         update_id=4242,
         actor="telegram:1",
     )
-    assert not again.created and again.change is not None and again.change.id == first.id
+    assert not again.created
+    assert again.change is not None
+    assert again.change.id == first.id
     assert again.item.id == first.item_id
     assert await session.scalar(select(func.count()).select_from(HouseholdChange)) == 1
 
@@ -497,11 +510,16 @@ async def test_audit_rows_hold_masked_personal_data_only(session: AsyncSession, 
         await move(session, change, mover)
     rows = [row for row in await list_audit(session) if row.action.startswith(("household", "item"))]
     actions = [row.action for row in rows]
-    assert "household_change.submit" in actions and "household_change.effective" in actions
-    assert "household.create" in actions and "item.close" in actions
+    assert "household_change.submit" in actions
+    assert "household_change.effective" in actions
+    assert "household.create" in actions
+    assert "item.close" in actions
     dumped = repr([(row.before, row.after) for row in rows])
-    assert fake_id_number(1) not in dumped and "张三明" not in dumped and "13812345678" not in dumped
-    assert "张*明" in dumped and fake_id_number(1)[:4] in dumped
+    assert fake_id_number(1) not in dumped
+    assert "张三明" not in dumped
+    assert "13812345678" not in dumped
+    assert "张*明" in dumped
+    assert fake_id_number(1)[:4] in dumped
 
 
 async def test_check_target_refuses_at_the_step_the_number_is_typed(session: AsyncSession, people: People) -> None:
@@ -509,7 +527,8 @@ async def test_check_target_refuses_at_the_step_the_number_is_typed(session: Asy
     found = await check_target(
         session, kind=ChangeKind.EXIT, id_number=fake_id_number(15), village_id=people.village.id
     )
-    assert found is not None and found.id == household.id
+    assert found is not None
+    assert found.id == household.id
     assert (
         await check_target(session, kind=ChangeKind.INCLUDE, id_number=fake_id_number(16), village_id=people.village.id)
         is None
@@ -523,8 +542,10 @@ async def test_check_target_refuses_at_the_step_the_number_is_typed(session: Asy
 
 async def test_may_move_matches_what_advance_allows(session: AsyncSession, people: People) -> None:
     change = await get_change(session, change_id=(await file(session, people)).id)
-    assert may_move(people.cadre, change) and may_move(people.office, change)
-    assert not may_move(people.township, change) and not may_move(people.other_cadre, change)
+    assert may_move(people.cadre, change)
+    assert may_move(people.office, change)
+    assert not may_move(people.township, change)
+    assert not may_move(people.other_cadre, change)
     for mover in (people.cadre, people.cadre, people.township, people.office):
         await move(session, change, mover)
     assert not may_move(people.office, change)  # 生效: nobody moves it any more

@@ -82,4 +82,5 @@ def test_messages_never_repeat_the_number() -> None:
     typed = "110105194912310021"
     with pytest.raises(InvalidInput) as caught:
         normalize_id_number(typed)
-    assert typed not in caught.value.message and typed[6:14] not in caught.value.message
+    assert typed not in caught.value.message
+    assert typed[6:14] not in caught.value.message

@@ -35,7 +35,8 @@ async def test_cadre_invite_binds_villages_and_expires_in_seven_days(session: As
     assert invite.role == RoleKind.CADRE
     assert [v.full_name for v in invite.villages] == ["新宾镇/腰站村", "永陵镇/东村"]
     assert invite.expires_at == NOW + dt.timedelta(days=7)
-    assert len(invite.code) >= 20 and invite.code.replace("-", "").replace("_", "").isalnum()
+    assert len(invite.code) >= 20
+    assert invite.code.replace("-", "").replace("_", "").isalnum()
 
 
 async def test_codes_differ(session: AsyncSession) -> None:
@@ -66,7 +67,8 @@ async def test_township_and_unit_invites(session: AsyncSession, plan_units: list
     township = await create_invite(session=session, role="township", township="永陵镇", now=NOW)
     unit = await create_invite(session=session, role="unit", unit="县交通局", now=NOW)
     role = await redeem_invite(session=session, code=unit.code, telegram_user_id=9, display_name="王五", now=NOW)
-    assert township.township is not None and township.township.name == "永陵镇"
+    assert township.township is not None
+    assert township.township.name == "永陵镇"
     assert (role.kind, role.unit) == (RoleKind.UNIT, "县交通局")
 
 
@@ -161,10 +163,12 @@ async def test_every_change_leaves_an_audit_row_without_personal_data(session: A
         "user.role.grant",
         "invite.redeem",
     ]
-    assert entries[1].actor == "cli" and entries[1].after is not None
+    assert entries[1].actor == "cli"
+    assert entries[1].after is not None
     assert entries[1].after["villages"] == ["新宾镇/腰站村"]
     assert entries[2].actor == "telegram:4242"
-    assert entries[2].after is not None and entries[2].after["display_name"] == "张*明"
+    assert entries[2].after is not None
+    assert entries[2].after["display_name"] == "张*明"
     assert all(invite.code not in str(e.before) + str(e.after) for e in entries)
     assert "张三明" not in "".join(str(e.after) for e in entries)
     assert await list_audit(session, since=NOW + dt.timedelta(seconds=1)) == [e for e in entries if e.at > NOW]

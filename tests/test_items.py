@@ -117,8 +117,10 @@ async def test_a_report_item_is_owned_by_the_lead_unit_and_due_in_working_days(
         ("township", None, "永陵镇"),
     ]
     [created] = await audit_rows(session, item)
-    assert created.action == "item.create" and created.after is not None
-    assert created.after["owner_unit"] == "县交通局" and created.after["state"] == "new"
+    assert created.action == "item.create"
+    assert created.after is not None
+    assert created.after["owner_unit"] == "县交通局"
+    assert created.after["state"] == "new"
 
 
 async def test_household_changes_get_their_own_due_days_and_mask_the_id_number(
@@ -215,7 +217,8 @@ async def test_returning_needs_a_reason_and_keeps_it(session: AsyncSession, worl
     assert returned.after == ItemState.RETURNED
     assert returned.item.return_reason == "请补充照片，联系人 13812345678"
     last = (await audit_rows(session, item))[-1]
-    assert last.action == "item.return" and last.after is not None
+    assert last.action == "item.return"
+    assert last.after is not None
     assert last.after["return_reason"] == "请补充照片，联系人 138****5678"
 
 

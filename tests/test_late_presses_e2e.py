@@ -128,7 +128,8 @@ async def filed(sandbox: Sandbox, sessionmaker: async_sessionmaker[AsyncSession]
     async with session_scope(sessionmaker) as session:
         reporter = await find_user(session, telegram_user_id=cadres["刘书记"]["id"])
         village = await session.scalar(select(Village).where(Village.name == "腰站村"))
-        assert reporter is not None and village is not None
+        assert reporter is not None
+        assert village is not None
         submitted = await submit_change(
             session,
             reporter=reporter,

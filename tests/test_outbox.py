@@ -229,7 +229,8 @@ async def test_two_workers_drain_one_outbox_together_without_overlap(
     telegram = FakeTelegram()
     sends = await _drain(sessionmaker, telegram, workers=2)
     assert telegram.calls == Counter({c: 1 for c in range(1, 401)})  # every message once, none twice
-    assert sends[0] > 0 and sends[1] > 0  # both took part
+    assert sends[0] > 0
+    assert sends[1] > 0  # both took part
     assert (await _statuses(sessionmaker)) == Counter({OutboxStatus.SENT: 400})
 
 
@@ -246,7 +247,8 @@ async def test_concurrent_claims_on_postgresql_skip_locked_rows(
         mine = await outbox.claim(session_a, worker="a", limit=10)
         async with sessionmaker() as session_b, session_b.begin():
             theirs = await asyncio.wait_for(outbox.claim(session_b, worker="b", limit=20), timeout=5)
-    assert len(mine) == 10 and len(theirs) == 10
+    assert len(mine) == 10
+    assert len(theirs) == 10
     assert not {m.id for m in mine} & {m.id for m in theirs}
 
 
@@ -270,12 +272,15 @@ async def test_retry_after_is_honoured_network_errors_retried_and_blocked_people
     assert telegram.calls[hopeless] == FAST_OPTIONS.policy.max_attempts
     async with sessionmaker() as session:
         rows = {r.chat_id: r for r in (await session.scalars(select(OutboxMessage))).all()}
-        assert rows[flooded].status is OutboxStatus.SENT and rows[flooded].attempts == 0  # a 429 is no failure
-        assert rows[flaky].status is OutboxStatus.SENT and rows[flaky].attempts == 2
+        assert rows[flooded].status is OutboxStatus.SENT
+        assert rows[flooded].attempts == 0  # a 429 is no failure
+        assert rows[flaky].status is OutboxStatus.SENT
+        assert rows[flaky].attempts == 2
         assert rows[hopeless].failure is FailureReason.NETWORK
         assert rows[blocked].failure is FailureReason.BLOCKED
         user = await session.scalar(select(User).where(User.telegram_user_id == blocked))
-        assert user is not None and not user.active
+        assert user is not None
+        assert not user.active
         deactivations = (await session.scalars(select(AuditEntry).where(AuditEntry.action == "user.deactivate"))).all()
         assert [e.subject for e in deactivations] == [f"user:{user.id}"]
         assert "用户1000号" not in str(deactivations[0].after)  # masked
@@ -306,7 +311,9 @@ async def test_a_finished_broadcast_is_closed_once_and_its_report_queued_to_the_
     assert [(r.broadcast_id, r.delivered, r.failed) for r in reports] == [(broadcast.id, 3, [])]
     async with sessionmaker() as session:
         report_row = await session.scalar(select(OutboxMessage).where(OutboxMessage.chat_id == 42))
-        assert report_row is not None and report_row.text == "送达 3 人" and report_row.broadcast_id is None
+        assert report_row is not None
+        assert report_row.text == "送达 3 人"
+        assert report_row.broadcast_id is None
         done = await broadcasts.delivery_report(session, broadcast_id=broadcast.id)
     assert done.status is BroadcastStatus.DONE
 
@@ -453,10 +460,12 @@ async def test_a_scheduled_broadcast_waits_for_its_time_and_bad_input_is_refused
         created_by="cli",
         now=now,
     )
-    assert later.status is BroadcastStatus.SCHEDULED and later.text == "年考核材料请按时报送"
+    assert later.status is BroadcastStatus.SCHEDULED
+    assert later.text == "年考核材料请按时报送"
     assert await broadcasts.release_due(session, now=now + dt.timedelta(hours=1)) == []
     assert [b.id for b in await broadcasts.release_due(session, now=now + dt.timedelta(hours=2))] == [later.id]
-    assert later.status is BroadcastStatus.SENDING and later.recipients == 2
+    assert later.status is BroadcastStatus.SENDING
+    assert later.recipients == 2
     assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 2
 
     from services.errors import InvalidInput

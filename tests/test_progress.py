@@ -81,7 +81,8 @@ async def test_reports_add_up_per_township_and_returned_ones_drop_out(session: A
         "per_village": None,
     }
     assert list(roads.by_township) == ["新宾镇", "永陵镇"]
-    assert roads.label == "村组道路硬化" and roads.percent == pytest.approx(3.6)
+    assert roads.label == "村组道路硬化"
+    assert roads.percent == pytest.approx(3.6)
     bridges = row(rows, "新建桥梁")
     assert (bridges.done, bridges.by_township) == (2, {"新宾镇": 2})
     assert row(rows, "危桥改造").done == 0

@@ -222,7 +222,8 @@ def test_the_plain_answer_is_rendered_from_its_parts() -> None:
 )
 def test_every_question_of_a_message_is_answered_in_order(question: str, first: str, second: str) -> None:
     text = answer(question).answer
-    assert first in text and second in text, text
+    assert first in text, text
+    assert second in text, text
     assert text.index(first) < text.index(second)
 
 
@@ -348,7 +349,8 @@ def test_a_did_you_mean_question_answers_the_entry_it_names(question: str) -> No
 
 def test_several_households_get_the_figure_and_the_sum() -> None:
     text = answer("我家跟我叔家都是D级危房，两家一共能补多少").answer
-    assert "40000" in text and "80000" in text, text
+    assert "40000" in text, text
+    assert "80000" in text, text
 
 
 def test_a_close_rival_topic_is_asked_back_as_a_question() -> None:
@@ -418,7 +420,8 @@ def test_indirect_words_find_their_rule(question: str, must: str, must_not: str)
 
 def test_two_figures_asked_as_one_total_get_each_and_the_total() -> None:
     text = answer("新建的桥加上改造的危桥，一共多少座").answer
-    assert "新建桥梁：5 座" in text and "危桥改造：5 座" in text
+    assert "新建桥梁：5 座" in text
+    assert "危桥改造：5 座" in text
     assert "10 座" in text
 
 

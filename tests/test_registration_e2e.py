@@ -37,7 +37,8 @@ async def test_a_cadre_invite_greets_in_the_role_with_its_menu(
     code = await invite_code(sessionmaker, "cadre", villages=["腰站村"])
     await client.send_text(user, f"/start {code}")
     greeting = (await client.wait_for_bot_message(user["id"]))["text"]
-    assert "驻村干部" in greeting and "新宾镇/腰站村" in greeting
+    assert "驻村干部" in greeting
+    assert "新宾镇/腰站村" in greeting
     labels = menu_labels(await client.keyboard(user["id"]))
     assert labels == [
         texts.BUTTON_REPORT,
@@ -48,7 +49,8 @@ async def test_a_cadre_invite_greets_in_the_role_with_its_menu(
     ]
     assert {"report", "household", "start", "check"} <= _chat_commands(sandbox, user["id"])
     stored = await _user(sessionmaker, user["id"])
-    assert stored is not None and [r.kind for r in stored.roles] == [RoleKind.CADRE]
+    assert stored is not None
+    assert [r.kind for r in stored.roles] == [RoleKind.CADRE]
     # /help now speaks to the cadre.
     await client.send_text(user, texts.BUTTON_HELP)
     assert "驻村干部使用方法" in (await client.wait_for_bot_message(user["id"]))["text"]
@@ -72,7 +74,8 @@ async def test_unit_township_and_office_menus(sandbox: Sandbox, sessionmaker: as
     office = await register(client, sessionmaker, "扶贫办老赵", "office")
     labels = menu_labels(await client.keyboard(office["id"]))
     assert {texts.BUTTON_BROADCAST, texts.BUTTON_PENDING_CHANGES, texts.BUTTON_DASHBOARD} <= set(labels)
-    assert texts.BUTTON_ASK not in labels and texts.BUTTON_REPORT not in labels
+    assert texts.BUTTON_ASK not in labels
+    assert texts.BUTTON_REPORT not in labels
 
 
 async def test_wrong_used_and_expired_codes_give_no_role(
@@ -116,13 +119,17 @@ async def test_plain_start_records_a_household_once(
     assert "新宾扶贫助手" in (await client.wait_for_bot_message(person["id"]))["text"]
     assert menu_labels(await client.keyboard(person["id"]))[:2] == [texts.BUTTON_ASK, texts.BUTTON_CHECK]
     stored = await _user(sessionmaker, person["id"])
-    assert stored is not None and stored.active and [r.kind for r in stored.roles] == [RoleKind.HOUSEHOLD]
+    assert stored is not None
+    assert stored.active
+    assert [r.kind for r in stored.roles] == [RoleKind.HOUSEHOLD]
     # Blocked, the person is marked inactive by the first message that fails (see the task tests);
     # a new /start after unblocking keeps them a household.
     await client.send_text(person, "/start")
     await client.wait_for_bot_message(person["id"])
     again = await _user(sessionmaker, person["id"])
-    assert again is not None and again.id == stored.id and [r.kind for r in again.roles] == [RoleKind.HOUSEHOLD]
+    assert again is not None
+    assert again.id == stored.id
+    assert [r.kind for r in again.roles] == [RoleKind.HOUSEHOLD]
 
 
 async def test_a_name_longer_than_its_column_still_starts(
@@ -143,7 +150,8 @@ async def test_the_sandbox_page_registers_a_picked_staff_role_through_a_real_inv
     people = {}
     async with httpx.AsyncClient(base_url=sandbox.base_url, trust_env=False) as http:
         household = await http.post("/sandbox/invite", json={"role": "household"})
-        assert household.status_code == 422 and "/start" in household.json()["detail"]
+        assert household.status_code == 422
+        assert "/start" in household.json()["detail"]
         for role, greeting in (("cadre", "驻村干部（新宾镇/示范村）"), ("unit", "县交通局"), ("office", "县扶贫办")):
             response = await http.post("/sandbox/invite", json={"role": role})
             assert response.status_code == 200

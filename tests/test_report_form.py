@@ -20,7 +20,8 @@ def _draft(villages: list[list[object]] = ONE_VILLAGE, **fields: object) -> dict
 def test_measure_buttons_name_the_lead_unit_so_two_measures_of_one_title_differ() -> None:
     labels = [label for _, label in measure_choices(load_kb())]
     assert len(labels) == len(set(labels))
-    assert "农村基础设施巩固提升工程（县交通局）" in labels and "农村基础设施巩固提升工程（县文广局）" in labels
+    assert "农村基础设施巩固提升工程（县交通局）" in labels
+    assert "农村基础设施巩固提升工程（县文广局）" in labels
     assert all(m.targets for m, _ in measure_choices(load_kb()))
 
 
@@ -67,5 +68,9 @@ def test_the_summary_shows_every_answer() -> None:
         measure_id="mc0623e77", indicator="硬化村组道路", unit="公里", village_id=1, quantity=3.5, photo="F1", note=None
     )
     text = summary_text(load_kb(), draft)
-    assert "农村基础设施巩固提升工程" in text and "村组道路硬化" in text and "新宾镇/腰站村" in text
-    assert "3.5公里" in text and texts.REPORT_PHOTO_YES in text and f"说明：{texts.REPORT_NONE}" in text
+    assert "农村基础设施巩固提升工程" in text
+    assert "村组道路硬化" in text
+    assert "新宾镇/腰站村" in text
+    assert "3.5公里" in text
+    assert texts.REPORT_PHOTO_YES in text
+    assert f"说明：{texts.REPORT_NONE}" in text

@@ -62,8 +62,10 @@ async def count(session: AsyncSession, model: type) -> int:
 
 def test_reportable_measures_are_those_with_targets() -> None:
     ids = [m.id for m in reportable_measures(load_kb())]
-    assert ROADS in ids and "m06300403" in ids
-    assert "m7beb95b8" not in ids and "mf2da9ece" not in ids  # no figures to report against
+    assert ROADS in ids
+    assert "m06300403" in ids
+    assert "m7beb95b8" not in ids
+    assert "mf2da9ece" not in ids  # no figures to report against
 
 
 async def test_a_report_becomes_an_item_for_the_lead_unit(session: AsyncSession, people: People) -> None:
@@ -73,12 +75,16 @@ async def test_a_report_becomes_an_item_for_the_lead_unit(session: AsyncSession,
     assert stored is not None
     assert (stored.indicator, stored.unit, stored.quantity) == ("硬化村组道路", "公里", 3.5)
     assert stored.photo_file_id == "AgAD-photo"
-    assert item.owner_unit == "县交通局" and item.state == ItemState.NEW
+    assert item.owner_unit == "县交通局"
+    assert item.state == ItemState.NEW
     assert item.title == "村组道路硬化 3.5 公里"
     assert {p.unit or p.township.name for p in item.parties} == {"县交通局", "县财政局", "永陵镇"}
     entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "report.create"))
-    assert entry is not None and entry.actor == ACTOR and entry.after is not None
-    assert entry.after["village"] == "永陵镇/永陵村" and entry.after["quantity"] == 3.5
+    assert entry is not None
+    assert entry.actor == ACTOR
+    assert entry.after is not None
+    assert entry.after["village"] == "永陵镇/永陵村"
+    assert entry.after["quantity"] == 3.5
     assert "13812345678" not in str(entry.after)
 
 
@@ -110,9 +116,11 @@ async def test_the_same_update_twice_yields_one_report(
         )
         await again.commit()
         assert repeat.created is False
-        assert repeat.report is not None and repeat.report.id == first.report.id
+        assert repeat.report is not None
+        assert repeat.report.id == first.report.id
         assert repeat.item.id == first.item.id
-        assert await count(again, Report) == 1 and await count(again, Item) == 1
+        assert await count(again, Report) == 1
+        assert await count(again, Item) == 1
 
 
 async def test_a_cadre_reports_only_for_their_own_villages(session: AsyncSession, people: People) -> None:
@@ -120,7 +128,8 @@ async def test_a_cadre_reports_only_for_their_own_villages(session: AsyncSession
         await report(session, people, village_id=people.neighbour.id)
     with pytest.raises(Forbidden, match="驻村干部"):
         await report(session, people, reporter=people.transport)
-    assert await count(session, Report) == 0 and await count(session, Item) == 0
+    assert await count(session, Report) == 0
+    assert await count(session, Item) == 0
 
 
 @pytest.mark.parametrize(
@@ -144,7 +153,8 @@ async def test_refused_reports_write_nothing(
 ) -> None:
     with pytest.raises(error, match=says):
         await report(session, people, **overrides)
-    assert await count(session, Report) == 0 and await count(session, Item) == 0
+    assert await count(session, Report) == 0
+    assert await count(session, Item) == 0
 
 
 async def test_bridges_are_counted_whole(session: AsyncSession, people: People) -> None:
@@ -157,11 +167,13 @@ async def test_merging_attaches_the_report_to_the_open_item(session: AsyncSessio
     first = await report(session, people)
     merged = await report(session, people, quantity=1.5, merge_into=first.item.id)
     assert merged.item.id == first.item.id
-    assert await count(session, Item) == 1 and await count(session, Report) == 2
+    assert await count(session, Item) == 1
+    assert await count(session, Report) == 2
     assert merged.item.title == "村组道路硬化 5 公里"  # the unit's card shows the merged total
     assert await session.scalar(select(AuditEntry).where(AuditEntry.action == "report.merge")) is not None
     retitled = await session.scalar(select(AuditEntry).where(AuditEntry.action == "item.merge"))
-    assert retitled is not None and retitled.before == {"title": "村组道路硬化 3.5 公里"}
+    assert retitled is not None
+    assert retitled.before == {"title": "村组道路硬化 3.5 公里"}
 
 
 async def test_merging_needs_an_open_item_on_the_same_thing(session: AsyncSession, people: People) -> None:

@@ -79,12 +79,14 @@ async def test_excel_with_a_title_row_and_the_same_file_twice(
     async with sessionmaker() as session:
         exited = await find_household(session, id_number=fake_id_number(2))
         third = await find_household(session, id_number=fake_id_number(3))
-    assert exited is not None and (exited.status, exited.cause, exited.village.full_name) == (
+    assert exited is not None
+    assert (exited.status, exited.cause, exited.village.full_name) == (
         HouseholdStatus.EXITED,
         "因残",
         "新宾镇/东村",
     )
-    assert third is not None and (third.status, third.members, third.cause) == (HouseholdStatus.REGISTERED, 5, "缺劳力")
+    assert third is not None
+    assert (third.status, third.members, third.cause) == (HouseholdStatus.REGISTERED, 5, "缺劳力")
 
 
 async def _audit(sessionmaker: async_sessionmaker[AsyncSession]) -> list[Any]:
@@ -102,7 +104,8 @@ async def test_csv_as_excel_saves_it(
     assert await load(sessionmaker, path) == ImportResult(created=3, updated=0, unchanged=0)
     async with sessionmaker() as session:
         found = await find_household(session, id_number=fake_id_number(1))
-    assert found is not None and found.head_name == "王大山"
+    assert found is not None
+    assert found.head_name == "王大山"
 
 
 async def test_a_changed_row_updates_the_household_and_is_audited_masked(
@@ -116,9 +119,11 @@ async def test_a_changed_row_updates_the_household_and_is_audited_masked(
     )
     rows = await _audit(sessionmaker)
     update = rows[-1]
-    assert update.before["members"] == 3 and update.after["members"] == 4
+    assert update.before["members"] == 3
+    assert update.after["members"] == 4
     dumped = repr([(row.before, row.after) for row in rows])
-    assert "王大山" not in dumped and "王*山" in dumped
+    assert "王大山" not in dumped
+    assert "王*山" in dumped
     assert all(fake_id_number(n) not in dumped for n in (1, 2, 3))
 
 
@@ -133,8 +138,10 @@ async def test_columns_the_file_leaves_out_keep_what_is_recorded(
     async with sessionmaker() as session:
         kept = await find_household(session, id_number=fake_id_number(3))
         exited = await find_household(session, id_number=fake_id_number(2))
-    assert kept is not None and (kept.status, kept.cause) == (HouseholdStatus.REGISTERED, "缺劳力")
-    assert exited is not None and exited.status is HouseholdStatus.EXITED
+    assert kept is not None
+    assert (kept.status, kept.cause) == (HouseholdStatus.REGISTERED, "缺劳力")
+    assert exited is not None
+    assert exited.status is HouseholdStatus.EXITED
 
 
 async def test_bad_rows_are_named_by_row_and_column_and_nothing_is_written(
@@ -155,14 +162,16 @@ async def test_bad_rows_are_named_by_row_and_column_and_nothing_is_written(
     assert message.startswith("贫困户名单有 8 处错误，未导入任何数据")
     assert "第 5 行 B 列（身份证号）：身份证号校验码不对" in message
     assert "第 6 行 A 列（户主姓名）：户主姓名不能为空" in message
-    assert "第 6 行 E 列（人口数）" in message and "第 6 行 F 列（致贫原因）" in message
+    assert "第 6 行 E 列（人口数）" in message
+    assert "第 6 行 F 列（致贫原因）" in message
     assert "第 6 行 G 列（状态）：不认识的状态“不知道”" in message
     assert "第 7 行 D 列（村）：新宾镇没有名为“腰站存”的村，是不是“腰站村”？" in message
     assert "第 8 行 D 列（村）：有 2 个村都叫“东村”" in message
     assert "第 9 行 B 列（身份证号）：身份证号与第 3 行重复" in message
     assert "第 7 行 B 列" not in message  # 周五's number repeats row 2's but the row is refused for its village
     assert len(problem.problems) == 8
-    assert bad_check not in message and "孙二" not in message
+    assert bad_check not in message
+    assert "孙二" not in message
     assert await households(sessionmaker) == 0
 
 
@@ -171,7 +180,8 @@ async def test_more_than_ten_problems_are_counted(
 ) -> None:
     rows = [HEADER, *[["某", "123", "新宾镇", "腰站村", 1, "", ""] for _ in range(12)]]
     problem = await refused(sessionmaker, write_xlsx(tmp_path / "many.xlsx", rows))
-    assert "有 12 处错误" in problem.message and "……另有 2 处错误" in problem.message
+    assert "有 12 处错误" in problem.message
+    assert "……另有 2 处错误" in problem.message
     assert "位数不对" in problem.message
 
 
@@ -180,7 +190,8 @@ async def test_an_id_number_excel_stored_as_a_number_is_explained(
 ) -> None:
     rows = [HEADER, ["王大山", 210422197001010000, "新宾镇", "腰站村", 3, "因病", "在册"]]
     problem = await refused(sessionmaker, write_xlsx(tmp_path / "number.xlsx", rows))
-    assert "第 2 行 B 列（身份证号）：身份证号被 Excel 存成了数字" in problem.message and "文本" in problem.message
+    assert "第 2 行 B 列（身份证号）：身份证号被 Excel 存成了数字" in problem.message
+    assert "文本" in problem.message
 
 
 async def test_no_villages_yet(sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path) -> None:

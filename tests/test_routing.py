@@ -27,7 +27,8 @@ def test_every_unit_on_the_line_takes_part_in_order() -> None:
     measure = kb.measure("maaaae157")
     parties = parties_for(kb, measure_id="maaaae157", township=TOWNSHIP)
     assert [p.unit for p in parties if p.unit] == measure.units
-    assert parties[0].role == PartyRole.LEAD and parties[0].unit == "县农发局"
+    assert parties[0].role == PartyRole.LEAD
+    assert parties[0].unit == "县农发局"
 
 
 def test_no_township_when_the_line_does_not_name_one() -> None:

@@ -27,5 +27,6 @@ async def test_an_unhandled_update_is_replayed_and_a_handled_one_keeps_no_text(s
 
     assert await updates.unhandled_updates(session=session) == []
     row = await session.get(TelegramUpdate, 8)
-    assert row is not None and id_number not in str(row.payload)
+    assert row is not None
+    assert id_number not in str(row.payload)
     assert not await updates.record_update(session=session, payload=_payload(8, id_number))
