@@ -52,6 +52,8 @@ GROUP_PRESS = -1
 GROUP_MAIN = 0
 #: Last: write the conversation state and mark the update handled, once the handlers are done.
 GROUP_FLUSH = 100
+#: One for the long poll, one spare for the poll that follows a cut-off one.
+GET_UPDATES_CONNECTIONS = 2
 
 
 def context_types() -> ContextTypes[CustomContext, dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -117,7 +119,14 @@ def build_application(
         .rate_limiter(SendingLimiter(pacer, metrics=services.metrics))
     )
     if receives:
-        builder = builder.persistence(SqlPersistence(services.sessionmaker)).post_init(_post_init)
+        builder = (
+            builder.persistence(SqlPersistence(services.sessionmaker))
+            .post_init(_post_init)
+            # PTB polls over one connection by default. A long poll cut off mid-flight (at shutdown, on
+            # a flaky proxy) can keep it checked out, so the last getUpdates that marks the fetched
+            # updates read, or every later poll, times out waiting for the pool.
+            .get_updates_connection_pool_size(GET_UPDATES_CONNECTIONS)
+        )
     else:  # nothing here may take updates: no poller at all
         builder = builder.updater(None)
     application: FupinApplication = builder.build()
