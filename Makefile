@@ -55,8 +55,11 @@ lock: | $(UV)
 run: $(STAMP)
 	$(VENV)/bin/fupin serve
 
+# The suite runs on every core (pytest-xdist): most of its time is the bot waiting on Telegram's
+# flood limits, as it would in production. One worker: `make test TEST_WORKERS=0`.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bot emulator policy_kb services tests bench

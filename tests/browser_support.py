@@ -6,15 +6,13 @@ A machine without Chromium or Playwright skips the page tests with the reason; w
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
-
 from tests.bot_support import ADMIN_TOKEN, Sandbox, running_sandbox
+from tests.outside import unavailable
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
@@ -45,9 +43,7 @@ def require_browser() -> None:
         except ImportError:
             reason = "the playwright Python package is not installed"
     if reason:
-        if os.environ.get("FUPIN_TEST_REQUIRE_ALL") == "1":
-            pytest.fail(f"{reason} (FUPIN_TEST_REQUIRE_ALL=1 makes the browser test mandatory)", pytrace=False)
-        pytest.skip(reason)
+        unavailable(reason)
 
 
 @asynccontextmanager

@@ -18,7 +18,6 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import NoReturn
 
 import httpx
 import pytest
@@ -31,17 +30,12 @@ from services.config import get_settings
 from services.db import create_engine, make_sessionmaker, migrate, session_scope
 from services.places import ensure_townships
 from tests.bot_support import ADMIN_TOKEN, Sandbox, running_sandbox
+from tests.outside import unavailable
 
 BACKENDS = ["sqlite", "postgresql"]
 
 #: Table names per migrated database URL, children before parents (deletion order).
 _DELETE_ORDER: dict[str, list[str]] = {}
-
-
-def _unavailable(reason: str) -> NoReturn:
-    if os.environ.get("FUPIN_TEST_REQUIRE_ALL") == "1":
-        pytest.fail(f"{reason} (FUPIN_TEST_REQUIRE_ALL=1 makes every backend mandatory)", pytrace=False)
-    pytest.skip(reason)
 
 
 def _deletion_order(connection: Connection) -> list[str]:
@@ -73,11 +67,11 @@ async def _admin(url: str, statement: str) -> None:
 def _postgresql_url() -> Iterator[str]:
     base = os.environ.get("FUPIN_TEST_DATABASE_URL")
     if not base:
-        _unavailable("FUPIN_TEST_DATABASE_URL is not set, so the PostgreSQL run is skipped")
+        unavailable("FUPIN_TEST_DATABASE_URL is not set, so the PostgreSQL run is skipped")
     try:
         asyncio.run(_admin(base, "SELECT 1"))
     except Exception as exc:  # any failure to connect means: no server to test against
-        _unavailable(f"PostgreSQL at FUPIN_TEST_DATABASE_URL is unreachable: {type(exc).__name__}: {exc}")
+        unavailable(f"PostgreSQL at FUPIN_TEST_DATABASE_URL is unreachable: {type(exc).__name__}: {exc}")
     parsed = make_url(base)
     scratch = f"{parsed.database or 'test'}_fupin_{os.getpid()}_{secrets.token_hex(3)}"
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from services.config import Settings
+from tests.outside import unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_EXAMPLE = ROOT / ".env.example"
@@ -92,7 +93,7 @@ def test_the_unit_passes_systemd_analyze_verify(unit: str, tmp_path: Path) -> No
     analyze = shutil.which("systemd-analyze")
     units = next((d for d in SYSTEM_UNIT_DIRS if (d / "sysinit.target").exists()), None)
     if analyze is None or units is None:
-        pytest.skip("systemd-analyze or systemd's own units are missing, so the units are not verified")
+        unavailable("systemd-analyze or systemd's own units are missing, so the units are not verified")
     # A root holding what the units need: systemd's own units, the programs they start, the settings.
     root = tmp_path / "root"
     shutil.copytree(units, root / units.relative_to("/"), symlinks=True)
@@ -118,7 +119,7 @@ def test_the_unit_passes_systemd_analyze_verify(unit: str, tmp_path: Path) -> No
 def test_the_proxy_example_passes_nginx_t(tmp_path: Path) -> None:
     nginx, openssl = shutil.which("nginx") or shutil.which("/usr/sbin/nginx"), shutil.which("openssl")
     if nginx is None or openssl is None:
-        pytest.skip("nginx or openssl is missing (apt-get install nginx), so the proxy example is not checked")
+        unavailable("nginx or openssl is missing (apt-get install nginx), so the proxy example is not checked")
     subprocess.run(
         [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=fupin.example.org"]
         + ["-keyout", str(tmp_path / "privkey.pem"), "-out", str(tmp_path / "fullchain.pem")],
