@@ -43,7 +43,7 @@ ASKED_UNIT_PATTERN = re.compile(r"(?:多少|几)(个|座|户|人|家|公里|里|
 ASKED_UNIT_ALIASES = {"块": "元", "钱": "元", "万": "元", "里": "公里", "成": "%", "村": "个"}
 
 #: Words that ask whether something is free or must be paid.
-WAIVER_PATTERN = re.compile(r"免|掏|要钱|收钱|收费|交钱|花钱|掏钱|要交|付钱|给钱|自己出|白给")
+WAIVER_PATTERN = re.compile(r"免|掏|要钱|收钱|收费|交钱|花钱|掏钱|要交|付钱|给钱|自己出|白给|押金|先交|预交|垫钱|垫付")
 #: A waiver asked as "is it free" ("能免费体检吗", "是不是不用掏钱"): a waiver the plan grants answers yes.
 ASKS_FREE_PATTERN = re.compile(r"免")
 
@@ -91,8 +91,10 @@ RELATIVE_YEAR_PATTERN = re.compile(
 
 #: A year written out ("2019年", "二〇二〇年", "2019的政策"): digits, or Chinese numerals read digit
 #: by digit; four digits with a unit after them are an amount ("2000块"), not a year.
+#: A year written out: with 年, or bare unless a figure's words surround it ("也有2000吗", "补2000块").
 EXPLICIT_YEAR_PATTERN = re.compile(
-    r"(?<![\d.])((?:19|20)\d\d)(?![\d.]|\s*[块元万千百人户个名亩座所家公米天次%％多])年?|"
+    r"(?<![\d.])((?:19|20)\d\d)年|"
+    r"(?<![\d.补给有发拿领是才就到达共交掏花要])((?:19|20)\d\d)(?![\d.]|\s*[块元万千百人户个名亩座所家公米天次%％多])|"
     r"((?:一九|二〇|二零)[〇零一二三四五六七八九]{2})年"
 )
 #: "2017年新宾脱贫了多少人": a count asked of that year, not a family telling its past ("俺家…").
@@ -127,7 +129,8 @@ def asked_years(text: str) -> list[int]:
     ("2016年评上的贫困户，2019年娃上初中补多少" -> [2019])."""
     years = []
     for match in EXPLICIT_YEAR_PATTERN.finditer(normalize(text)):
-        digits, chinese = match.groups()
+        written, bare, chinese = match.groups()
+        digits = written or bare
         after = re.split(r"[，,。？?！!]", match.string[match.end() :], maxsplit=1)[0]
         if not YEAR_STORY_PATTERN.match(after) or YEAR_COUNT_ASKED_PATTERN.search(after):
             years.append(int(digits or "".join(CHINESE_DIGITS[c] for c in chinese)))
@@ -149,7 +152,8 @@ INSTRUCTION_PATTERN = re.compile(
     r"你(?:现在)?不是(?:助手|机器人|ai)|你(?:现在)?(?:就)?是(?:县长|局长|书记|领导|干部|主任|镇长|乡长)|"
     r"(?:给|帮)(?:我|俺|咱)(?:批|签字|盖章|开)|"
     r"(?:文件|规定|方案|政策)(?:已经|早就)?作废|新规定(?:是|说|每|要)|你(?:就|只要|只管)?确认一下|你就说|你就回|"
-    r"你只(?:要|需|管)(?:说|回)|直接(?:回答|说|回)(?:能|是|行|对)"
+    r"你只(?:要|需|管)(?:说|回)|直接(?:回答|说|回)(?:能|是|行|对)|"
+    r"别(?:翻|看|查|念)(?:那|这)?(?:个)?(?:文件|方案|规定)|说(?:能|行|是|有)就行"
 )
 
 #: A whole message that only greets, thanks or asks who the assistant is.
@@ -181,6 +185,11 @@ FILLER_PATTERN = re.compile(
     r"拜托|求求|求助|在线等|等回复)+[啊呀呢吗么哈的啦了嘛哇]*$"
 )
 
+#: A clause that only asks whether what was just said is so.
+CONFIRM_TAG_PATTERN = re.compile(
+    r"^(?:是|对|真的|是真的|是这样|是这么回事|是这么个事|有这回事|有这事|靠谱|准)?"
+    r"(?:吗|嘛|么|不|没|吧|不是|不对|没有|假的|的假的|对不对)[啊呀呢吗么哈的啦了嘛哇？?]*$"
+)
 #: A yes/no question ("有补助吗", "能报销不"), and the two ways its "yes" is said.
 YES_NO_PATTERN = re.compile(
     r"[吗嘛么]$|不$|没$|没有$|有没有|是不是|能不能|可不可以|给不给|管不管|算不算|有不有|真的假的|是真的不|"
@@ -190,6 +199,12 @@ YES_NO_PATTERN = re.compile(
 #: or Chinese numerals, not an age, a grade, a date or a count of years.
 STATED_FIGURE_PATTERN = re.compile(
     r"(?<![\d.])(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]{2,})(万)?(?![\d.]|\s*(?:岁|周岁|口|年级|号|月|日|点|年|个娃|个孩子))"
+)
+#: A share said as a word: "减一半", "半价".
+HALF_PATTERN = re.compile(r"一半|半价|减半|打对折")
+#: What a stated figure counts ("改造200户" -> 户): the unit of the figure checked.
+STATED_UNIT_PATTERN = re.compile(
+    r"(?<![\d.])(\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)(个|座|户|人|家|公里|条|种|次|所|名|元|块|万|项|村)"
 )
 HAVE_PATTERN = re.compile(r"有没有|有不有|有.{0,10}(?:[吗嘛么]|不|没|没有)$")
 CAN_PATTERN = re.compile(r"能不能|可不可以|能.{0,10}(?:[吗嘛么]|不)$|可以.{0,10}(?:[吗嘛么]|不)$")
@@ -262,6 +277,8 @@ def read_intent(
     elif MONEY_PATTERN.search(asking):
         asked_unit = "元"
     yes_no = bool(YES_NO_PATTERN.search(asking)) and not QUANTITY_PATTERN.search(asking)
+    if yes_no and asked_unit is None:
+        asked_unit = stated_unit(when)
     return Intent(
         who=bool(WHO_PATTERN.search(question)),
         quantity=bool(QUANTITY_PATTERN.search(asking)),
@@ -280,8 +297,9 @@ def read_intent(
 
 
 def stated_figures(text: str) -> frozenset[float]:
-    """The figures `text` states ("3万" -> 30000, "一千二" -> 1200), for a yes/no that checks one."""
-    figures = set()
+    """The figures `text` states ("3万" -> 30000, "一千二" -> 1200, "减一半" -> 50), for a yes/no that
+    checks one."""
+    figures = {50.0} if HALF_PATTERN.search(text) else set()
     for match in STATED_FIGURE_PATTERN.finditer(text):
         try:
             value = float(parse_number(match.group(1)))
@@ -289,6 +307,15 @@ def stated_figures(text: str) -> frozenset[float]:
             continue
         figures.add(value * 10000 if match.group(2) else value)
     return frozenset(figures)
+
+
+def stated_unit(text: str) -> str | None:
+    """What the figure a yes/no checks counts: "是不是要改造200户危房" checks a count of 户, not the
+    grant per 户; in "一户给5万" the 一户 is "each", and 5万 is checked (元)."""
+    for match in STATED_UNIT_PATTERN.finditer(text):
+        if match.group(1) not in ("1", "一"):
+            return ASKED_UNIT_ALIASES.get(match.group(2), match.group(2))
+    return None
 
 
 def total_count(question: str) -> int:
@@ -327,9 +354,14 @@ def count_before(text: str, start: int) -> int:
 def asking_clauses(clauses: list[str]) -> list[bool]:
     """Which clauses of a message ask something; the rest tell the story around the question.
 
-    A clause of filler alone ("咋整", "急") asks nothing of its own: the question is before it.
+    A clause of filler alone ("咋整", "急") asks nothing of its own: the question is before it. A bare
+    "真的假的" or "是这么回事不" asks about the claim just before it ("初中一年补两千 真的假的").
     """
-    return [asks(c) for c in clauses]
+    asking = [asks(c) for c in clauses]
+    for i in range(1, len(clauses)):
+        if CONFIRM_TAG_PATTERN.match(normalize(clauses[i])):
+            asking[i - 1] = True
+    return asking
 
 
 def asks(clause: str) -> bool:
@@ -374,6 +406,15 @@ def both_topics(question: str) -> list[str]:
         return [question]
     first, second, tail = match.groups()
     return [first + tail, second + tail]
+
+
+#: Two things set side by side rather than added up ("中职也有吗还是只有普高有", "初中跟高中一样不").
+COMPARING_PATTERN = re.compile(r"还是|一样|哪个多|哪个少|区别|不同|差多少|差几|比.{1,6}[多少高低]")
+
+
+def compares(question: str) -> bool:
+    """Whether the message compares what it names instead of counting them up."""
+    return bool(COMPARING_PATTERN.search(question)) and not asks_total(question)
 
 
 def asks_total(question: str) -> bool:

@@ -8,6 +8,7 @@ answer says plainly that the plan does not cover the question.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -26,6 +27,7 @@ from policy_kb.intent import (
     asking_clauses,
     asks_total,
     both_topics,
+    compares,
     count_before,
     names_its_time,
     negated,
@@ -51,6 +53,10 @@ QUANTITY_BONUS, UNIT_BONUS, WAIVER_BONUS = 1.5, 1.5, 0.8
 #: Shortest phrase of a question counted as the plan's own words when an entry states it, and the
 #: (small) weight of that: a tie-breaker, not a topic.
 MIN_VERBATIM, VERBATIM_BONUS = 3, 0.3
+#: The school stages one after another, for a span asked as "从幼儿园到高中".
+SCHOOL_LADDER = ("学前教育", "小学", "初中", "普通高中", "大学本科")
+#: What joins the two ends of a span of stages.
+SPAN_PATTERN = re.compile(r"到|至|一直到")
 #: A grade of danger or need (C级危房, D级): a question about one grade is not about another.
 GRADE_PATTERN = re.compile(r"([a-d])级")
 #: Bonus for a fact whose figure the question itself quotes ("是一百八十九户不").
@@ -219,6 +225,21 @@ class Engine:
             counts[stage] = max(counts[stage], total_count(text))
         return [StageMention(stage, count) for stage, count in counts.items()]
 
+    def spanned_stages(self, text: str) -> list[str]:
+        """The school stages from one named stage to another ("从幼儿园到高中" -> 学前教育, 小学, 初中,
+        普通高中), in school order; empty when no span is named."""
+        named = [
+            (start, stage)
+            for start, _end, phrase in self.index.matcher.scan(text)
+            for stage in SCHOOL_LADDER
+            if stage in self.index.matcher.phrases[phrase]
+        ]
+        for (start, first), (after, last) in itertools.pairwise(named):
+            if first != last and SPAN_PATTERN.search(text[start:after]):
+                low, high = sorted((SCHOOL_LADDER.index(first), SCHOOL_LADDER.index(last)))
+                return list(SCHOOL_LADDER[low : high + 1])
+        return []
+
     def _without_denied_stages(self, text: str) -> str:
         """ "娃还没上小学，在幼儿园": the denied 小学 is no part of what is asked."""
         chars = list(text)
@@ -255,7 +276,7 @@ class Engine:
             return self._compose([group])
         whole = self._answer_one(question)
         questions = [q for part in split_questions(question) for q in both_topics(part)]
-        if len(questions) < 2 or whole.several:
+        if len(questions) < 2:
             return self._compose([whole])
         replies: list[_Reply] = []
         before = ""
@@ -267,6 +288,9 @@ class Engine:
                 continue
             year_elsewhere = other_year(normalize(asked_part), self.plan_year)
             reply = self._answer_one(asked_part)
+            if whole.several and reply.matched and reply.measure == whole.measure:
+                # The children's sum answers every child of the message, wherever they were told.
+                reply = whole
             if not reply.matched and before:
                 # "危房改造补多少，找哪个部门": the later question leans on the earlier one's topic
                 # (when that gives the earlier answer again, it was one question).
@@ -337,8 +361,13 @@ class Engine:
             return self._not_covered(outside=True)
         mentions = self.stage_mentions(text)
         concepts = self._asked_concepts(parts)
+        spanned = self.spanned_stages(text)
+        if spanned:
+            multi = self._several_children([StageMention(stage, 1) for stage in spanned], compared=True)
+            if multi is not None:
+                return multi
         if sum(m.count for m in mentions) >= 2:
-            multi = self._several_children(mentions)
+            multi = self._several_children(mentions, compared=compares(text))
             if multi is not None:
                 return multi
         # A figure quoted in a question that asks for one is the story's ("说全县改造189户，一户补多少"):
@@ -379,6 +408,14 @@ class Engine:
                 best = with_figure
             elif intent.quantity and not intent.who and best.entry.measure is not None:
                 return self._no_figure(best)
+        if (
+            intent.asked_unit == "元"
+            and best.entry.kind == "target"
+            and best.entry.measure is not None
+            and not any(u == "元" for _, u in best.entry.figures)
+        ):
+            # "乡村旅游经营户一户补多少钱": the plan counts them (120户以上) and pays them nothing it fixes.
+            return self._no_figure(best, said=texts.NO_MONEY.format(statement=best.entry.statement.rstrip("。")))
         return self._say(best, ranked, intent, text)
 
     def _asked_concepts(self, parts: list[str]) -> dict[str, float]:
@@ -519,31 +556,28 @@ class Engine:
             key=best.entry.statement,
         )
 
-    def _several_children(self, mentions: list[StageMention]) -> _Reply | None:
-        """Each child's yearly cash by stage, and the family's total (one-off grants aside)."""
+    def _stage_benefits(self, stage: str) -> tuple[list[Entry], list[Entry]]:
+        """A school stage's yearly cash benefits and its waivers."""
+        cash, waivers = [], []
+        for e in self.index.entries:
+            if e.stage != stage or e.kind != "benefit" or e.benefit is None:
+                continue
+            if e.benefit.amount_yuan is not None and e.benefit.period == "年":
+                cash.append(e)
+            elif e.benefit.kind == "waiver":
+                waivers.append(e)
+        return cash, waivers
+
+    def _several_children(self, mentions: list[StageMention], *, compared: bool = False) -> _Reply | None:
+        """Each child's yearly cash by stage, and the family's total (one-off grants aside); or, when
+        the stages are `compared` ("中职也有吗还是只有普高有"), what each stage gets, with no total."""
         lines: list[str] = []
         total = 0.0
         measure: Measure | None = None
         sources: list[str] = []
         figures: list[str] = []
         for mention in mentions:
-            cash = [
-                e
-                for e in self.index.entries
-                if e.stage == mention.stage
-                and e.kind == "benefit"
-                and e.benefit is not None
-                and e.benefit.amount_yuan is not None
-                and e.benefit.period == "年"
-            ]
-            waivers = [
-                e
-                for e in self.index.entries
-                if e.stage == mention.stage
-                and e.kind == "benefit"
-                and e.benefit is not None
-                and e.benefit.kind == "waiver"
-            ]
+            cash, waivers = self._stage_benefits(mention.stage)
             if not cash and not waivers:
                 lines.append(texts.STAGE_NO_FIGURE.format(stage=mention.stage))
                 continue
@@ -551,15 +585,17 @@ class Engine:
                 assert entry.benefit is not None and entry.benefit.amount_yuan is not None
                 amount = entry.benefit.amount_yuan * mention.count
                 total += amount
-                lines.append(
-                    texts.STAGE_LINE.format(
-                        stage=mention.stage,
-                        count=mention.count,
-                        each=format_number(entry.benefit.amount_yuan),
-                        amount=format_number(amount),
+                each = format_number(entry.benefit.amount_yuan)
+                if compared:
+                    lines.append(texts.STAGE_EACH.format(stage=mention.stage, each=each))
+                    figures.append(f"{each} 元")
+                else:
+                    lines.append(
+                        texts.STAGE_LINE.format(
+                            stage=mention.stage, count=mention.count, each=each, amount=format_number(amount)
+                        )
                     )
-                )
-                figures.append(f"{format_number(amount)} 元")
+                    figures.append(f"{format_number(amount)} 元")
                 measure = entry.measure
                 sources.append(entry.source)
             lines.extend(
@@ -569,16 +605,22 @@ class Engine:
             )
         if measure is None:
             return None
+        statements = ["；".join(lines) + "。"]
+        if not compared:
+            statements.append(texts.FAMILY_TOTAL.format(total=format_yuan(total)))
+            figures.append(format_yuan(total))
         part = Part(
             "answer",
-            ["；".join(lines) + "。", texts.FAMILY_TOTAL.format(total=format_yuan(total))],
-            figures=[*figures, format_yuan(total)],
+            statements,
+            figures=figures,
             lead_unit=measure.lead_unit,
             partners=_partners(measure),
             source=" ".join(dict.fromkeys(sources)),
             source_title=measure.title,
         )
-        return _Reply(part, matched=True, units=list(measure.units), measure=measure, confidence=0.9, several=True)
+        return _Reply(
+            part, matched=True, units=list(measure.units), measure=measure, confidence=0.9, several=not compared
+        )
 
     def _no_figure(self, best: Scored, said: str | None = None) -> _Reply:
         """The plan names the benefit but fixes no amount: say so, and say what it does fix (or

@@ -29,6 +29,7 @@ COUNTY_RE = re.compile(r"^(?P<county>[\u4e00-\u9fff]{2,8}?)(?:满族自治县|�
 THANKS = "不客气！还有扶贫政策方面的问题，随时问我。"
 NO_FIGURE = "方案没有规定具体金额或数量。方案的相关规定是：{statement}。"
 #: The plan fixes amounts for other school stages, not the one asked about.
+NO_MONEY = "方案没有规定补助金额。方案的相关规定是：{statement}。"
 STAGE_NOT_FIXED = "方案没有规定{stage}的具体补助金额。"
 SOURCE = "（出处：{plan}“{title}”）"
 GOALS_SOURCE = "（出处：{plan}“{title}”；详情可咨询{office}）"
@@ -47,6 +48,7 @@ ENTRY_QUESTION_RULE = "{name}有什么规定"
 #: How each of several questions in one message is numbered.
 NUMBERED = "{number}. {text}"
 STAGE_LINE = "{stage}{count}人，每人每年{each}元，共{amount}元"
+STAGE_EACH = "{stage}每人每年{each}元"
 STAGE_WAIVER = "{stage}免除{item}"
 STAGE_NO_FIGURE = "{stage}按国家和省资助政策执行，方案没有规定具体金额"
 GROUP = "方案的“{heading}”包括：{titles}。"
