@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import texts
@@ -16,7 +15,6 @@ from tests.bot_support import Sandbox, running_sandbox
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, page_on, require_browser
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_person_asks_on_the_chat_page_and_sees_the_answer(
     database_url: str, engine: AsyncEngine, tmp_path: Path
 ) -> None:
@@ -57,7 +55,6 @@ async def _as_household(page: Any) -> Any:
     return messages
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_before_a_role_is_picked_there_is_nothing_to_type_into(database_url: str, engine: AsyncEngine) -> None:
     async def steps(page: Any, sandbox: Sandbox) -> None:
         from playwright.async_api import expect
@@ -68,7 +65,6 @@ async def test_before_a_role_is_picked_there_is_nothing_to_type_into(database_ur
     await _page_test(database_url, steps)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_the_slash_button_lists_the_bots_commands_and_sends_one(database_url: str, engine: AsyncEngine) -> None:
     async def steps(page: Any, sandbox: Sandbox) -> None:
         from playwright.async_api import expect
@@ -82,7 +78,6 @@ async def test_the_slash_button_lists_the_bots_commands_and_sends_one(database_u
     await _page_test(database_url, steps)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_deep_link_start_shows_as_start_without_the_invite_code(database_url: str, engine: AsyncEngine) -> None:
     async def steps(page: Any, sandbox: Sandbox) -> None:
         from playwright.async_api import expect
@@ -94,7 +89,6 @@ async def test_a_deep_link_start_shows_as_start_without_the_invite_code(database
     await _page_test(database_url, steps)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_link_the_bot_sends_can_be_clicked(database_url: str, engine: AsyncEngine) -> None:
     async def steps(page: Any, sandbox: Sandbox) -> None:
         from playwright.async_api import expect
@@ -108,7 +102,6 @@ async def test_a_link_the_bot_sends_can_be_clicked(database_url: str, engine: As
     await _page_test(database_url, steps)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_message_the_bot_deletes_disappears(database_url: str, engine: AsyncEngine) -> None:
     async def steps(page: Any, sandbox: Sandbox) -> None:
         from playwright.async_api import expect
@@ -130,7 +123,6 @@ async def test_a_message_the_bot_deletes_disappears(database_url: str, engine: A
     await _page_test(database_url, steps)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_after_a_restart_the_page_asks_for_a_role_again_in_chinese(
     database_url: str, engine: AsyncEngine
 ) -> None:
@@ -147,7 +139,6 @@ async def test_after_a_restart_the_page_asks_for_a_role_again_in_chinese(
     await _page_test(database_url, steps)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_the_inputs_hint_follows_the_keyboard_shown_now(database_url: str, engine: AsyncEngine) -> None:
     """The menu's hint ("请点下面的菜单按钮") goes once a step's keyboard, which has none, replaces it."""
 

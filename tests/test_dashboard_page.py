@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -17,7 +16,6 @@ from tests.dashboard_support import ROAD_INDICATOR, seed_county
 ADMIN_TOKEN = "page-admin-token-0123456789"
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_the_office_signs_in_and_sees_every_target_with_nothing_fetched_from_outside(
     database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
@@ -88,7 +86,6 @@ async def test_the_office_signs_in_and_sees_every_target_with_nothing_fetched_fr
     assert any(url.endswith("/api/dashboard") for url in requested)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_the_dashboard_fits_a_phones_width(
     database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
@@ -107,7 +104,6 @@ async def test_the_dashboard_fits_a_phones_width(
         assert box["x"] + box["width"] <= PHONE["width"]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_the_office_sees_at_a_glance_what_is_overdue_and_with_whom(
     database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -119,7 +115,6 @@ async def test_the_office_sees_at_a_glance_what_is_overdue_and_with_whom(
         await expect(row).to_contain_text("县交通局", timeout=5000)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_the_api_docs_render_offline(database_url: str, engine: AsyncEngine) -> None:
     require_browser()
     from playwright.async_api import async_playwright, expect

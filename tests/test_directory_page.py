@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.http import texts
@@ -15,7 +14,6 @@ from tests.test_directory import EDUCATION, MIDDLE_SCHOOL, PHONE
 SAVE = texts.DASHBOARD["directory_save"]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_the_office_enters_a_number_on_the_dashboard_and_households_get_it(
     database_url: str, engine: AsyncEngine, tmp_path: Path
 ) -> None:
@@ -35,7 +33,6 @@ async def test_the_office_enters_a_number_on_the_dashboard_and_households_get_it
         assert PHONE in (await sandbox.client.wait_for_bot_message(household["id"]))["text"]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_refused_number_is_explained_on_the_dashboard(database_url: str, engine: AsyncEngine) -> None:
     from playwright.async_api import expect
 

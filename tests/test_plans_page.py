@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.http import texts
@@ -15,7 +14,6 @@ from tests.test_plans import HOUSING, PLAN_2019
 ADMIN_TOKEN = "plans-page-token-0123456789"
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_the_office_uploads_previews_and_activates_next_years_plan(
     database_url: str, engine: AsyncEngine, tmp_path: Path
 ) -> None:

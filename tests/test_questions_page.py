@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.http import texts
@@ -16,7 +15,6 @@ from tests.test_questions_e2e import HOUSING_FIGURE, HOUSING_GRANT, HUT, HUT_PHR
 ADMIN_TOKEN = "questions-page-token-0123456789"
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_the_office_attaches_a_phrase_from_the_dashboard_and_the_bot_answers(
     database_url: str, engine: AsyncEngine
 ) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from services.db import session_scope
@@ -15,7 +14,6 @@ from tests.dashboard_support import one_of_two_villages_reports
 HEALTH, CLINIC = "m25e43f6d", "村卫生室"
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_per_village_target_shows_the_villages_that_meet_it(
     database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
