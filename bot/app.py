@@ -21,6 +21,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from bot import persistence, texts
 from bot.context import BotServices, CustomContext, FupinApplication
@@ -91,6 +92,7 @@ def build_application(
     base_file_url: str | None = None,
     services: BotServices,
     parts: frozenset[Part] = ALL_PARTS,
+    request: BaseRequest | None = None,
 ) -> FupinApplication:
     """The bot, pointed at a Bot API (`base_url` ends in `/bot`; PTB appends the token).
 
@@ -100,6 +102,9 @@ def build_application(
         services: built once by the caller; stored in `bot_data` for `CustomContext`.
         parts: with `Part.BOT` the handlers, the persistence of conversations (so no other
             process writes it) and their jobs; with `Part.DELIVERY` the reminder jobs.
+        request: how the bot reaches the Bot API (for every call, getUpdates too); by default PTB's
+            HTTPX connection pools. Tests that drive the handlers in-process pass one bound to the
+            emulator without a socket.
     """
     settings = services.settings
     receives = Part.BOT in parts
@@ -118,15 +123,15 @@ def build_application(
         # within the one budget they share with it, and retried after a 429.
         .rate_limiter(SendingLimiter(pacer, metrics=services.metrics))
     )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    elif receives:
+        # PTB polls over one connection by default. A long poll cut off mid-flight (at shutdown, on
+        # a flaky proxy) can keep it checked out, so the last getUpdates that marks the fetched
+        # updates read, or every later poll, times out waiting for the pool.
+        builder = builder.get_updates_connection_pool_size(GET_UPDATES_CONNECTIONS)
     if receives:
-        builder = (
-            builder.persistence(SqlPersistence(services.sessionmaker))
-            .post_init(_post_init)
-            # PTB polls over one connection by default. A long poll cut off mid-flight (at shutdown, on
-            # a flaky proxy) can keep it checked out, so the last getUpdates that marks the fetched
-            # updates read, or every later poll, times out waiting for the pool.
-            .get_updates_connection_pool_size(GET_UPDATES_CONNECTIONS)
-        )
+        builder = builder.persistence(SqlPersistence(services.sessionmaker)).post_init(_post_init)
     else:  # nothing here may take updates: no poller at all
         builder = builder.updater(None)
     application: FupinApplication = builder.build()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,9 @@ from policy_kb.schema import KnowledgeBase
 from services.config import Settings, get_settings
 from services.directory import Contact
 from services.questions import Answerer
+
+#: Answered once at start-up by a process that answers questions.
+WARM_UP_QUESTION = "初中生一年补助多少"
 
 
 @dataclass
@@ -37,6 +41,32 @@ class BotServices:
     answerer: Answerer | None = None
     #: This process's metrics (`/metrics`); handlers, the limiter and the outbox count into it.
     metrics: Metrics = field(default_factory=Metrics)
+
+    @classmethod
+    async def load(
+        cls,
+        settings: Settings,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        rate_limiter: RateLimiter,
+        metrics: Metrics,
+        warm: bool,
+    ) -> BotServices:
+        """The services of one process: the question engine for the plan in force with the office's
+        reviewed phrases, warmed (tokenizer, vocabulary) when `warm`, so that the first household
+        does not wait."""
+        answerer = await Answerer.load(sessionmaker)
+        if warm:
+            await asyncio.to_thread(answerer.answer, WARM_UP_QUESTION)
+        return cls(
+            kb=answerer.engine.index.kb,
+            answer=metrics.timed(answerer.answer),
+            answerer=answerer,
+            sessionmaker=sessionmaker,
+            rate_limiter=rate_limiter,
+            settings=settings,
+            metrics=metrics,
+        )
 
     @property
     def contacts(self) -> dict[str, Contact]:

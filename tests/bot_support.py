@@ -45,7 +45,7 @@ class Sandbox:
 
 
 @contextmanager
-def _jobs_run_by_the_test() -> Iterator[None]:
+def jobs_run_by_the_test() -> Iterator[None]:
     """The bot's JobQueue keeps its jobs, but its clock never fires them: a test runs one with `run_job`.
 
     A job fired by the clock would race the test's own run of it, and a test waiting for the clock
@@ -68,7 +68,7 @@ async def run_job(sandbox: Sandbox, name: str) -> None:
     await job.run(application)
 
 
-class _ErrorsToFailures(logging.Handler):
+class ErrorsToFailures(logging.Handler):
     """Collects what the bot's error handler logs, so a handler exception fails the test."""
 
     def __init__(self) -> None:
@@ -107,12 +107,12 @@ async def running_sandbox(
     # date the tests run; a test that wants them asks for them.
     config = Settings(database_url=database_url, host="127.0.0.1", port=port, **settings)
     app = create_app(config, emulator_state=state, rate_limiter=rate_limiter)
-    errors = _ErrorsToFailures()
+    errors = ErrorsToFailures()
     loggers = [logging.getLogger(n) for n in ("fupin.bot", "fupin.http", "telegram.ext")]
     for logger in loggers:
         logger.addHandler(errors)
     try:
-        with _jobs_run_by_the_test():
+        with jobs_run_by_the_test():
             async with serving(app, sock) as base_url:
                 await app.state.bot_runner.ready.wait()
                 async with EmulatorClient(base_url + EMULATOR_PREFIX, prefix=SANDBOX_API_PREFIX) as client:
@@ -183,7 +183,7 @@ async def webhook_bot(
         plan_reminders=False,
     )
     app = create_app(config, rate_limiter=rate_limiter)
-    with _jobs_run_by_the_test():
+    with jobs_run_by_the_test():
         async with serving(app, sock) as base_url, httpx.AsyncClient(base_url=base_url, trust_env=False) as http:
             await asyncio.wait_for(app.state.bot_runner.ready.wait(), 30)
             yield app, http

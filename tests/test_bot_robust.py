@@ -93,7 +93,7 @@ def test_the_error_log_masks_names_and_numbers() -> None:
 async def test_a_handler_exception_is_logged_with_the_update_and_the_user_told(
     database_url: str, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from bot.http.app import WARM_UP_QUESTION
+    from bot.context import WARM_UP_QUESTION
     from services.questions import Answerer
 
     answer = Answerer.answer

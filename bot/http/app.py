@@ -48,7 +48,6 @@ from bot.telegram.questions import follow_reloads_forever
 from services import telegram_bots
 from services.config import SANDBOX_NOT_LOOPBACK, Settings, get_settings, is_loopback
 from services.db import create_engine, database_reachable, make_sessionmaker, session_scope
-from services.questions import Answerer
 from services.schema import upgrade_database
 from services.users import list_users
 
@@ -64,8 +63,6 @@ EMULATOR_PREFIX = "/telegram"
 SANDBOX_API_PREFIX = "/sandbox/api"
 #: Webhook path when `FUPIN_WEBHOOK_URL` has none.
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
-#: Asked once at start-up to load the question engine.
-WARM_UP_QUESTION = "初中生一年补助多少"
 
 
 def _loopback(host: str) -> str:
@@ -168,20 +165,13 @@ def create_app(
         if mode is BotMode.SANDBOX:
             assert emulator_state is not None
             await restore_sandbox_people(emulator_state, sessionmaker)
-        # The question engine for the plan in force with the office's reviewed phrases (every part
-        # reads the plan), warmed (tokenizer, vocabulary) so that the first household does not wait.
-        answerer = await Answerer.load(sessionmaker)
-        kb = answerer.engine.index.kb
-        if Part.BOT in parts:
-            await asyncio.to_thread(answerer.answer, WARM_UP_QUESTION)
-        services = BotServices(
-            kb=kb,
-            answer=metrics.timed(answerer.answer),
-            answerer=answerer,
-            sessionmaker=sessionmaker,
+        # Every part reads the plan; the bot part answers questions.
+        services = await BotServices.load(
+            settings,
+            sessionmaker,
             rate_limiter=rate_limiter or RateLimiter(),
-            settings=settings,
             metrics=metrics,
+            warm=Part.BOT in parts,
         )
         # The bot and the delivery need a Telegram bot; the web part alone keeps its engine in
         # step with the office's reloads by itself.
@@ -204,8 +194,8 @@ def create_app(
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessionmaker = sessionmaker
-        app.state.kb = kb
-        app.state.answerer = answerer
+        app.state.kb = services.kb
+        app.state.answerer = services.answerer
         app.state.bot_runner = runner
         try:
             if runner is not None:
