@@ -421,6 +421,7 @@ AUDIENCE_BUTTONS = {
 }
 BROADCAST_ASK_TOWNSHIP = "发给哪个乡镇？请选择："
 BROADCAST_ASK_WHEN = "什么时候发？点“现在发送”，或输入日期和时间（北京时间），例如 12月1日 9:00、2026-12-01 09:00。"
+BROADCAST_TIME_PAST = "这个时间已经过去了，请输入将来的时间，或点“现在发送”。"
 BUTTON_SEND_NOW = "现在发送"
 BUTTON_CONFIRM_SEND = "确认发送"
 BROADCAST_PREVIEW = "请确认：\n发给：{audience}（目前 {count} 人）\n时间：{when}\n内容：\n{text}"

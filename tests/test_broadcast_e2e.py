@@ -207,6 +207,19 @@ async def test_nothing_is_registered_until_the_office_confirms_the_summary(
             assert await session.scalar(select(func.count()).select_from(Deadline)) == 0
 
 
+async def test_a_township_left_behind_by_going_back_is_not_kept(database_url: str, engine: AsyncEngine) -> None:
+    async with running_sandbox(database_url) as sandbox:
+        client = sandbox.client
+        office = await _office(sandbox)
+        await _deadline_until(client, office, "后天", texts.AUDIENCE_BUTTONS["township"], "永陵镇")
+        await _say(client, office, texts.BUTTON_BACK)  # back to the township
+        await _say(client, office, texts.BUTTON_BACK)  # back to the audience
+        await _say(client, office, texts.AUDIENCE_BUTTONS["units"])
+        await _say(client, office, texts.BUTTON_CONFIRM_DEADLINE)
+        async with session_scope(sandbox.app.state.sessionmaker) as session:
+            assert await session.scalar(select(Deadline.township_id)) is None
+
+
 async def test_the_offices_help_names_deadline(database_url: str, engine: AsyncEngine) -> None:
     async with running_sandbox(database_url) as sandbox:
         office = await _office(sandbox)

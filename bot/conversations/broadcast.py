@@ -185,7 +185,7 @@ async def got_when(update: Update, context: CustomContext) -> BroadcastState:
         try:
             moment = parse_datetime(typed, now=utcnow())
             if moment < utcnow():
-                raise InvalidInput("这个时间已经过去了，请输入将来的时间，或点“现在发送”。")
+                raise InvalidInput(texts.BROADCAST_TIME_PAST)
         except InvalidInput as error:
             return await FORM.wrong(update, context, BroadcastState.WHEN, error.message)
         draft["scheduled_at"] = moment.isoformat()

@@ -142,6 +142,8 @@ async def got_audience(update: Update, context: CustomContext) -> DeadlineState 
     draft = FORM.draft(context)
     draft["audience"] = audience.value
     if audience is not AudienceKind.TOWNSHIP:
+        # A township chosen before 上一步 changed the audience is not this deadline's any more.
+        draft.pop("township_id", None)
         draft["label"] = texts.AUDIENCE_BUTTONS[audience.value]
     return await FORM.advance(update, context, DeadlineState.AUDIENCE)
 
