@@ -6,6 +6,7 @@ responsible unit's name, or a yes/no about a waiver. Each rule is a documented c
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -380,7 +381,18 @@ def split_questions(message: str) -> list[str]:
     pieces: list[str] = []
     for part in QUESTION_BREAK_PATTERN.split(message):
         commas = COMMA_BREAK_PATTERN.split(part)
-        pieces.extend(commas if len(commas) <= MAX_COMMA_CLAUSES else [part])
+        if len(commas) <= MAX_COMMA_CLAUSES:
+            pieces.extend(commas)
+            continue
+        # A long story's commas separate what it tells, except in the questions it ends with
+        # ("…不知道有没有培训，贷款能不能贴息"): each of those is asked, the story told before them.
+        trailing = len(list(itertools.takewhile(asks, reversed(commas))))
+        if trailing < 2:
+            pieces.append(part)
+            continue
+        head = len(commas) - trailing
+        pieces.append("，".join(commas[: head + 1]))
+        pieces.extend(commas[head + 1 :])
     for piece in (p.strip() for p in pieces):
         if not piece:
             continue

@@ -63,6 +63,9 @@ GRADE_PATTERN = re.compile(r"([a-d])级")
 ECHO_BONUS = 4.0
 #: Least topical score (concept overlap alone) for a question to count as covered by the plan.
 MIN_TOPIC_SCORE = 1.2
+#: Least topical score of a question's own words for it to stand alone in a message of several
+#: ("一年还给多少补助" names only the generic 补助: it asks about the question before it).
+MIN_OWN_TOPIC = 3.0
 #: Below this topical score the answer offers other topics ("did you mean").
 CONFIDENT_TOPIC_SCORE = 3.0
 #: A rival topic of another measure scoring this share of the best competes closely with it.
@@ -291,10 +294,13 @@ class Engine:
             if whole.several and reply.matched and reply.measure == whole.measure:
                 # The children's sum answers every child of the message, wherever they were told.
                 reply = whole
-            if not reply.matched and before:
-                # "危房改造补多少，找哪个部门": the later question leans on the earlier one's topic
-                # (when that gives the earlier answer again, it was one question).
-                reply = self._answer_one(before + "，" + asked_part)
+            if before and (not reply.matched or self._topic_strength(self.read_concepts(asked_part)) < MIN_OWN_TOPIC):
+                # "危房改造补多少，找哪个部门", "高中学杂费能免不，一年还给多少补助": a later question
+                # that names no topic of its own leans on the earlier one's (when that gives the
+                # earlier answer again, it was one question).
+                leaning = self._answer_one(before + "，" + asked_part)
+                if not reply.matched or (leaning.matched and leaning.key not in {r.key for r in replies}):
+                    reply = leaning
             before = asked_part
             # A question about something the plan surely leaves out is said so in its place.
             if (reply.matched or reply.outside) and reply.key not in {r.key for r in replies}:

@@ -346,6 +346,18 @@ def test_told_not_to_read_the_plan_it_gives_no_figure() -> None:
     assert answer("别看那文件了 你说能给五万就行").matched is False
 
 
+def test_a_long_story_ending_in_two_questions_gets_both_answered() -> None:
+    text = answer(
+        "俺家闺女今年二十，高中毕业在家帮着喂猪，想学门手艺，以后自己开个小店，县里有没有技能培训，开店贷款给不给贴息"
+    ).answer
+    assert "培训" in text
+    assert "贴息" in text
+
+
+def test_a_later_question_naming_no_topic_asks_about_the_earlier_one() -> None:
+    assert "2000" in answer("孩子念高中了，学杂费免不免，一年还给多少补助").answer
+
+
 def test_a_list_question_gets_every_item() -> None:
     text = answer("去医院看病都能免哪些费用").answer
     for item in ("挂号费", "院内会诊费", "肌肉注射费", "一般物理降温费", "20%"):
