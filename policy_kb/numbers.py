@@ -61,6 +61,12 @@ UNITS: tuple[str, ...] = (
     "株",
     "棵",
     "眼",
+    "栋",
+    "幢",
+    "口",
+    "孔",
+    "羽",
+    "匹",
 )
 #: Units a 万 multiplies out (money); for any other unit 万 stays part of the unit as the plan
 #: writes it (1.5万亩, 10万袋), since the plan's own figures are said back in its own words.
@@ -168,6 +174,32 @@ def _quantity(text: str, match: re.Match[str]) -> Quantity | None:
         numeral="arabic" if re.fullmatch(_ARABIC, raw) else "chinese",
         at_least=_followed_by_at_least(text, match.end()),
     )
+
+
+def as_written(q: Quantity) -> tuple[Number, str]:
+    """A target's figure in the unit the plan writes it: "不少于3000万元" is 3000 万元 (money paid to
+    someone is counted in 元; a sum the plan aims at is reported and shown the way it is written)."""
+    written = q.text.replace(" ", "")
+    for mult, factor in MULTIPLIERS.items():
+        if q.unit in MULTIPLIED_UNITS and mult + q.unit in written:
+            return tidy(q.value / factor), mult + q.unit
+    return q.value, q.unit
+
+
+def base_unit(unit: str) -> str:
+    """The unit a figure compares in: 万元 -> 元; any other unit is its own."""
+    for mult in MULTIPLIERS:
+        if unit.startswith(mult) and unit.removeprefix(mult) in MULTIPLIED_UNITS:
+            return unit.removeprefix(mult)
+    return unit
+
+
+def base_value(quantity: Number, unit: str) -> Number:
+    """A figure in its base unit, for comparing figures however they are written: 3 万元 -> 30000."""
+    for mult, factor in MULTIPLIERS.items():
+        if unit.startswith(mult) and unit.removeprefix(mult) in MULTIPLIED_UNITS:
+            return tidy(quantity * factor)
+    return quantity
 
 
 def _multiplied(value: Number, mult: str | None, unit: str) -> tuple[Number, str]:

@@ -39,6 +39,7 @@ from policy_kb.intent import (
     without_asking_words,
 )
 from policy_kb.loader import cache_dir, load_kb
+from policy_kb.numbers import base_unit, base_value
 from policy_kb.results import Alternative, Answer, Part
 from policy_kb.schema import KnowledgeBase, Measure
 from policy_kb.textnorm import clauses, normalize
@@ -194,7 +195,7 @@ class Engine:
             total = topic + MEASURE_SHARE * context
             if intent.quantity and entry.figures:
                 total += QUANTITY_BONUS
-            if intent.asked_unit and any(u == intent.asked_unit for _, u in entry.figures):
+            if intent.asked_unit and any(base_unit(u) == intent.asked_unit for _, u in entry.figures):
                 total += UNIT_BONUS
             if (
                 intent.waiver
@@ -418,7 +419,7 @@ class Engine:
             intent.asked_unit == "元"
             and best.entry.kind == "target"
             and best.entry.measure is not None
-            and not any(u == "元" for _, u in best.entry.figures)
+            and not any(base_unit(u) == "元" for _, u in best.entry.figures)
         ):
             # "乡村旅游经营户一户补多少钱": the plan counts them (120户以上) and pays them nothing it fixes.
             return self._no_figure(best, said=texts.NO_MONEY.format(statement=best.entry.statement.rstrip("。")))
@@ -467,7 +468,7 @@ class Engine:
         if intent.listing and entry.stage is not None and not self.stage_mentions(text):
             # "孩子上学都有哪些补助", no stage named: every stage's benefits, in the plan's order.
             return [e for e in self.index.entries if e.stage is not None and e.kind == "benefit"]
-        if intent.listing and entry.unit is not None and entry.unit == intent.asked_unit and not entry.stage:
+        if intent.listing and entry.unit is not None and base_unit(entry.unit) == intent.asked_unit and not entry.stage:
             same_unit = [
                 e
                 for e in self.index.entries
@@ -498,13 +499,13 @@ class Engine:
     def _total_for_several(self, entry: Entry, text: str) -> tuple[str, str] | None:
         """ "两户一共能补多少": the per-household (per-village) amount times the count, said as a sentence."""
         asked = several(text)
-        if asked is None or not entry.figures or entry.figures[0][1] != "元":
+        if asked is None or not entry.figures or base_unit(entry.figures[0][1]) != "元":
             return None
         count, what = asked
         per = entry.benefit.per if entry.benefit else ("村" if "每村" in entry.statement else None)
         if per != what:
             return None
-        each = entry.figures[0][0]
+        each = base_value(*entry.figures[0])
         total = format_yuan(each * count)
         more = "以上" if "以上" in entry.statement else ""
         line = texts.SEVERAL_TOTAL.format(count=count, what=what, total=total, more=more)
@@ -528,7 +529,7 @@ class Engine:
         if intent.yes_no and not intent.who and (not intent.waiver or intent.free) and grants:
             yes = {"have": texts.YES_HAVE, "can": texts.YES_CAN}.get(intent.yes, texts.YES)
         # "念高中一年2000块是吧": a figure stated to be checked is confirmed, or said not to be the plan's.
-        said_figures = {float(q) for e in said for q, _ in e.figures}
+        said_figures = {float(base_value(q, u)) for e in said for q, u in e.figures}
         if said_figures and not intent.who:
             if intent.mentioned & said_figures:
                 yes = yes or texts.YES

@@ -9,7 +9,7 @@ from importlib import resources
 import pytest
 
 from policy_kb import KnowledgeBase, build_kb
-from policy_kb.numbers import Number, find_quantities, parse_number, parse_quantity
+from policy_kb.numbers import Number, base_value, find_quantities, parse_number, parse_quantity
 
 
 @pytest.fixture(scope="module")
@@ -57,10 +57,10 @@ def _value_at(line: str, start: int, raw: str) -> Number:
 
 def _recorded(kb: KnowledgeBase) -> list[tuple[str, Number]]:
     """(sentence, figure) of every structured field that carries a figure."""
-    out: list[tuple[str, Number]] = [(g.sentence, g.quantity) for g in kb.goals]
+    out: list[tuple[str, Number]] = [(g.sentence, base_value(g.quantity, g.unit)) for g in kb.goals]
     for m in kb.measures:
         # "10 个贫困村都有…" writes the villages; each one's 1 is what 都有 says, not a figure.
-        out += [(t.sentence, t.villages or t.quantity) for t in m.targets]
+        out += [(t.sentence, t.villages or base_value(t.quantity, t.unit)) for t in m.targets]
         for b in m.benefits:
             out += [(b.sentence, v) for v in (b.amount_yuan, b.percent, b.quantity) if v is not None]
     for c in kb.cadences:

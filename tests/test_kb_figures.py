@@ -42,6 +42,9 @@ C级危房按 0.6 万元/户给予补助，D级危房每户补助标准提高到
 7、教育资助
 对贫困家庭寄宿生每生每年补助生活费，小学 800 元、初中 900 元。全面完成剩余 40 户贫困户危房改造。
 （责任单位：县教育局）
+8、金融和特色产业
+全年新增发放扶贫小额信贷不少于 2500 万元。新增肉牛存栏 5000 头以上。对贫困户新栽植果树的，每亩一次性补助 350 元。就读中职的，落实“雨露计划”补助，每生每学期 1100 元。新建香菇大棚 90 栋。
+（责任单位：县金融办）
 
 示例县脱贫攻坚领导小组
 2019年3月1日
@@ -118,7 +121,7 @@ def test_a_threshold_is_neither_benefit_nor_target(kb: KnowledgeBase) -> None:
 
 
 def test_a_villages_income_aim_is_a_target_not_a_benefit(kb: KnowledgeBase) -> None:
-    assert _target(kb, 20000, "元").indicator.endswith("收入")
+    assert _target(kb, 2, "万元").indicator.endswith("收入")
 
 
 def test_a_rate_target_names_what_it_measures(kb: KnowledgeBase) -> None:
@@ -143,3 +146,24 @@ def test_one_off_is_no_count() -> None:
 
 def test_a_chinese_year_range_is_no_figure() -> None:
     assert find_quantities("2018—2020年") == []
+
+
+def test_a_floor_of_money_with_no_one_paid_is_a_target_as_written() -> None:
+    kb = build_kb(PLAN)
+    assert _target(kb, 2500, "万元").indicator.endswith("小额信贷")
+
+
+def test_a_floor_of_money_with_no_one_paid_is_no_benefit(kb: KnowledgeBase) -> None:
+    assert not [b for m in kb.measures for b in m.benefits if b.amount_yuan == 25_000_000]
+
+
+def test_money_earned_by_a_condition_is_named_after_it(kb: KnowledgeBase) -> None:
+    assert _benefit(kb, 350).item.startswith("新栽植果树")
+
+
+def test_money_named_in_the_clause_before_its_amount_takes_that_name(kb: KnowledgeBase) -> None:
+    assert _benefit(kb, 1100).item == "雨露计划补助"
+
+
+def test_a_count_of_buildings_is_a_target(kb: KnowledgeBase) -> None:
+    assert _target(kb, 90, "栋").indicator.endswith("大棚")

@@ -108,8 +108,6 @@ def test_every_target_is_read_with_its_unit(path: Path) -> None:
         targets = {(float(t.quantity), t.unit, t.at_least) for t in found.targets}
         # 1.2万亩 is kept as the plan writes it; the ground truth multiplies it out.
         targets |= {(float(t.quantity) * 10000, t.unit[1:], t.at_least) for t in found.targets if t.unit[:1] == "万"}
-        # Money is multiplied out (1500万元 is 15000000 元); a ground truth may keep 万元 as written.
-        targets |= {(float(t.quantity) / 10000, "万元", t.at_least) for t in found.targets if t.unit == "元"}
         kept_as_benefits = {float(v) for b in found.benefits for v in (b.percent, b.quantity) if v is not None}
         duty = any(c.measure == found.id for c in kb.cadences)
         for t in expected["targets"]:

@@ -455,3 +455,79 @@ FIGURE_PLAN = """示例县脱贫攻坚领导小组
 示例县脱贫攻坚领导小组
 2019年3月1日
 """
+
+
+# ---------------------------------------------------------------------------------------------
+# More ways of the genre (a fourth round of blind plans): "该项工作由X负责，Y配合", X牵头 inside
+# （责任单位：…）, sub-items under one statement
+# ---------------------------------------------------------------------------------------------
+
+WORK_BY = """
+一、工作措施
+
+1、产业帮扶。扶持养蜂 200 箱。此项工作由县林草局负责，县财政局、各乡镇配合。
+
+2、就业帮扶。开发岗位 60 个。
+
+以上工作由县人社局负责，县财政局配合。
+"""
+
+
+def test_work_given_to_a_unit_in_the_paragraph_is_its_measure() -> None:
+    kb, _ = _build(WORK_BY)
+    assert [m.lead_unit for m in kb.measures] == ["县林草局", "县人社局"]
+
+
+def test_units_that_take_part_in_the_work_are_read() -> None:
+    kb, _ = _build(WORK_BY)
+    assert kb.measures[0].units == ["县林草局", "县财政局"]
+
+
+def test_townships_that_take_part_in_the_work_are_read() -> None:
+    kb, _ = _build(WORK_BY)
+    assert kb.measures[0].township_takes_part is True
+
+
+LEAD_INSIDE = "一、工作措施\n\n1、电商扶贫。新建站点 45 个。\n\n（责任单位：县商务局牵头，县邮政分公司、各乡镇配合）"
+
+
+def test_a_lead_marked_inside_the_statement_leads() -> None:
+    kb, _ = _build(LEAD_INSIDE)
+    assert kb.measures[0].units == ["县商务局", "县邮政分公司"]
+
+
+def test_townships_marked_as_partners_inside_the_statement_take_part() -> None:
+    kb, _ = _build(LEAD_INSIDE)
+    assert kb.measures[0].township_takes_part is True
+
+
+SUB_ITEMS = """
+一、工作措施
+
+1、产业帮扶。扶持养蜂 200 箱。
+
+（责任单位：县林草局）
+
+2、教育资助。资助标准如下：
+
+（1）学前教育。每生每年补助保育费 1200 元。
+
+（2）义务教育。寄宿生每生每年补助生活费 1000 元。
+
+（责任单位：县教育局）
+"""
+
+
+def test_sub_items_under_one_statement_are_one_measure_titled_by_their_parent() -> None:
+    kb, _ = _build(SUB_ITEMS)
+    assert [m.title for m in kb.measures] == ["产业帮扶", "教育资助"]
+
+
+def test_every_sub_items_money_is_the_measures() -> None:
+    kb, _ = _build(SUB_ITEMS)
+    assert sorted(b.amount_yuan or 0 for b in kb.measures[1].benefits) == [1000, 1200]
+
+
+def test_sub_items_leave_nothing_unplaced() -> None:
+    _, warnings = _build(SUB_ITEMS)
+    assert [w for w in warnings if w.kind == "no_responsibility"] == []

@@ -157,12 +157,12 @@ async def test_a_per_village_target_keeps_each_villages_figure(session: AsyncSes
 
 
 async def test_a_village_short_of_its_figure_does_not_meet_it(session: AsyncSession) -> None:
-    await one_of_two_villages_reports(session, COLLECTIVE, INCOME, 20000)
+    await one_of_two_villages_reports(session, COLLECTIVE, INCOME, 2)
     assert row(await progress(session, load_kb()), INCOME).done == 0
 
 
 async def test_villages_that_meet_it_are_counted_per_township(session: AsyncSession) -> None:
-    await one_of_two_villages_reports(session, COLLECTIVE, INCOME, 35000)
+    await one_of_two_villages_reports(session, COLLECTIVE, INCOME, 3.5)
     assert row(await progress(session, load_kb()), INCOME).by_township == {"永陵镇": 1}
 
 

@@ -19,6 +19,7 @@ from policy_kb.builder.genre import (
     CASH_HEADS,
     CONDITION_END,
     CONDITION_START,
+    CONDITION_START_RE,
     CONNECTIVES,
     COUNTED_SERVICE_UNITS,
     EVERY_VILLAGE_HAS_RE,
@@ -26,8 +27,11 @@ from policy_kb.builder.genre import (
     FOR_WHOM_RE,
     FREE_SERVICE_RE,
     FREQUENCIES,
+    GIVING_VERB_RE,
     LEAD_IN_WORDS_RE,
+    MANNER_START_RE,
     MONEY_BENEFIT_WORDS_RE,
+    MONEY_FLOOR_BEFORE_RE,
     MONEY_TARGET_WORDS_RE,
     PER_VILLAGE_RE,
     PER_WORDS,
@@ -53,7 +57,7 @@ from policy_kb.builder.genre import (
 )
 from policy_kb.builder.text import compact, split_clauses, split_sentences, split_top_level
 from policy_kb.lexicon import Lexicon
-from policy_kb.numbers import AT_LEAST_BEFORE, Number, Quantity, find_quantities
+from policy_kb.numbers import AT_LEAST_BEFORE, Number, Quantity, as_written, find_quantities
 from policy_kb.schema import (
     Benefit,
     BenefitKind,
@@ -275,6 +279,28 @@ def _per_stage(beneficiary: str, ctx: _MeasureContext) -> list[tuple[str | None,
     return [(s, beneficiary[:start] + s + beneficiary[end:]) for s in stages]
 
 
+def _named_before(state: _SentenceState) -> str:
+    """The money the clause before names with no amount, for the amount that follows: "落实“雨露计划”
+    补助，每生每学期1500元" -> 雨露计划补助."""
+    before = state.previous_clause
+    if not before or find_quantities(before) or not MONEY_BENEFIT_WORDS_RE.search(before[-3:]):
+        return ""
+    if MANNER_START_RE.match(before):  # "按照实际改造内容据实补助": how it is paid, not what
+        return ""
+    return GIVING_VERB_RE.sub("", before).replace("“", "").replace("”", "")
+
+
+def _condition_core(state: _SentenceState) -> str:
+    """What the sentence's condition says is done, for naming the money it earns: "对建档立卡贫困户
+    新栽植果树的，每亩…补助300元" -> 新栽植果树 (whoever does it is the beneficiary, not the item)."""
+    if not state.conditions:
+        return ""
+    core = CONDITION_START_RE.sub("", state.conditions[-1])
+    for noun in BENEFICIARY_NOUNS:
+        core = core.removeprefix(noun)
+    return core.removeprefix("的").strip(CONNECTIVES + "，,")
+
+
 def _stage_core(subject: str) -> str:
     """学前教育阶段 -> 学前教育: the stage as a qualifier of an item name."""
     for suffix in STAGE_SUFFIXES:
@@ -357,7 +383,7 @@ def _rates(clause: str, sentence: str, state: _SentenceState, ctx: _MeasureConte
             if subject and not (previous_end and subject.startswith(CONNECTIVES)):
                 state.subject = subject
             before = clause[rate.end() : amount.start]
-        label = AMOUNT_FILLERS_RE.sub("", before.strip(CONNECTIVES + "、"))
+        label = AMOUNT_FILLERS_RE.sub("", before.strip(CONNECTIVES + "、 "))
         head = _amount_head(clause, amount, after, before)
         if carried and head == "补助" and head_of_rate:
             head = head_of_rate
@@ -371,7 +397,15 @@ def _rates(clause: str, sentence: str, state: _SentenceState, ctx: _MeasureConte
         who = _beneficiary(state, ctx) + label
         for stage, beneficiary in _per_stage(who, ctx):
             subject_core = _stage_core(state.subject or "")
-            qualifier = label or stage or subject_core or ctx.last_indicator or ""
+            qualifier = (
+                label
+                or stage
+                or subject_core
+                or _named_before(state)
+                or _condition_core(state)
+                or ctx.last_indicator
+                or ""
+            )
             if carried and label and subject_core:
                 qualifier = subject_core + label
             # "按照产业规模一次性给予每户…补助": what comes before the verb of giving names no item.
@@ -409,9 +443,13 @@ def _standard_of_before(
 def _is_money_target(
     clause: str, amount: Quantity, rate: re.Match[str] | None, rate_after: re.Match[str] | None
 ) -> bool:
-    """A sum that is an aim or a size (每村实现村集体经济收入3万元以上), not money paid to someone."""
+    """A sum that is an aim or a size (每村实现村集体经济收入3万元以上), not money paid to someone;
+    a floor with no one it is paid to is a scale too (全年新增发放扶贫小额信贷不少于3000万元)."""
     if MONEY_TARGET_WORDS_RE.search(clause[rate.end() if rate else 0 : amount.start]):
         return not MONEY_BENEFIT_WORDS_RE.search(clause)
+    floor = amount.at_least or MONEY_FLOOR_BEFORE_RE.search(clause[: amount.start])
+    if rate is None and rate_after is None and floor:
+        return True
     return rate is None and rate_after is None and not MONEY_BENEFIT_WORDS_RE.search(clause)
 
 
@@ -566,7 +604,7 @@ def _targets(
             unit, villages, at_least = "个", int(q.value), True
         else:
             indicator = _indicator(clause[previous_end : q.start], shared_after)
-            quantity, unit, villages = q.value, q.unit, None
+            (quantity, unit), villages = as_written(q), None
         previous_end = q.end
         targets.append(
             Target(

@@ -65,11 +65,14 @@ LEAD_PARTNERS_RE = re.compile(
     rf"(?:(?:[；;，,]|\s)\s*{PARTNER_WORD}\s*[：:]\s*(?P<others>[^；;。.：:（()）]+?)\s*)?[。.；;]?\s*[）)]?$"
 )
 #: A unit the list marks as leading: 县扶贫办（牵头）.
-MARKED_LEAD_RE = re.compile(r"^(?P<name>.+?)\s*[（(]牵头[）)]$")
+MARKED_LEAD_RE = re.compile(r"^(?P<name>.+?)\s*(?:[（(]牵头[）)]|牵头(?:负责)?)$")
+#: What a unit does, written after its name inside a list: （责任单位：X牵头，Y、各乡镇配合）.
+PARTNER_ROLE_RE = re.compile(r"(?<=\S)(?:配合|参与|协助|协办)(?:实施|落实|工作)?$")
 #: "X牵头，Y、Z配合。" (or 由X牵头负责，Y参与; X、Y共同牵头; X负责，Y配合): the sentence that closes
 #: a paragraph.
 LEADS_SENTENCE_RE = re.compile(
-    r"^由?(?P<lead>[^，,。；;：:“”]+?)(?:共同)?(?:牵头(?:负责)?|负责)"
+    r"^(?:(?:此项|该项|这项|本项|上述|以上|以上各项|上述各项)(?:工作|任务|措施)?)?"
+    r"由?(?P<lead>[^，,。；;：:“”]+?)(?:共同)?(?:牵头(?:负责)?|负责)"
     r"(?:[，,；;]\s*(?P<others>[^，,。；;：:“”]+?)(?:配合|参与|协助|协办)(?:实施|落实|工作)?)?"
     r"(?:[，,；;]\s*(?P<townships>(?:相关|各|有关|所在)乡镇[^，,。；;：:“”]{0,10}))?[。.；;]?$"
 )
@@ -220,6 +223,14 @@ MONEY_BENEFIT_WORDS_RE = re.compile(
 )
 #: Words that make a sum of money an aim or a size, not something paid (收入3万元, 投入500万元).
 MONEY_TARGET_WORDS_RE = re.compile(r"收入|产值|营业额|销售额|投入|总额|规模|资金量|整合")
+#: A verb of granting that opens a clause naming money (落实“雨露计划”补助): no part of its name.
+GIVING_VERB_RE = re.compile(r"^(?:落实|发放|给予|享受|实施|执行|兑现)")
+#: What opens a clause of who qualifies (对贫困户新栽植果树的, 凡…的).
+CONDITION_START_RE = re.compile(r"^(?:对于|对|凡是|凡)")
+#: A clause that says how money is reckoned (按照实际改造内容据实补助), not what it is.
+MANNER_START_RE = re.compile(r"^(?:按照|按|根据|依据|依照)")
+#: A floor written before a sum (不少于3000万元): with no rate, the sum is a scale, not a payment.
+MONEY_FLOOR_BEFORE_RE = re.compile(r"(?:不少于|不低于|至少)$")
 #: A sum that only sets a condition: 超过5000元的部分, 首次达到5万元的.
 THRESHOLD_BEFORE_RE = re.compile(r"(?:(?<!不)超过|超出|高于|(?<!不)低于|不足|不到|累计)$")
 #: 达到 sets a condition only in a 的-clause ("首次达到5万元的村"); "收入全部达到5万元以上" is a target,

@@ -35,6 +35,7 @@ from policy_kb.builder.genre import (
     NOT_UNIT_STARTS,
     NOTICE_TITLE_RE,
     OPENERS,
+    PARTNER_ROLE_RE,
     PRINTED_RE,
     RESPONSIBILITY_RE,
     RESPONSIBILITY_WORDS_RE,
@@ -377,7 +378,7 @@ def _all_units(text: str) -> bool:
 def _statement_of(line: str, names: list[str]) -> _Statement:
     """Drop remarks and townships from the names: the township mention becomes the flag. A unit
     marked 县扶贫办（牵头） leads wherever the list names it."""
-    parts = [p.strip() for p in names if p.strip() and not UNIT_REMARK_RE.search(p)]
+    parts = [PARTNER_ROLE_RE.sub("", p.strip()) for p in names if p.strip() and not UNIT_REMARK_RE.search(p)]
     marked = [i for i, p in enumerate(parts) if MARKED_LEAD_RE.match(p)]
     if marked:
         lead = parts.pop(marked[0])
@@ -432,19 +433,31 @@ def walk_blocks(body: list[Line], report: BuildReport) -> tuple[list[_Block], li
 
     A statement that opens its heading instead of closing it (in the heading line, or on the line
     right after it) governs the text up to the next heading when no later statement does.
+
+    Sub-items ("1.教育资助" then "（1）学前教育。…（2）义务教育。…" and one statement after them) are
+    one measure, titled by their parent: a heading deeper than every level a statement has closed
+    so far does not end the text before it when that text has no statement of its own.
     """
     blocks: list[_Block] = []
     goals: list[str] = []
     stack: list[_Heading] = []
     pending: list[Line] = []
+    #: The headings the pending text belongs to: the stack when it started, or the parent of the
+    #: sub-items it runs across.
+    root: tuple[_Heading, ...] = ()
+    #: Levels whose headings have been closed by a statement: their headings are measures.
+    measure_levels: set[int] = set()
     #: The block of a statement that opened the current heading, while no other closed a block.
     opening: list[_Block] = []
     closed_since_heading = False
 
     def close(statement: _Statement, line: int) -> None:
         nonlocal closed_since_heading
+        headings = root if pending and len(root) < len(stack) else tuple(stack)
+        if headings:
+            measure_levels.add(headings[-1].level)
         block = _Block(
-            tuple(stack),
+            headings,
             [p.text for p in pending],
             statement.line,
             statement.units,
@@ -476,10 +489,14 @@ def walk_blocks(body: list[Line], report: BuildReport) -> tuple[list[_Block], li
         heading = _match_heading(line.text)
         text = line.text
         if heading is not None:
-            unplaced()
+            found, in_title = _heading_statement(heading[0])
+            if pending and in_title is None and _sub_item_of(root, found, measure_levels):
+                # A sub-item of the text before it: one measure with it, under their parent.
+                root = tuple(h for h in root if h.level < found.level)
+            else:
+                unplaced()
             opening.clear()
             closed_since_heading = False
-            found, in_title = _heading_statement(heading[0])
             _check_heading(found, stack, line.number, report)
             stack = [h for h in stack if h.level < found.level] + [found]
             if in_title is not None:
@@ -492,6 +509,8 @@ def walk_blocks(body: list[Line], report: BuildReport) -> tuple[list[_Block], li
         if any(_is_goal_heading(h) for h in stack):
             goals.append(text)
             continue
+        if not pending:
+            root = tuple(stack)
         trailing = _trailing_statement(text)
         if trailing is not None:
             if trailing[0]:
@@ -503,6 +522,16 @@ def walk_blocks(body: list[Line], report: BuildReport) -> tuple[list[_Block], li
         pending.append(Line(line.number, text))
     unplaced()
     return blocks, goals
+
+
+def _sub_item_of(root: tuple[_Heading, ...], heading: _Heading, measure_levels: set[int]) -> bool:
+    """Whether text under `root` with no statement yet runs on into `heading`: a sub-item below it,
+    or its next sibling, deeper than every level a statement has closed so far (measures are
+    there, so this is no measure of its own)."""
+    if not root or not measure_levels or heading.level <= max(measure_levels):
+        return False
+    top = root[-1]
+    return heading.level > top.level or (heading.level == top.level and len(root) >= 2)
 
 
 def _heading_statement(heading: _Heading) -> tuple[_Heading, _Statement | None]:
