@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from policy_kb.builder.genre import ANNEX_CELL_SEPARATOR_RE, ANNEX_COLUMN_RE, ANNEX_TOTAL_WORDS
+from policy_kb.builder.genre import ANNEX_CELL_SEPARATOR_RE, ANNEX_COLUMN_RE, ANNEX_ROW_LABEL_RE, ANNEX_TOTAL_WORDS
 from policy_kb.builder.structure import Line
 from policy_kb.numbers import parse_number
 from policy_kb.report import BuildReport
@@ -38,7 +38,7 @@ def read_township_targets(annex: list[Line], report: BuildReport) -> list[Townsh
     table_start = 0
     for line in annex:
         cells = [c for c in ANNEX_CELL_SEPARATOR_RE.split(line.text) if c]
-        header = [m for c in cells if (m := ANNEX_COLUMN_RE.match(c))]
+        header = [m for c in cells if (m := ANNEX_COLUMN_RE.match(c)) and not ANNEX_ROW_LABEL_RE.match(c)]
         if header and len(header) < len(cells) and all(ANNEX_COLUMN_RE.match(c) for c in cells[-len(header) :]):
             columns = [_Column(m["indicator"], m["unit"]) for m in header]
             table_start = len(found)

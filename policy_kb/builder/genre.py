@@ -137,6 +137,8 @@ ANNEX_RE = re.compile(r"^附件\s*\d*\s*(?:[：:].*)?$")
 #: A column heading of an annex table, naming what is counted and its unit: 脱贫人数(人).
 ANNEX_COLUMN_RE = re.compile(r"^(?P<indicator>[^（()）]+)[（(](?P<unit>[^（()）]+)[）)]$")
 #: Cells of an annex row are separated by | (full- or half-width) or by spaces.
+#: A header cell that names the rows, not a counted column: 乡镇（街道）, 序号.
+ANNEX_ROW_LABEL_RE = re.compile(r"^(?:序号|编号|单位|名称|乡镇|乡（镇）|乡\(镇\)|街道)")
 ANNEX_CELL_SEPARATOR_RE = re.compile(r"\s*[|｜]\s*|\s+")
 #: Row names of an annex table that total the rows above (not a township).
 ANNEX_TOTAL_WORDS: tuple[str, ...] = ("合计", "总计", "小计")

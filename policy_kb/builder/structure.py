@@ -52,7 +52,7 @@ from policy_kb.builder.genre import (
 )
 from policy_kb.builder.text import PlanParseError, compact, split_sentences, text_sha256
 from policy_kb.lexicon import Lexicon
-from policy_kb.numbers import Quantity, find_quantities, parse_number
+from policy_kb.numbers import Quantity, base_value, find_quantities, parse_number
 from policy_kb.report import BuildReport
 from policy_kb.schema import (
     Benefit,
@@ -633,7 +633,8 @@ def _warn_unplaced_figures(block: _Block, targets: list[Target], benefits: list[
     numbers, ordinals and grades (D级) are no figures; nor is a count in quotes (“三个一批”) or one
     that only sets a condition (超过5000元的部分).
     """
-    placed: set[float] = {float(t.quantity) for t in targets} | {float(t.villages) for t in targets if t.villages}
+    placed: set[float] = {float(base_value(t.quantity, t.unit)) for t in targets}
+    placed |= {float(t.villages) for t in targets if t.villages}
     for b in benefits:
         placed |= {float(v) for v in (b.amount_yuan, b.amount_max_yuan, b.percent, b.quantity) if v is not None}
     for paragraph, line in zip(block.paragraphs, block.lines, strict=False):

@@ -394,6 +394,12 @@ def test_an_annex_without_a_header_is_reported() -> None:
     assert [(w.line, w.kind) for w in warnings] == [(_line_of(text, "附件"), "annex")]
 
 
+def test_an_annex_whose_row_label_has_brackets_is_read() -> None:
+    """ "乡镇（街道）" names the rows; it is no counted column with a unit."""
+    kb, _ = build_kb_with_report(_plan(PARTS, foot=FOOT + ANNEX.replace("乡镇 | 巩固", "乡镇（街道）\t巩固")))
+    assert len(kb.township_targets) == 4
+
+
 # ---------------------------------------------------------------------------------------------
 # What the assistant says names the plan loaded
 # ---------------------------------------------------------------------------------------------
