@@ -11,7 +11,7 @@ import pytest
 
 from policy_kb import answer, route
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 
 
 def _norm(text: str) -> str:

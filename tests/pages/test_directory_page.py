@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.http import texts
 from tests.browser_support import DASHBOARD, page_on
-from tests.test_directory import EDUCATION, MIDDLE_SCHOOL, PHONE
+from tests.services.test_directory import EDUCATION, MIDDLE_SCHOOL, PHONE
 
 SAVE = texts.DASHBOARD["directory_save"]
 

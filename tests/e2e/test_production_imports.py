@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 #: `fupin serve` with uvicorn left out; prints the emulator's modules the process has imported.
 PROBE = """

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.http import texts
 from tests.bot_support import running_sandbox
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_browser
-from tests.test_plans import HOUSING, PLAN_2019
+from tests.services.test_plans import HOUSING, PLAN_2019
 
 ADMIN_TOKEN = "plans-page-token-0123456789"
 

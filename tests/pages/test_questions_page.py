@@ -10,7 +10,7 @@ from policy_kb import load_kb
 from policy_kb import texts as kb_texts
 from tests.bot_support import running_sandbox
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_browser
-from tests.test_questions_e2e import HOUSING_FIGURE, HOUSING_GRANT, HUT, HUT_PHRASE, kept_groups
+from tests.e2e.test_questions_e2e import HOUSING_FIGURE, HOUSING_GRANT, HUT, HUT_PHRASE, kept_groups
 
 ADMIN_TOKEN = "questions-page-token-0123456789"
 

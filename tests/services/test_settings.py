@@ -32,7 +32,7 @@ def test_the_default_database_is_the_same_from_any_folder(
 
 
 def test_in_a_checkout_the_default_database_is_at_its_top(no_database_url: None) -> None:
-    assert settings().database_url == f"sqlite+aiosqlite:///{Path(__file__).resolve().parent.parent / 'fupin.db'}"
+    assert settings().database_url == f"sqlite+aiosqlite:///{Path(__file__).resolve().parents[2] / 'fupin.db'}"
 
 
 def test_an_installed_package_keeps_its_database_in_the_data_folder(

@@ -13,7 +13,7 @@ import pytest
 from services.config import Settings
 from tests.outside import unavailable
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ENV_EXAMPLE = ROOT / ".env.example"
 NGINX_SITE = ROOT / "deploy" / "nginx-fupin.conf"
 

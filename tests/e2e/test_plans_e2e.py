@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from tests.bot_support import ADMIN, Sandbox
-from tests.test_plans import HOUSING, PLAN_2019
+from tests.services.test_plans import HOUSING, PLAN_2019
 
 
 async def _ask(sandbox: Sandbox, user: dict[str, Any], question: str) -> str:

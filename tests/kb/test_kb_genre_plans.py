@@ -25,7 +25,7 @@ import pytest
 from policy_kb.builder import build_kb_with_report, read_plan_file
 from policy_kb.schema import KnowledgeBase, Measure
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 PLANS = sorted([*(DATA / "plans-dev").glob("*.json"), *(DATA / "plans").glob("*.json")])
 NUMBERING = re.compile(
     r"^(?:第[一二三四五六七八九十]+部分|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]|[一二三四五六七八九十]+、)"
