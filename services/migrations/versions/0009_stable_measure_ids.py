@@ -5,7 +5,7 @@ measure more, would have pointed every stored report and task at another measure
 derives the id from the measure's title (`policy_kb.builder.structure._heading_id`); this migration re-points
 the rows written under the old ids of the only plan the assistant has served, the packaged
 Xinbin 2018 plan (新脱贫发〔2018〕2号). The mapping is written out rather than computed, so that
-the migration means the same whatever the builder becomes; `tests/test_migrations_measure_ids.py`
+the migration means the same whatever the builder becomes; `tests/services/test_migrations_measure_ids.py`
 checks it against the builder. An empty database has nothing to move.
 
 Rows carrying an id: `items.measure_id`, `reports.measure_id`, `asked_questions.measure`, the
