@@ -91,8 +91,8 @@ RELATIVE_YEAR_PATTERN = re.compile(
 )
 
 #: A year written out ("2019年", "二〇二〇年", "2019的政策"): digits, or Chinese numerals read digit
-#: by digit; four digits with a unit after them are an amount ("2000块"), not a year.
-#: A year written out: with 年, or bare unless a figure's words surround it ("也有2000吗", "补2000块").
+#: by digit; four digits without 年 are an amount when a figure's words surround them ("2000块",
+#: "也有2000吗"), not a year.
 EXPLICIT_YEAR_PATTERN = re.compile(
     r"(?<![\d.])((?:19|20)\d\d)年|"
     r"(?<![\d.补给有发拿领是才就到达共交掏花要])((?:19|20)\d\d)(?![\d.]|\s*[块元万千百人户个名亩座所家公米天次%％多])|"
