@@ -358,6 +358,12 @@ def test_a_later_question_naming_no_topic_asks_about_the_earlier_one() -> None:
     assert "2000" in answer("孩子念高中了，学杂费免不免，一年还给多少补助").answer
 
 
+def test_a_story_saying_nothing_can_be_done_asks_nothing() -> None:
+    """ "啥活都干不了" tells the story ("no work at all"); only the question after it is answered."""
+    result = answer("老伴瘫在炕上好几年了 啥活都干不了 有没有重度残疾人护理补贴")
+    assert result.answer.count("出处") == 1
+
+
 def test_a_list_question_gets_every_item() -> None:
     text = answer("去医院看病都能免哪些费用").answer
     for item in ("挂号费", "院内会诊费", "肌肉注射费", "一般物理降温费", "20%"):
