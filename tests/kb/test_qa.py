@@ -360,7 +360,7 @@ def test_a_later_question_naming_no_topic_asks_about_the_earlier_one() -> None:
 
 def test_a_story_saying_nothing_can_be_done_asks_nothing() -> None:
     """ "啥活都干不了" tells the story ("no work at all"); only the question after it is answered."""
-    result = answer("老伴瘫在炕上好几年了 啥活都干不了 有没有重度残疾人护理补贴")
+    result = answer("闺女小时候发高烧落下残疾 啥活都干不了 有没有重度残疾人护理补贴")
     assert result.answer.count("出处") == 1
 
 
