@@ -186,9 +186,12 @@ FILLER_PATTERN = re.compile(
     r"拜托|求求|求助|在线等|等回复)+[啊呀呢吗么哈的啦了嘛哇]*$"
 )
 
+#: Sounds a clause may end with after its question ("收不收啊", "要钱不呀").
+TRAILING_SIGH_PATTERN = re.compile(r"[啊呀哈啦哇噢哦]+$")
 #: A clause that only asks whether what was just said is so.
 CONFIRM_TAG_PATTERN = re.compile(
-    r"^(?:是|对|真的|是真的|是这样|是这么回事|是这么个事|有这回事|有这事|靠谱|准)?"
+    r"^(?:是|对|真的|是真的|是这样|是这么回事|是这么个事|有这回事|有这事|靠谱|准|"
+    r"(?:我|俺)?(?:没|没有)(?:记|说|弄|搞|听)?(?:错|反|岔)(?:了)?)?"
     r"(?:吗|嘛|么|不|没|吧|不是|不对|没有|假的|的假的|对不对)[啊呀呢吗么哈的啦了嘛哇？?]*$"
 )
 #: A yes/no question ("有补助吗", "能报销不"), and the two ways its "yes" is said.
@@ -199,7 +202,8 @@ YES_NO_PATTERN = re.compile(
 #: A figure the asker states to have it confirmed ("念高中一年2000块是吧", "要改189户危房吗"): Arabic
 #: or Chinese numerals, not an age, a grade, a date or a count of years.
 STATED_FIGURE_PATTERN = re.compile(
-    r"(?<![\d.])(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]{2,})(万)?(?![\d.]|\s*(?:岁|周岁|口|年级|号|月|日|点|年|个娃|个孩子))"
+    r"(?<![\d.])(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]{2,}|[一二两三四五六七八九十](?=次|回|种|所|名|座|项|条))"
+    r"(万)?(?![\d.]|\s*(?:岁|周岁|口|年级|号|月|日|点|年|个娃|个孩子))"
 )
 #: A share said as a word: "减一半", "半价".
 HALF_PATTERN = re.compile(r"一半|半价|减半|打对折")
@@ -257,7 +261,12 @@ class Intent:
 
 
 def read_intent(
-    question: str, *, last_clause: str | None = None, asked: str | None = None, plan_year: int | None = None
+    question: str,
+    *,
+    last_clause: str | None = None,
+    asked: str | None = None,
+    plan_year: int | None = None,
+    marked: bool = False,
 ) -> Intent:
     """The intent of a normalized question.
 
@@ -266,7 +275,9 @@ def read_intent(
     ("住院哪些项目能打折，打几折" wants every item, with its figure). Another year counts only where it is asked about
     (`asked`, the asking clauses: "去年发大水冲了房子" is a story; a written-out year counts when it is
     not `plan_year`, unless it dates the family's past: "2016年评上的"); another place counts anywhere
-    but where someone works or studies ("儿子在沈阳打工" is part of a family's story).
+    but where someone works or studies ("儿子在沈阳打工" is part of a family's story). A statement
+    `marked` with a question mark and no asking word of its own ("一年能免费体检两次？") asks whether
+    it is so.
     """
     asking = question if last_clause is None else last_clause
     when = question if asked is None else asked
@@ -277,7 +288,9 @@ def read_intent(
         asked_unit = ASKED_UNIT_ALIASES.get(unit_match.group(1), unit_match.group(1))
     elif MONEY_PATTERN.search(asking):
         asked_unit = "元"
-    yes_no = bool(YES_NO_PATTERN.search(asking)) and not QUANTITY_PATTERN.search(asking)
+    yes_no = bool(YES_NO_PATTERN.search(asking) or CONFIRM_TAG_PATTERN.match(asking) or marked) and not (
+        QUANTITY_PATTERN.search(asking)
+    )
     if yes_no and asked_unit is None:
         asked_unit = stated_unit(when)
     return Intent(
@@ -366,8 +379,12 @@ def asking_clauses(clauses: list[str]) -> list[bool]:
 
 
 def asks(clause: str) -> bool:
-    """Whether `clause` asks something (filler such as "咋整" alone does not)."""
-    return bool(ASKING_PATTERN.search(clause)) and not FILLER_PATTERN.match(normalize(clause))
+    """Whether `clause` asks something (filler such as "咋整" alone does not); a closing sigh or
+    emoji changes nothing ("挂号费收不收啊😂")."""
+    text = normalize(clause)
+    if CONFIRM_TAG_PATTERN.match(text):
+        return True
+    return bool(ASKING_PATTERN.search(TRAILING_SIGH_PATTERN.sub("", text))) and not FILLER_PATTERN.match(text)
 
 
 def split_questions(message: str) -> list[str]:

@@ -19,6 +19,7 @@ from policy_kb import texts
 from policy_kb.colloquial import PhraseMatcher
 from policy_kb.index import SCHOOL_STAGES, Entry, Index, build_index, format_number, format_yuan
 from policy_kb.intent import (
+    ASKING_PATTERN,
     GREETING_PATTERN,
     GREETING_PREFIX_PATTERN,
     INSTRUCTION_PATTERN,
@@ -363,7 +364,8 @@ class Engine:
         parts = clauses(question) or [text]
         asking = asking_clauses(parts)
         asked = [p for p, asks in zip(parts, asking, strict=True) if asks] or parts
-        intent = read_intent(text, last_clause=asked[-1], asked="".join(asked), plan_year=self.plan_year)
+        marked = question.rstrip().endswith(("？", "?")) and not ASKING_PATTERN.search(asked[-1])
+        intent = read_intent(text, last_clause=asked[-1], asked="".join(asked), plan_year=self.plan_year, marked=marked)
         if intent.elsewhere or self.index.outside.concepts("".join(asked)):
             return self._not_covered(outside=True)
         mentions = self.stage_mentions(text)

@@ -364,6 +364,18 @@ def test_a_story_saying_nothing_can_be_done_asks_nothing() -> None:
     assert result.answer.count("出处") == 1
 
 
+def test_a_claim_ending_in_a_question_mark_is_checked() -> None:
+    assert answer("娃上小学一年补两千？").answer.startswith("不是这个数")
+
+
+def test_a_claim_followed_by_did_i_remember_right_is_checked() -> None:
+    assert answer("听说危房改造今年改300户 我没记错吧").answer.startswith("不是这个数")
+
+
+def test_a_question_ending_in_a_sigh_and_an_emoji_is_still_asked() -> None:
+    assert "挂号费" in answer("做核磁能便宜多少？挂号费收不收呀😂").answer
+
+
 def test_a_list_question_gets_every_item() -> None:
     text = answer("去医院看病都能免哪些费用").answer
     for item in ("挂号费", "院内会诊费", "肌肉注射费", "一般物理降温费", "20%"):
