@@ -22,7 +22,7 @@ WHO_PATTERN = re.compile(
 #: Words that ask for a figure ("好几回" only tells, "哪几种" asks which, "收不着几个台" says there are
 #: few: 几 after 好, 哪 or a denial does not count).
 QUANTITY_PATTERN = re.compile(
-    r"(?<!那么)(?<!这么)(?:多少|多钱)|(?<![好这那哪没])(?<!不着|不到|没有)几|多大|标准|金额|数额|额度|补多|给多|发多|多高|啥数|咋算|总共|一共|合计"
+    r"(?<!那么)(?<!这么)(?:多少|多钱)|(?<![好这那哪没])(?<!不着|不到|没有)几|多大|多长|多远|多宽|标准|金额|数额|额度|补多|给多|发多|多高|啥数|咋算|总共|一共|合计"
 )
 
 #: Words asking for every figure of a kind at once ("各多少公里", "都有哪些任务"), or every item of a
@@ -50,10 +50,11 @@ ASKS_FREE_PATTERN = re.compile(r"免")
 
 #: "两个娃", "俩孩子", "3个学生": how many people a stage mention covers.
 COUNT_BEFORE_PATTERN = re.compile(
-    r"(?:(?<!老)(一|两|二|三|四|五|1|2|3|4|5)(?:个|名|位)|(?<!老)(两|俩|仨|三)(?=娃|孩子|学生|小孩|闺女|儿子|丫头|小子|孙子|孙女|外孙)|(俩|仨))"
+    r"(?:(?<!老)(一|两|二|三|四|五|1|2|3|4|5)(?:个|名|位)|(?<!老)(两|俩|仨|三)(?=娃|孩子|学生|小孩|闺女|儿子|丫头|小子|孙子|孙女|外孙)|(俩|仨)"
+    r"|(双胞胎|龙凤胎))"
     r"(?:娃|孩子|学生|小孩|闺女|儿子|丫头|小子|孙子|孙女|外孙|外孙女)?(?:都|全|全都)?(?:在|上|读|念|是)?$"
 )
-COUNT_WORDS = {"一": 1, "两": 2, "俩": 2, "二": 2, "三": 3, "仨": 3, "四": 4, "五": 5}
+COUNT_WORDS = {"一": 1, "两": 2, "俩": 2, "二": 2, "三": 3, "仨": 3, "四": 4, "五": 5, "双胞胎": 2, "龙凤胎": 2}
 
 #: "两户一共", "三个村加一块": several households or villages, and a total asked for them.
 SEVERAL_PATTERN = re.compile(r"(俩|仨|两|二|三|四|五|[2-9])(?:个)?(户|家|村)")
@@ -174,7 +175,7 @@ GREETING_PREFIX_PATTERN = re.compile(
 
 #: Words that ask (a question rather than a story clause): "吗", "多少", "能不能", "咋办".
 ASKING_PATTERN = re.compile(
-    r"[吗嘛么呢]|多少|多钱|(?<![好这那十没过了])几(?![亩口天趟])|怎么|咋|(?:啥|什么|哪(?!有|来|能)|谁)(?![也都的])(?!\w{1,2}[也都])|是否|能否|"
+    r"[吗嘛么呢]|多少|多钱|多长|多远|多宽|(?<![好这那十没过了])几(?![亩口天趟])|怎么|咋|(?:啥|什么|哪(?!有|来|能)|谁)(?![也都的])(?!\w{1,2}[也都])|是否|能否|"
     r"能不能|可不可以|有没有|是不是|给不给|管不管|行不行|会不会|真的假的|真的吗|是真的不|"
     r"要不要|算不算|[免收要给交补报管有]不[免收要给交补报管有]?$|不$|没$|没有$|"
     r"(?:对|是|没错|是这样|没忽悠我|没骗我|不骗人)吧$|对不对|对不$"
@@ -224,12 +225,14 @@ QUESTION_BREAK_PATTERN = re.compile(
 )
 #: A comma between two questions ("…发展多少户，…打造几条"), trusted in short messages only:
 #: a long story's commas separate what it tells.
-COMMA_BREAK_PATTERN = re.compile(r"[，,；;。！!]+")
+COMMA_BREAK_PATTERN = re.compile(r"[，,；;。！!：:]+")
 #: Most clauses a message part may have for its commas to separate questions.
 MAX_COMMA_CLAUSES = 3
 
 #: "X和Y分别是多少", "X跟Y各补多少": two topics sharing one asking tail.
 BOTH_PATTERN = re.compile(r"^(.{2,}?)(?:和|跟|与|以及|还有|、)(.{2,}?)(?:分别|各自|各)(?:是|能|都)?(.+)$")
+#: What separates the topics of one list ("A、B和C").
+TOPIC_SEPARATOR_PATTERN = re.compile(r"和|跟|与|以及|还有|、")
 #: "新建的桥加上改的危桥一共多少座": two topics whose figures are asked as one total.
 TOTAL_OF_BOTH_PATTERN = re.compile(
     r"^(.{2,}?)(?:加上|再加上|加|和|跟)(.{2,}?)[，,\s]*(?:一共|总共|加起来|加一块|加一起|合计|总计)(.+)$"
@@ -397,7 +400,7 @@ def split_questions(message: str) -> list[str]:
     story = ""
     pieces: list[str] = []
     for part in QUESTION_BREAK_PATTERN.split(message):
-        commas = COMMA_BREAK_PATTERN.split(part)
+        commas = [q for piece in COMMA_BREAK_PATTERN.split(part) for q in _enumerated(piece)]
         if len(commas) <= MAX_COMMA_CLAUSES:
             pieces.extend(commas)
             continue
@@ -425,6 +428,15 @@ def split_questions(message: str) -> list[str]:
     return questions
 
 
+def _enumerated(piece: str) -> list[str]:
+    """ "全县脱贫多少人、退出几个贫困村、村集体收入最少得多少": questions listed with 、, each asked
+    on its own; a list of topics under one question ("A、B各多少") stays whole."""
+    items = piece.split("、")
+    if len(items) < 2 or sum(asks(i) for i in items) < 2:
+        return [piece]
+    return items
+
+
 def both_topics(question: str) -> list[str]:
     """ "危桥和村组道路分别改造多少" -> ["危桥改造多少", "村组道路改造多少"]; else [question].
 
@@ -434,7 +446,9 @@ def both_topics(question: str) -> list[str]:
     if not match:
         return [question]
     first, second, tail = match.groups()
-    return [first + tail, second + tail]
+    # "龙头企业、专业合作社、家庭农场各新培育多少": every topic of the list, not two.
+    rest = [t for t in TOPIC_SEPARATOR_PATTERN.split(second) if len(t) >= 2] if match.re is BOTH_PATTERN else []
+    return [first + tail] + ([t + tail for t in rest] if len(rest) > 1 else [second + tail])
 
 
 #: Two things set side by side rather than added up ("中职也有吗还是只有普高有", "初中跟高中一样不").

@@ -376,6 +376,26 @@ def test_a_question_ending_in_a_sigh_and_an_emoji_is_still_asked() -> None:
     assert "挂号费" in answer("做核磁能便宜多少？挂号费收不收呀😂").answer
 
 
+def test_questions_listed_with_a_pause_mark_are_each_answered() -> None:
+    text = answer("帮我查两个数：今年退出几个贫困村、危房改造多少户").answer
+    assert "10" in text
+    assert "189" in text
+
+
+def test_three_topics_asked_each_get_their_figure() -> None:
+    text = answer("市级龙头企业、专业合作社、家庭农场今年分别新培育几家").answer
+    assert "10 家" in text
+    assert "20 家" in text
+
+
+def test_twins_count_as_two_children() -> None:
+    assert "2000" in answer("俺家是龙凤胎 都上小学 一年生活补贴一共多少").answer
+
+
+def test_lengths_asked_as_how_long_are_added_up() -> None:
+    assert "127.5" in answer("乡村道路拓宽硬化有多长，村组道路硬化又有多长，两样加起来多少公里").answer
+
+
 def test_a_list_question_gets_every_item() -> None:
     text = answer("去医院看病都能免哪些费用").answer
     for item in ("挂号费", "院内会诊费", "肌肉注射费", "一般物理降温费", "20%"):
