@@ -16,6 +16,8 @@ from policy_kb.schema import (
 
 #: Sentence ends. 。 and ； close a statement; the plan also lists measures after ；.
 SENTENCE_ENDS = "。；;！!？?"
+#: How a paragraph that introduces the items after it ends (具体标准如下：).
+INTRODUCING_ENDS = ("：", ":")
 #: Clause separators inside a sentence; a fact (figure, beneficiary) is read within its clause.
 CLAUSE_SEPARATORS = "，,：:"
 #: Opening brackets and quotes, full- and half-width; no split happens inside them, so that
@@ -52,6 +54,8 @@ RESPONSIBILITY_RE = re.compile(
     rf"^(?:[（(]\s*{RESPONSIBLE_WORD}\s*[：:]\s*(?P<body>.*?)\s*[）)]"
     rf"|{RESPONSIBLE_WORD}\s*[：:]\s*(?P<bare>{_BRACKETED}?)[。.]?)\s*$"
 )
+#: A statement in square brackets at the end of a line ([责任单位：…], 【牵头单位：…】): read as （…）.
+SQUARE_STATEMENT_RE = re.compile(rf"[\[［【]\s*((?:{RESPONSIBLE_WORD}|{LEAD_WORD})[^\]］】]*)[\]］】]\s*$")
 #: A heading that carries its responsibility statement: （一）产业扶贫（责任单位：县农业局）.
 HEADING_STATEMENT_RE = re.compile(rf"(?P<line>[（(]\s*(?:{RESPONSIBLE_WORD}|{LEAD_WORD})\s*[：:]{_BRACKETED}[）)])$")
 #: A responsibility line closing a paragraph: …。（责任单位：…） or, unbracketed, …。责任单位：…。
@@ -128,8 +132,10 @@ SIGNED_RE = re.compile(rf"^[^，,。；;：:]+?\s+{DATE_RE.pattern}$")
 ISSUER_END_RE = re.compile(r"(?:[组室府委局办会部院]|文件)$")
 #: Words that end the title of a plan-like document, before a remark such as （试行）.
 TITLE_RE = re.compile(r"(?:方案|计划|规划|意见|办法|通知|要点)(?:\s*[（(][^（()）]{1,6}[）)])?$")
-#: A cover notice that issues the plan: 关于印发《兰溪县2019年…实施方案》的通知.
-NOTICE_TITLE_RE = re.compile(r"关于印发《(?P<title>[^《》]+)》的通知")
+#: A cover notice's title: 关于印发《X》的通知, also without the 《》 (关于印发清河县2019年…方案的通知).
+NOTICE_TITLE_RE = re.compile(
+    r"关于印发(?:《(?P<title>[^《》]+)》|(?P<bare>[^《》，。]+?(?:方案|计划|意见|办法)))的通知"
+)
 #: The letterhead of a notice names the issuer followed by 文件 (兰溪县人民政府办公室文件).
 LETTERHEAD_SUFFIX = "文件"
 #: An annex: its announcement at the foot of the plan (附件：…表), or its own heading (附件, 附件1).

@@ -25,6 +25,7 @@ from policy_kb.builder.genre import (
     HEADING_NUMERALS,
     HEADING_PATTERNS,
     HEADING_STATEMENT_RE,
+    INTRODUCING_ENDS,
     ISSUER_END_RE,
     LEAD_PARTNERS_RE,
     LEADS_SENTENCE_RE,
@@ -41,6 +42,7 @@ from policy_kb.builder.genre import (
     RESPONSIBILITY_WORDS_RE,
     SENTENCE_ENDS,
     SIGNED_RE,
+    SQUARE_STATEMENT_RE,
     THRESHOLD_BEFORE_RE,
     TITLE_RE,
     TOWNSHIP_RE,
@@ -188,7 +190,7 @@ def _split_notice(lines: list[Line]) -> tuple[_Notice | None, list[Line]]:
         m = NOTICE_TITLE_RE.search(line.text + lines[i + 1].text if wrapped else line.text)
         if m is None:
             continue
-        title = m["title"]
+        title = m["title"] or m["bare"]
         again = next((j for j in range(i + 1, len(lines)) if compact(lines[j].text) == compact(title)), None)
         if again is None:
             dated = next((j for j in range(i + 1, len(lines)) if _date_in(lines[j].text)), i)
@@ -333,7 +335,7 @@ class _Statement:
 
 def _statement(text: str) -> _Statement | None:
     """A responsibility statement in any form of the genre, when `text` is one and nothing else."""
-    text = text.strip()
+    text = SQUARE_STATEMENT_RE.sub(r"（\1）", text.strip())
     if m := RESPONSIBILITY_RE.match(text):
         listed = re.split(r"[。.]", m["body"] if m["body"] is not None else m["bare"])[0]
         return _statement_of(text, UNIT_SEPARATORS_RE.split(listed))
@@ -349,6 +351,7 @@ def _statement(text: str) -> _Statement | None:
 def _trailing_statement(paragraph: str) -> tuple[str, _Statement] | None:
     """A paragraph closed by its responsibility statement: (…。（责任单位：…）) or the sentence
     "X牵头，Y、Z配合。" / "牵头单位：X；配合单位：Y。"; the paragraph's own text and the statement."""
+    paragraph = SQUARE_STATEMENT_RE.sub(r"（\1）", paragraph)
     if m := TRAILING_RESPONSIBILITY_RE.search(paragraph):
         statement = _statement(m["line"])
         if statement is not None:
@@ -445,6 +448,8 @@ def walk_blocks(body: list[Line], report: BuildReport) -> tuple[list[_Block], li
     #: The headings the pending text belongs to: the stack when it started, or the parent of the
     #: sub-items it runs across.
     root: tuple[_Heading, ...] = ()
+    #: Whether the pending text opened on its heading's own line ("（一）实施产业扶贫。坚持…").
+    opened_inline = False
     #: Levels whose headings have been closed by a statement: their headings are measures.
     measure_levels: set[int] = set()
     #: The block of a statement that opened the current heading, while no other closed a block.
@@ -490,7 +495,8 @@ def walk_blocks(body: list[Line], report: BuildReport) -> tuple[list[_Block], li
         text = line.text
         if heading is not None:
             found, in_title = _heading_statement(heading[0])
-            if pending and in_title is None and _sub_item_of(root, found, measure_levels):
+            introduces = opened_inline or pending[-1].text.endswith(INTRODUCING_ENDS) if pending else False
+            if pending and in_title is None and _sub_item_of(root, found, measure_levels, introduces=introduces):
                 # A sub-item of the text before it: one measure with it, under their parent.
                 root = tuple(h for h in root if h.level < found.level)
             else:
@@ -510,7 +516,7 @@ def walk_blocks(body: list[Line], report: BuildReport) -> tuple[list[_Block], li
             goals.append(text)
             continue
         if not pending:
-            root = tuple(stack)
+            root, opened_inline = tuple(stack), heading is not None
         trailing = _trailing_statement(text)
         if trailing is not None:
             if trailing[0]:
@@ -524,14 +530,18 @@ def walk_blocks(body: list[Line], report: BuildReport) -> tuple[list[_Block], li
     return blocks, goals
 
 
-def _sub_item_of(root: tuple[_Heading, ...], heading: _Heading, measure_levels: set[int]) -> bool:
-    """Whether text under `root` with no statement yet runs on into `heading`: a sub-item below it,
-    or its next sibling, deeper than every level a statement has closed so far (measures are
-    there, so this is no measure of its own)."""
-    if not root or not measure_levels or heading.level <= max(measure_levels):
+def _sub_item_of(root: tuple[_Heading, ...], heading: _Heading, measure_levels: set[int], *, introduces: bool) -> bool:
+    """Whether text under `root` with no statement yet runs on into `heading`, at a level no
+    statement has closed (so no measure of its own): a sub-item below it when the text introduces
+    its sub-items (it opens on its heading's line, or ends "如下："), or when measures were closed
+    at shallower levels only; its next sibling in that case too."""
+    if not root or heading.level in measure_levels:
         return False
     top = root[-1]
-    return heading.level > top.level or (heading.level == top.level and len(root) >= 2)
+    deeper = bool(measure_levels) and heading.level > max(measure_levels)
+    if heading.level > top.level:
+        return introduces or deeper
+    return deeper and heading.level == top.level and len(root) >= 2
 
 
 def _heading_statement(heading: _Heading) -> tuple[_Heading, _Statement | None]:

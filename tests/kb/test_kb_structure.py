@@ -157,6 +157,16 @@ def test_a_notice_title_over_two_lines_is_read_whole() -> None:
     assert kb.source.title == "松岭县2021年巩固脱贫成果实施方案"
 
 
+def test_a_notice_naming_the_plan_without_brackets_is_a_notice() -> None:
+    head = (
+        "清水县人民政府关于印发清水县2019年脱贫攻坚实施方案的通知\n\n清政发〔2019〕6号\n\n"
+        "各乡镇人民政府：\n\n现将《清水县2019年脱贫攻坚实施方案》印发给你们，请认真贯彻执行。\n\n"
+        "清水县人民政府\n\n2019年2月26日\n\n清水县2019年脱贫攻坚实施方案\n\n为打赢脱贫攻坚战，制定本方案。\n\n"
+    )
+    kb = build_kb(_plan("一、工作措施\n\n1、产业帮扶。养蜂 200 箱。\n\n（责任单位：县林草局）", head=head))
+    assert kb.source.title == "清水县2019年脱贫攻坚实施方案"
+
+
 def test_a_plan_title_over_two_lines_is_read_whole() -> None:
     kb, _ = _build(PARTS, head=HEAD.replace("2021年巩固", "2021年巩固\n"))
     assert kb.source.title == "松岭县2021年巩固脱贫成果实施方案"
@@ -537,3 +547,41 @@ def test_every_sub_items_money_is_the_measures() -> None:
 def test_sub_items_leave_nothing_unplaced() -> None:
     _, warnings = _build(SUB_ITEMS)
     assert [w for w in warnings if w.kind == "no_responsibility"] == []
+
+
+SQUARE = "一、工作措施\n\n1、安居帮扶。改造危房 80 户。\n\n[责任单位：县住建局、县财政局、各乡镇]"
+
+
+def test_a_statement_in_square_brackets_is_read() -> None:
+    kb, _ = _build(SQUARE)
+    assert kb.measures[0].units == ["县住建局", "县财政局"]
+
+
+INLINE_PARENT = """
+一、工作措施
+
+（一）实施产业扶贫。坚持把发展产业作为稳定脱贫的根本之策。
+
+1.发展种植业。新发展中药材 4500 亩。
+
+2.推进光伏扶贫。新建村级光伏电站 8 座。
+
+责任单位：县农业农村局（牵头）、县财政局
+
+（二）实施就业扶贫。全年转移就业 1500 人。
+
+责任单位：县人社局（牵头）、县财政局
+"""
+
+
+def test_items_under_a_measure_whose_heading_opens_its_text_are_that_measure() -> None:
+    kb, _ = _build(INLINE_PARENT)
+    assert [m.title for m in kb.measures] == ["实施产业扶贫", "实施就业扶贫"]
+
+
+def test_a_section_intro_before_its_measures_is_no_measure() -> None:
+    """ "二、重点任务" and a paragraph of its own, then measures each with a statement: the intro
+    is reported, not made the first measure's title."""
+    body = "一、重点任务\n\n聚焦守底线、抓发展。\n\n（一）产业帮扶\n\n扶持养蜂 200 箱。\n\n（责任单位：县林草局）"
+    kb, _ = _build(body)
+    assert [m.title for m in kb.measures] == ["产业帮扶"]
