@@ -28,11 +28,16 @@ QUANTITY_PATTERN = re.compile(
 #: Words asking for every figure of a kind at once ("各多少公里", "都有哪些任务"), or every item of a
 #: kind ("都免啥费", "都给免些什么": 啥/什么 up to three characters after 都).
 LISTING_PATTERN = re.compile(
-    r"各|分别|哪些|哪几|啥些|都有啥|都有什么|有什么|都包括|包括什么|包括啥|都能|都有|都[^，。？！,?!]{0,3}(?:啥|什么)"
+    r"各|分别|哪些|哪几|啥些|都有啥|都有什么|有什么|都包括|包括什么|包括啥|都能|都有|都[^，。？！,?!]{0,3}(?:啥|什么)|"
+    r"哪(?:\d+|[一二三四五六七八九十]+)(?:种|项|个)"
 )
+#: Which things of a count the plan names ("都是哪14种病"): the items, not the count.
+WHICH_OF_COUNT_PATTERN = re.compile(r"哪(?:\d+|[一二三四五六七八九十]+)(?:种|项|个)|具体(?:是|有)?哪")
 
 #: Words asking for money, when no other unit is named ("一个月给多少钱").
-MONEY_PATTERN = re.compile(r"多少钱|多钱|几块|多少块|几万|多少万|工资|每月|一个月|月发")
+MONEY_PATTERN = re.compile(
+    r"多少钱|多钱|几块|多少块|几万|多少万|工资|每月|一个月|月发|多少(?:扶持)?资金|多少奖(?:励|补)|多少补(?:贴|助)"
+)
 
 #: Total count of people stated anywhere: "双胞胎", "俩人", "两个孩子".
 TOTAL_COUNT_PATTERN = re.compile(

@@ -24,6 +24,7 @@ from policy_kb.intent import (
     GREETING_PREFIX_PATTERN,
     INSTRUCTION_PATTERN,
     THANKS_PATTERN,
+    WHICH_OF_COUNT_PATTERN,
     Intent,
     asking_clauses,
     asks_total,
@@ -417,6 +418,14 @@ class Engine:
                 best = with_figure
             elif intent.quantity and not intent.who and best.entry.measure is not None:
                 return self._no_figure(best)
+        if (
+            WHICH_OF_COUNT_PATTERN.search(text)
+            and best.entry.figures
+            and best.entry.measure is not None
+            and "、" not in best.entry.statement
+        ):
+            # "14种大病都是哪14种": the plan counts them and names none.
+            return self._no_figure(best, said=texts.NO_LIST.format(statement=best.entry.statement.rstrip("。")))
         if (
             intent.asked_unit == "元"
             and best.entry.kind == "target"

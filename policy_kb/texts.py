@@ -29,6 +29,7 @@ COUNTY_RE = re.compile(r"^(?P<county>[\u4e00-\u9fff]{2,8}?)(?:满族自治县|�
 THANKS = "不客气！还有扶贫政策方面的问题，随时问我。"
 NO_FIGURE = "方案没有规定具体金额或数量。方案的相关规定是：{statement}。"
 #: The plan fixes amounts for other school stages, not the one asked about.
+NO_LIST = "方案没有列出具体是哪些。方案的相关规定是：{statement}。"
 NO_MONEY = "方案没有规定补助金额。方案的相关规定是：{statement}。"
 STAGE_NOT_FIXED = "方案没有规定{stage}的具体补助金额。"
 SOURCE = "（出处：{plan}“{title}”）"

@@ -396,6 +396,16 @@ def test_lengths_asked_as_how_long_are_added_up() -> None:
     assert "127.5" in answer("乡村道路拓宽硬化有多长，村组道路硬化又有多长，两样加起来多少公里").answer
 
 
+def test_which_of_a_count_the_plan_does_not_name_is_said_so() -> None:
+    result = answer("34种重大疾病具体是哪34种")
+    assert result.matched is False
+    assert "没有列出" in result.answer
+
+
+def test_money_asked_as_funds_for_what_the_plan_only_counts_is_not_invented() -> None:
+    assert answer("新培育的农村电商网店一家给多少扶持资金").matched is False
+
+
 def test_a_list_question_gets_every_item() -> None:
     text = answer("去医院看病都能免哪些费用").answer
     for item in ("挂号费", "院内会诊费", "肌肉注射费", "一般物理降温费", "20%"):
