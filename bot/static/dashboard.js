@@ -69,7 +69,7 @@ function drawSuperseded(rows) {
       el(
         "div",
         { class: "indicator", "data-indicator": row.indicator },
-        el("div", { class: "name" }, row.indicator, el("small", { text: `${row.measure_id} ${row.measure_title}` })),
+        el("div", { class: "name" }, row.indicator, el("small", { text: row.measure_title })),
         el("div", { class: "figures", text: t("superseded_done", { done: number(row.done), unit: row.unit }) }),
       ),
     ),
@@ -92,7 +92,7 @@ function drawProgress(rows) {
     const line = el(
       "div",
       { class: "indicator", "data-indicator": row.indicator },
-      el("div", { class: "name" }, row.indicator, el("small", { text: `${row.measure_id} ${row.measure_title}` })),
+      el("div", { class: "name" }, row.indicator, el("small", { text: row.measure_title })),
       bar(row.percent, row.indicator),
       el("div", { class: "figures", text: figures(row) }),
     );

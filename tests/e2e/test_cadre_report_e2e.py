@@ -19,7 +19,6 @@ from services.db import session_scope
 from services.models import Item, ItemState, Report, User
 from tests.bot_support import Sandbox, running_sandbox
 from tests.staff_support import (
-    BRIDGES,
     add_villages,
     buttons,
     finish_report,
@@ -198,27 +197,6 @@ async def test_return_with_a_reason_tells_the_cadre(
     assert "县交通局 已退回" in told
     assert "退回原因：数量超过全县目标，请核实" in told
     assert (await the_item(sessionmaker)).state is ItemState.RETURNED
-
-
-async def test_back_edit_and_cancel(sandbox: Sandbox, people: dict[str, dict[str, Any]]) -> None:
-    client = sandbox.client
-    cadre = people["cadre"]
-    await start_road_report(client, cadre)
-    assert "请选择指标" in await say(client, cadre, texts.BUTTON_BACK)
-    assert "完成了多少座" in await say(client, cadre, BRIDGES)
-    assert "“座”要按整数计" in await say(client, cadre, "1.5")
-    assert await say(client, cadre, "两座") == texts.REPORT_PHOTO
-    assert await say(client, cadre, texts.BUTTON_SKIP) == texts.REPORT_NOTE
-    assert "2座" in await say(client, cadre, texts.BUTTON_SKIP)
-    assert await say(client, cadre, texts.BUTTON_EDIT) == texts.REPORT_EDIT
-    assert "完成了多少座" in await say(client, cadre, texts.REPORT_FIELDS["quantity"])
-    summary = await say(client, cadre, "3")
-    assert "3座" in summary
-    assert "请核对上报内容" in summary
-    # /start in the middle is a reminder, not a new menu.
-    assert await say(client, cadre, "/start") == texts.REPORT_IN_PROGRESS
-    assert await say(client, cadre, texts.BUTTON_CANCEL) == texts.REPORT_CANCELLED
-    assert texts.BUTTON_REPORT in menu_labels(await client.keyboard(cadre["id"]))
 
 
 async def test_a_second_report_on_the_same_thing_is_offered_for_merging(
