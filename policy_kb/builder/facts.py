@@ -27,6 +27,7 @@ from policy_kb.builder.genre import (
     FOR_WHOM_RE,
     FREE_SERVICE_RE,
     FREQUENCIES,
+    FUND_SOURCE_RE,
     GIVING_VERB_RE,
     LEAD_IN_WORDS_RE,
     MANNER_START_RE,
@@ -448,7 +449,7 @@ def _is_money_target(
     if MONEY_TARGET_WORDS_RE.search(clause[rate.end() if rate else 0 : amount.start]):
         return not MONEY_BENEFIT_WORDS_RE.search(clause)
     floor = amount.at_least or MONEY_FLOOR_BEFORE_RE.search(clause[: amount.start])
-    if rate is None and rate_after is None and floor:
+    if rate is None and rate_after is None and (floor or FUND_SOURCE_RE.search(clause[: amount.start])):
         return True
     return rate is None and rate_after is None and not MONEY_BENEFIT_WORDS_RE.search(clause)
 
@@ -466,7 +467,7 @@ def _rate_of(
     if rate_after is not None:
         per_word, period_word = rate_after["per"], rate_after["period"]
     elif rate is not None:
-        per_word = rate["per_a"] or rate["per_b"]
+        per_word = rate["per_a"] or rate["per_b"] or rate["per_c"]
         period_word = rate["period_a"] or rate["period_b"] or ("次" if rate["once_b"] else None)
     if period_word is None:
         said = PERIOD_WORDS_RE.search(clause)

@@ -71,7 +71,7 @@ LEAD_PARTNERS_RE = re.compile(
 #: A unit the list marks as leading: 县扶贫办（牵头）.
 MARKED_LEAD_RE = re.compile(r"^(?P<name>.+?)\s*(?:[（(]牵头[）)]|牵头(?:负责)?)$")
 #: What a unit does, written after its name inside a list: （责任单位：X牵头，Y、各乡镇配合）.
-PARTNER_ROLE_RE = re.compile(r"(?<=\S)(?:配合|参与|协助|协办)(?:实施|落实|工作)?$")
+PARTNER_ROLE_RE = re.compile(r"(?<=\S)(?:配合|参与|协助|协办|具体落实|抓好落实|组织实施|落实)(?:实施|落实|工作)?$")
 #: "X牵头，Y、Z配合。" (or 由X牵头负责，Y参与; X、Y共同牵头; X负责，Y配合): the sentence that closes
 #: a paragraph.
 LEADS_SENTENCE_RE = re.compile(
@@ -208,6 +208,7 @@ FOR_WHOM_FREE_RE = re.compile(r"为(?P<who>[^，]+?)(?=免费|提供)")
 RATE_RE = re.compile(
     r"每(?P<period_a>年|学期|月|天|日)每(?P<per_a>人|生|户|亩|村)"
     r"|每(?P<per_b>人|生|户|亩|村)(?:每(?P<period_b>年|学期|月|天|日)|(?P<once_b>一次性))?"
+    r"|(?P<per_c>人|户)均"
 )
 #: A rate written after the amount: 3000元/户, 50元/人/天, 1.5万元/户.
 RATE_AFTER_RE = re.compile(r"^/(?P<per>人|生|户|亩|村)(?:[/·•・](?P<period>年|学期|月|天|日))?")
@@ -237,6 +238,9 @@ GIVING_VERB_RE = re.compile(r"^(?:落实|发放|给予|享受|实施|执行|兑�
 CONDITION_START_RE = re.compile(r"^(?:对于|对|凡是|凡)")
 #: A clause that says how money is reckoned (按照实际改造内容据实补助), not what it is.
 MANNER_START_RE = re.compile(r"^(?:按照|按|根据|依据|依照)")
+#: Who pays a sum the county itself sets aside (县级财政安排…资金8000万元, 县财政注入风险补偿金): a
+#: fund, counted as a target, not money paid to a recipient.
+FUND_SOURCE_RE = re.compile(r"(?:县级|县本级|县)财政|财政(?:安排|注入|投入|统筹)|统筹整合|注入")
 #: A floor written before a sum (不少于3000万元): with no rate, the sum is a scale, not a payment.
 MONEY_FLOOR_BEFORE_RE = re.compile(r"(?:不少于|不低于|至少)$")
 #: A sum that only sets a condition: 超过5000元的部分, 首次达到5万元的.

@@ -43,7 +43,7 @@ C级危房按 0.6 万元/户给予补助，D级危房每户补助标准提高到
 对贫困家庭寄宿生每生每年补助生活费，小学 800 元、初中 900 元。全面完成剩余 40 户贫困户危房改造。
 （责任单位：县教育局）
 8、金融和特色产业
-全年新增发放扶贫小额信贷不少于 2500 万元。新增肉牛存栏 5000 头以上。对贫困户新栽植果树的，每亩一次性补助 350 元。就读中职的，落实“雨露计划”补助，每生每学期 1100 元。新建香菇大棚 90 栋。
+全年新增发放扶贫小额信贷不少于 2500 万元。县财政注入风险补偿金 600 万元。对发展种养业的贫困户按人均 2400 元给予一次性奖补。新增肉牛存栏 5000 头以上。对贫困户新栽植果树的，每亩一次性补助 350 元。就读中职的，落实“雨露计划”补助，每生每学期 1100 元。新建香菇大棚 90 栋。
 （责任单位：县金融办）
 
 示例县脱贫攻坚领导小组
@@ -167,3 +167,11 @@ def test_money_named_in_the_clause_before_its_amount_takes_that_name(kb: Knowled
 
 def test_a_count_of_buildings_is_a_target(kb: KnowledgeBase) -> None:
     assert _target(kb, 90, "栋").indicator.endswith("大棚")
+
+
+def test_a_fund_the_county_sets_aside_is_a_target(kb: KnowledgeBase) -> None:
+    assert _target(kb, 600, "万元").indicator.endswith("风险补偿金")
+
+
+def test_money_per_head_is_per_person(kb: KnowledgeBase) -> None:
+    assert _benefit(kb, 2400).per == "人"

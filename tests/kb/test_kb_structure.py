@@ -585,3 +585,11 @@ def test_a_section_intro_before_its_measures_is_no_measure() -> None:
     body = "一、重点任务\n\n聚焦守底线、抓发展。\n\n（一）产业帮扶\n\n扶持养蜂 200 箱。\n\n（责任单位：县林草局）"
     kb, _ = _build(body)
     assert [m.title for m in kb.measures] == ["产业帮扶"]
+
+
+def test_townships_that_carry_it_out_inside_the_statement_take_part() -> None:
+    kb, _ = _build(
+        "一、工作措施\n\n1、就业帮扶。开发岗位 60 个。\n\n（责任单位：县人社局牵头，县财政局配合，各乡镇落实）"
+    )
+    assert kb.measures[0].units == ["县人社局", "县财政局"]
+    assert kb.measures[0].township_takes_part is True
