@@ -438,8 +438,8 @@ def walk_blocks(body: list[Line], report: BuildReport) -> tuple[list[_Block], li
     right after it) governs the text up to the next heading when no later statement does.
 
     Sub-items ("1.教育资助" then "（1）学前教育。…（2）义务教育。…" and one statement after them) are
-    one measure, titled by their parent: a heading deeper than every level a statement has closed
-    so far does not end the text before it when that text has no statement of its own.
+    one measure, titled by their parent: a heading below text with no statement of its own does
+    not end that text when the text introduces it (`_sub_item_of`).
     """
     blocks: list[_Block] = []
     goals: list[str] = []
@@ -495,7 +495,7 @@ def walk_blocks(body: list[Line], report: BuildReport) -> tuple[list[_Block], li
         text = line.text
         if heading is not None:
             found, in_title = _heading_statement(heading[0])
-            introduces = opened_inline or pending[-1].text.endswith(INTRODUCING_ENDS) if pending else False
+            introduces = bool(pending) and (opened_inline or pending[-1].text.endswith(INTRODUCING_ENDS))
             if pending and in_title is None and _sub_item_of(root, found, measure_levels, introduces=introduces):
                 # A sub-item of the text before it: one measure with it, under their parent.
                 root = tuple(h for h in root if h.level < found.level)
