@@ -192,6 +192,10 @@ FILLER_PATTERN = re.compile(
     r"拜托|求求|求助|在线等|等回复)+[啊呀呢吗么哈的啦了嘛哇]*$"
 )
 
+#: A clause that says who sent the asker to find out ("书记让我查三个数", "乡里叫俺问问"): no topic.
+ERRAND_PATTERN = re.compile(
+    r"^[^，。？?]{0,8}(?:让|叫|要|托)(?:我|俺|咱)(?:来)?(?:查|问|打听|算|写|整理|报)[^，。？?]{0,12}$"
+)
 #: Sounds a clause may end with after its question ("收不收啊", "要钱不呀").
 TRAILING_SIGH_PATTERN = re.compile(r"[啊呀哈啦哇噢哦]+$")
 #: A clause that only asks whether what was just said is so.

@@ -20,6 +20,7 @@ from policy_kb.colloquial import PhraseMatcher
 from policy_kb.index import SCHOOL_STAGES, Entry, Index, build_index, format_number, format_yuan
 from policy_kb.intent import (
     ASKING_PATTERN,
+    ERRAND_PATTERN,
     GREETING_PATTERN,
     GREETING_PREFIX_PATTERN,
     INSTRUCTION_PATTERN,
@@ -442,6 +443,8 @@ class Engine:
         "家里房子是老房子，娃也上学了，遭了灾有救助吗": the asking clause tells the topic; the story
         only helps when the question itself names none.
         """
+        # "村支书让我查三个数": who sent the asker tells nothing of the topic.
+        parts = [p for p in parts if not ERRAND_PATTERN.search(p)] or parts
         asking = asking_clauses(parts)
         read = [self.read_concepts(self._without_denied_stages(without_asking_words(p))) for p in parts]
         asked = [r for r, asks in zip(read, asking, strict=True) if asks]

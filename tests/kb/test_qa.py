@@ -418,6 +418,10 @@ def test_money_asked_as_funds_for_what_the_plan_only_counts_is_not_invented() ->
     assert answer("新培育的农村电商网店一家给多少扶持资金").matched is False
 
 
+def test_who_sent_the_asker_does_not_outweigh_the_question() -> None:
+    assert "1246" in answer("乡里书记让我来问问，今年全县脱贫多少人").answer
+
+
 def test_a_list_question_gets_every_item() -> None:
     text = answer("去医院看病都能免哪些费用").answer
     for item in ("挂号费", "院内会诊费", "肌肉注射费", "一般物理降温费", "20%"):
