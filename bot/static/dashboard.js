@@ -215,7 +215,7 @@ function drawQuestions(groups, entries) {
   if (!groups.length) return box.append(empty("no_questions"));
   const rows = groups.map((g, number) => {
     const answered = g.matched
-      ? t("answered_measure", { measure: g.measure, confidence: g.confidence })
+      ? t("answered_measure", { measure: g.measure_title || g.measure, confidence: g.confidence })
       : t("not_covered");
     return el(
       "tr",

@@ -57,6 +57,14 @@ async def test_a_question_asked_seen_by_the_office_fixed_with_a_phrase_is_answer
     assert HOUSING_FIGURE in await _ask(sandbox, user, HUT)
 
 
+async def test_an_unsure_answer_is_shown_to_the_office_under_its_measures_title(
+    sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    await _ask(sandbox, await sandbox.client.create_user("钱大爷"), "补贴")
+    (group,) = await kept_groups(http, ADMIN, at_least=1)
+    assert group["measure_title"] == load_kb().measure(group["measure"]).title
+
+
 async def test_the_office_is_told_in_chinese_why_a_phrase_with_an_amount_is_refused(http: httpx.AsyncClient) -> None:
     response = await http.post(
         "/api/questions/phrases", headers=ADMIN, json={"phrase": "房子塌了给四万", "entry": HOUSING_GRANT}

@@ -27,6 +27,8 @@ class QuestionGroupOut(BaseModel):
     count: int
     last_asked: dt.datetime
     measure: str | None
+    #: The measure's title in the plan in force (None when no plan in force has that measure).
+    measure_title: str | None = None
     matched: bool
     confidence: float
 
@@ -58,9 +60,14 @@ class ReloadOut(BaseModel):
 
 
 @router.get("/questions", response_model=list[QuestionGroupOut])
-async def groups(session: SessionDep, office: OfficeDep) -> list[QuestionGroupOut]:
-    """The last 30 days' unanswered and unsure questions (masked), grouped by similarity, most asked first."""
-    return [QuestionGroupOut(**vars(g)) for g in await question_groups(session=session)]
+async def groups(session: SessionDep, answerer: AnswererDep, office: OfficeDep) -> list[QuestionGroupOut]:
+    """The last 30 days' unanswered and unsure questions (masked), grouped by similarity, most asked
+    first; each with its measure's title, which the office reads (the id is for `fupin` commands)."""
+    titles = {m.id: m.title for m in answerer.engine.index.kb.measures}
+    return [
+        QuestionGroupOut(**vars(g), measure_title=titles.get(g.measure or ""))
+        for g in await question_groups(session=session)
+    ]
 
 
 @router.get("/questions/entries", response_model=list[EntryOut])
