@@ -186,20 +186,23 @@ def as_written(q: Quantity) -> tuple[Number, str]:
     return q.value, q.unit
 
 
+def _multiplier_of(unit: str) -> tuple[int, str]:
+    """The factor a unit as written carries, and the unit it multiplies: 万元 -> (10000, 元)."""
+    for mult, factor in MULTIPLIERS.items():
+        if unit.startswith(mult) and unit.removeprefix(mult) in MULTIPLIED_UNITS:
+            return factor, unit.removeprefix(mult)
+    return 1, unit
+
+
 def base_unit(unit: str) -> str:
     """The unit a figure compares in: 万元 -> 元; any other unit is its own."""
-    for mult in MULTIPLIERS:
-        if unit.startswith(mult) and unit.removeprefix(mult) in MULTIPLIED_UNITS:
-            return unit.removeprefix(mult)
-    return unit
+    return _multiplier_of(unit)[1]
 
 
 def base_value(quantity: Number, unit: str) -> Number:
     """A figure in its base unit, for comparing figures however they are written: 3 万元 -> 30000."""
-    for mult, factor in MULTIPLIERS.items():
-        if unit.startswith(mult) and unit.removeprefix(mult) in MULTIPLIED_UNITS:
-            return tidy(quantity * factor)
-    return quantity
+    factor = _multiplier_of(unit)[0]
+    return tidy(quantity * factor) if factor != 1 else quantity
 
 
 def _multiplied(value: Number, mult: str | None, unit: str) -> tuple[Number, str]:
