@@ -448,10 +448,12 @@ def _is_money_target(
     a floor with no one it is paid to is a scale too (全年新增发放扶贫小额信贷不少于3000万元)."""
     if MONEY_TARGET_WORDS_RE.search(clause[rate.end() if rate else 0 : amount.start]):
         return not MONEY_BENEFIT_WORDS_RE.search(clause)
-    floor = amount.at_least or MONEY_FLOOR_BEFORE_RE.search(clause[: amount.start])
-    if rate is None and rate_after is None and (floor or FUND_SOURCE_RE.search(clause[: amount.start])):
-        return True
-    return rate is None and rate_after is None and not MONEY_BENEFIT_WORDS_RE.search(clause)
+    if rate is not None or rate_after is not None:
+        return False
+    before = clause[: amount.start]
+    if amount.at_least or MONEY_FLOOR_BEFORE_RE.search(before) or FUND_SOURCE_RE.search(before):
+        return True  # a floor or a fund the county sets aside: no one it is paid to
+    return not MONEY_BENEFIT_WORDS_RE.search(clause)
 
 
 def _rate_of(
