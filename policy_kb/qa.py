@@ -83,6 +83,10 @@ BARE_TAIL_CHARS = 4
 ANAPHOR_PATTERN = re.compile(r"这(?:个|种|样|说法|政策|事|块|项|些)|那(?:个|种|样|说法|政策|事|块|项|些)|^这|^那")
 #: "十大工程有哪些", "几大工程": a question about a heading's measures as a group.
 GROUP_PATTERN = re.compile(r"(十大|几大|十项)[^，,。？?]{0,8}工程")
+#: "负责哪些工作", "都管啥", "干啥工程": a question about what a unit the message names does.
+UNIT_DUTIES_PATTERN = re.compile(
+    r"(?:管|负责|干|抓|牵头|参与|分管)(?:的)?(?:都)?(?:是)?(?:啥|什么|哪些|哪几|哪块)|(?:啥|什么|哪些)(?:工作|任务|事儿?|活儿?)"
+)
 #: The numbering a heading starts with ("（二）", "(三)").
 HEADING_NUMBER = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 #: What people leave off a measure's title when they name it.
@@ -138,6 +142,10 @@ class Engine:
             core = normalize(TITLE_SUFFIX.sub("", m.title))
             names = (core, TITLE_TOPIC_SUFFIX.sub("", core))
             self._title_cores[m.id] = tuple(dict.fromkeys(n for n in names if len(n) >= MIN_TITLE_NAME))
+        #: Each unit the plan names, by its full name and as people shorten it (民政局 for 县民政局).
+        units = dict.fromkeys(u for m in index.kb.measures for u in m.units if u != texts.TOWNSHIP)
+        self._unit_names = [(normalize(u), u) for u in units]
+        self._unit_names += [(normalize(u[1:]), u) for u in units if u.startswith("县") and len(u) >= 4]
         #: Each entry's "did you mean" question, so that asking it (or pressing it) gives that entry.
         self._asked: dict[str, Entry] = {}
         for entry in index.entries:
@@ -278,7 +286,7 @@ class Engine:
         asked = self._asked_entry(text)
         if asked is not None:
             return self._compose([self._say(Scored(asked, CONFIDENT_TOPIC_SCORE * 2, 0.0), [], _PLAIN)])
-        group = self._named_group(text)
+        group = self._named_group(text) or self._unit_duties(text)
         if group is not None:
             return self._compose([group])
         whole = self._answer_one(question)
@@ -287,6 +295,7 @@ class Engine:
             return self._compose([whole])
         replies: list[_Reply] = []
         before = ""
+        setting = questions[0][: questions[0].rfind("，") + 1]
         year_elsewhere = False
         for asked_part in questions:
             if year_elsewhere and not names_its_time(asked_part):
@@ -303,6 +312,8 @@ class Engine:
                 # that names no topic of its own leans on the earlier one's (when that gives the
                 # earlier answer again, it was one question).
                 leaning = self._answer_one(before + "，" + asked_part)
+                if not leaning.matched and setting:
+                    leaning = self._answer_one(setting + asked_part)
                 if not reply.matched or (leaning.matched and leaning.key not in {r.key for r in replies}):
                     reply = leaning
             before = asked_part
@@ -357,6 +368,25 @@ class Engine:
             source_title=name,
         )
         return _Reply(part, matched=True, units=[texts.OFFICE], confidence=1.0, key=heading)
+
+    def _unit_duties(self, text: str) -> _Reply | None:
+        """ "县民政局负责哪些工作", "交通局今年都干啥": the measures a unit leads and takes part in, by
+        the plan's own rule (the first unit named leads), when the question names no other topic."""
+        asking = UNIT_DUTIES_PATTERN.search(text)
+        named = [(form, unit) for form, unit in self._unit_names if form in text]
+        if asking is None or not named:
+            return None
+        form, unit = max(named, key=lambda n: len(n[0]))
+        rest = text.replace(asking[0], " ").replace(form, " ")
+        if self._topic_strength(self.read_concepts(rest)) >= MIN_TOPIC_SCORE:
+            return None
+        measures = self.index.kb.measures
+        led = list(dict.fromkeys(m.title for m in measures if m.lead_unit == unit))
+        joined = list(dict.fromkeys(m.title for m in measures if unit in m.units[1:] and m.title not in led))
+        lines = [texts.UNIT_LEADS.format(unit=unit, titles="、".join(led))] if led else []
+        lines += [texts.UNIT_TAKES_PART.format(unit=unit, titles="、".join(joined))] if joined else []
+        part = Part("answer", lines, source_title=texts.RESPONSIBILITY_TITLE)
+        return _Reply(part, matched=True, units=[unit], confidence=1.0, key=f"duties:{unit}")
 
     def _answer_one(self, question: str) -> _Reply:
         """One question's reply: the best entry said back, its figure first when one was asked."""

@@ -812,3 +812,29 @@ def test_topics_the_plan_leaves_to_others_are_not_covered(question: str) -> None
 @pytest.mark.parametrize("question", ["2021年家里孩子念初中还补钱吗", "明年村里的贫困户看病还免挂号费不"])
 def test_a_later_year_asked_a_few_words_before_the_benefit_is_not_covered(question: str) -> None:
     assert answer(question).matched is False
+
+
+def test_a_story_of_writing_up_material_is_no_instruction_to_the_assistant() -> None:
+    result = answer("乡里开会讲了两该两不该，我回来想写个材料，具体指哪几种情况")
+    assert result.matched is True
+
+
+def test_a_unit_asked_what_it_does_hears_the_measures_it_leads() -> None:
+    assert "社会保障扶贫巩固提升工程" in answer("县民政局负责哪些工作").answer
+
+
+def test_a_unit_asked_what_it_does_hears_the_measures_it_takes_part_in() -> None:
+    assert "县民政局参与：安居扶贫巩固提升工程" in answer("民政局都管啥").answer
+
+
+def test_a_unit_asked_what_it_does_is_its_own_contact() -> None:
+    assert answer("县民政局负责哪些工作").units == ["县民政局"]
+
+
+def test_a_later_question_leans_on_the_story_told_before_the_first() -> None:
+    text = answer("俺家娃念高中 学杂费还交不交？每人一年补多少").answer
+    assert "2000" in text, text
+
+
+def test_the_roads_are_asked_about_as_transport() -> None:
+    assert "106 公里" in answer("交通这块今年都干啥工程").answer
