@@ -30,6 +30,10 @@ EntryKind = Literal["benefit", "target", "goal", "cadence", "sentence"]
 SCHOOL_STAGES = ("学前教育", "小学", "初中", "普通高中", "中等职业学校", "高职新生", "大学本科")
 
 
+#: A benefit that is lent, not given ("扶贫小额信贷", "创业担保贷款").
+LOAN_RE = re.compile(r"贷")
+
+
 @dataclass(frozen=True)
 class Entry:
     """One thing the plan says, with the concepts it is about and how to say it back."""
@@ -96,6 +100,9 @@ def benefit_statement(benefit: Benefit) -> str:
         amount = format_yuan(benefit.amount_yuan)
         if benefit.amount_max_yuan is not None:
             amount = f"{format_number(benefit.amount_yuan)}—{format_number(benefit.amount_max_yuan)} 元"
+        if LOAN_RE.search(benefit.item):
+            # A loan's figure is what may be borrowed, never a grant paid out.
+            return f"{benefit.item}：{per} {amount}"
         if benefit.period in (None, "次"):
             return f"{benefit.item}：{per} {amount}，一次性补助"
         return f"{benefit.item}：{per}每{benefit.period} {amount}"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from policy_kb import answer, route
+from policy_kb import answer, qa, route
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -838,3 +838,9 @@ def test_a_later_question_leans_on_the_story_told_before_the_first() -> None:
 
 def test_the_roads_are_asked_about_as_transport() -> None:
     assert "106 公里" in answer("交通这块今年都干啥工程").answer
+
+
+def test_a_loan_ceiling_is_not_said_as_a_grant() -> None:
+    text = qa.answer("扶贫小额贷款最多能贷多少", kb=DATA / "plans" / "qingyu-2019.txt").answer
+    assert "5万元" in text, text
+    assert "补助" not in text, text
