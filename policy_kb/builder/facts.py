@@ -52,6 +52,7 @@ from policy_kb.builder.genre import (
     STAGE_SUFFIXES,
     STANDARD_OF_BEFORE_RE,
     SUBJECT_FILLERS_RE,
+    SUBJECT_HEAD_RE,
     THRESHOLD_BEFORE_RE,
     VILLAGE_PAY_RE,
     WAIVER_RE,
@@ -358,6 +359,7 @@ def _rates(clause: str, sentence: str, state: _SentenceState, ctx: _MeasureConte
         return _standard_of_before(clause, sentence, amounts, state, ctx)
     found: list[_Found] = []
     previous_end = 0
+    subject_head = ""
     for i, amount in enumerate(amounts):
         next_start = amounts[i + 1].start if i + 1 < len(amounts) else len(clause)
         before, after = clause[previous_end : amount.start], clause[amount.end : next_start]
@@ -388,6 +390,11 @@ def _rates(clause: str, sentence: str, state: _SentenceState, ctx: _MeasureConte
         head = _amount_head(clause, amount, after, before)
         if carried and head == "补助" and head_of_rate:
             head = head_of_rate
+        elif head == "补助" and (named := SUBJECT_HEAD_RE.search(state.subject or "")):
+            # "寄宿生生活补助标准为小学每生每学期500元、初中…": the subject said what the money is.
+            subject_head = head = named[1]
+        elif head == "补助" and subject_head:
+            head = subject_head
         if MONEY_BENEFIT_WORDS_RE.fullmatch(label.removeprefix("一次性")):
             # "每户一次性奖励 2000 元": the word before the amount says what it is.
             head = head if head != "补助" else label

@@ -258,6 +258,8 @@ AMOUNT_FILLERS_RE = re.compile(
     r"不超过|不高于|最多)+$"
 )
 #: Lead-ins before a rate that name no beneficiary (补助标准为…, …按照…, 继续执行…).
+#: The money a subject names before its standard ("寄宿生生活补助标准为小学…" -> 生活补助).
+SUBJECT_HEAD_RE = re.compile(r"(生活费补助|(?:[\u4e00-\u9fff]{2})?(?:补助|补贴|资助|助学金|生活费))标准")
 SUBJECT_FILLERS_RE = re.compile(
     r"^(?:补助|资助)?标准为|^(?:继续)?执行|(?:按照|按|标准为|标准提高到|提高到|标准|继续执行|执行)+$|^(?:对|为)"
 )

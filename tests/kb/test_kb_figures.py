@@ -40,7 +40,7 @@ C级危房按 0.6 万元/户给予补助，D级危房每户补助标准提高到
 全年开展技能培训 800 人次。对正常经营 6 个月以上的创业实体给予补贴。每村选聘扶贫信息员 1 名，每月发放工作补贴 450 元。
 （责任单位：县人社局）
 7、教育资助
-对贫困家庭寄宿生每生每年补助生活费，小学 800 元、初中 900 元。全面完成剩余 40 户贫困户危房改造。
+对贫困家庭寄宿生每生每年补助生活费，小学 800 元、初中 900 元。全面完成剩余 40 户贫困户危房改造。走读生交通补助标准为小学每生每学期 120 元、初中每生每学期 160 元。
 （责任单位：县教育局）
 8、金融和特色产业
 全年新增发放扶贫小额信贷不少于 2500 万元。县财政注入风险补偿金 600 万元。对发展种养业的贫困户按人均 2400 元给予一次性奖补。新增肉牛存栏 5000 头以上。对贫困户新栽植果树的，每亩一次性补助 350 元。就读中职的，落实“雨露计划”补助，每生每学期 1100 元。新建香菇大棚 90 栋。
@@ -175,3 +175,8 @@ def test_a_fund_the_county_sets_aside_is_a_target(kb: KnowledgeBase) -> None:
 
 def test_money_per_head_is_per_person(kb: KnowledgeBase) -> None:
     assert _benefit(kb, 2400).per == "人"
+
+
+@pytest.mark.parametrize(("amount", "item"), [(120, "小学交通补助"), (160, "初中交通补助")])
+def test_stages_after_a_named_standard_keep_its_name(kb: KnowledgeBase, amount: float, item: str) -> None:
+    assert _benefit(kb, amount).item == item
