@@ -14,6 +14,33 @@ def build_app() -> typer.Typer:
     return app
 
 
+#: The exit status of a command typed wrong (click's, and the shell's convention).
+USAGE_EXIT = 2
+
+
+def usage_error(exc: Exception) -> str:
+    """A command typed wrong, said in Chinese with where to look: typer (from 0.29 with its own copy
+    of click) and click word their usage errors in English, and show a traceback for some."""
+    from bot.commands import texts
+
+    kind = type(exc).__name__
+    option = getattr(exc, "option_name", None)
+    param = getattr(getattr(exc, "param", None), "name", None)
+    if kind == "NoSuchOption" and option:
+        problem = texts.USAGE_NO_SUCH_OPTION.format(option=option)
+    elif kind == "MissingParameter" and param:
+        problem = texts.USAGE_MISSING.format(param=param)
+    elif str(exc).startswith("No such command"):
+        problem = texts.USAGE_NO_SUCH_COMMAND
+    elif param:
+        problem = texts.USAGE_BAD_VALUE.format(param=param)
+    else:
+        problem = texts.USAGE_OTHER
+    ctx = getattr(exc, "ctx", None)
+    command = getattr(ctx, "command_path", None) or "fupin"
+    return texts.USAGE_ERROR.format(problem=problem, command=command, original=str(exc))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `fupin` console script; returns the process exit status.
 
@@ -39,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
 
         if isinstance(exc, ValidationError):
             exc = settings_error(exc)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # the help was shown: nothing else to say
+            return USAGE_EXIT
+        if isinstance(exc, click.UsageError | typer.TyperException) and exc.exit_code == USAGE_EXIT:
+            typer.echo(usage_error(exc), err=True)
+            return USAGE_EXIT
         if isinstance(exc, click.ClickException):
             exc.show()
             return exc.exit_code

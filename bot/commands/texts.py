@@ -4,6 +4,13 @@ from __future__ import annotations
 
 #: Printed to stderr before a domain error's own message.
 ERROR = "错误：{message}"
+#: A command typed wrong: what was wrong, where its usage is, and click's own words.
+USAGE_ERROR = "命令用法不对：{problem}请运行 {command} --help 查看用法。 / {original}"
+USAGE_NO_SUCH_OPTION = "没有 {option} 这个选项。"
+USAGE_MISSING = "缺少参数 {param}。"
+USAGE_NO_SUCH_COMMAND = "没有这个命令。"
+USAGE_BAD_VALUE = "参数 {param} 的值不对。"
+USAGE_OTHER = "参数不对。"
 
 # --- fupin serve --------------------------------------------------------------------------------
 SETTING_INVALID = "环境变量 {variable} 的值不对：{reason} / {variable} is invalid: {reason}"
