@@ -597,7 +597,7 @@ def _targets(
 ) -> list[Target]:
     """Every remaining figure of the clause is a target: its indicator is the phrase it counts
     (each village's figure when the clause sets it `per_village`)."""
-    targets = []
+    targets: list[Target] = []
     previous_end = 0
     quantities = [q for q in find_quantities(clause) if _is_count(clause, q, taken)]
     for i, q in enumerate(quantities):
@@ -614,6 +614,9 @@ def _targets(
             unit, villages, at_least = "个", int(q.value), True
         else:
             indicator = _indicator(clause[previous_end : q.start], shared_after)
+            if not indicator and targets and not clause[previous_end : q.start].strip(CONNECTIVES):
+                # "完成易地扶贫搬迁安置286户812人": a figure right after another counts the same thing.
+                indicator = targets[-1].indicator
             (quantity, unit), villages = as_written(q), None
         previous_end = q.end
         targets.append(

@@ -641,10 +641,12 @@ def _warn_unplaced_figures(block: _Block, targets: list[Target], benefits: list[
     are figures whose unit the builder does not know ("组建 5 组服务队"), or that were claimed by
     nothing while standing in a sentence: those would be lost without a word. Years, dates, document
     numbers, ordinals and grades (D级) are no figures; nor is a count in quotes (“三个一批”) or one
-    that only sets a condition (超过5000元的部分).
+    that only sets a condition (超过5000元的部分). A target read with no name accounts for nothing:
+    nobody could ask for it.
     """
-    placed: set[float] = {float(base_value(t.quantity, t.unit)) for t in targets}
-    placed |= {float(t.villages) for t in targets if t.villages}
+    named = [t for t in targets if t.indicator]
+    placed: set[float] = {float(base_value(t.quantity, t.unit)) for t in named}
+    placed |= {float(t.villages) for t in named if t.villages}
     for b in benefits:
         placed |= {float(v) for v in (b.amount_yuan, b.amount_max_yuan, b.percent, b.quantity) if v is not None}
     for paragraph, line in zip(block.paragraphs, block.lines, strict=False):
