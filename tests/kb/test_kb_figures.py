@@ -28,7 +28,7 @@ PLAN = """示例县脱贫攻坚领导小组
 对在园贫困家庭幼儿，按每生每学期 400 元的标准发放保教费补助。
 （责任单位：县教育局、县财政局）
 3、安居帮扶
-C级危房按 0.6 万元/户给予补助，D级危房每户补助标准提高到 2.2 万元。
+C级危房按 0.6 万元/户给予补助，D级危房每户补助标准提高到 2.2 万元。完成易地扶贫搬迁安置 50 户 130 人。
 （责任单位：县住建局、县财政局）
 4、产业帮扶
 对种植中药材的贫困户按每亩 150 元给予一次性补助；对发展养殖的贫困户按照规模给予每户 1000～2500 元的产业补助。提供 3 万元以下的扶贫小额信贷。全县新增中药材 1.2 万亩。
@@ -180,3 +180,7 @@ def test_money_per_head_is_per_person(kb: KnowledgeBase) -> None:
 @pytest.mark.parametrize(("amount", "item"), [(120, "小学交通补助"), (160, "初中交通补助")])
 def test_stages_after_a_named_standard_keep_its_name(kb: KnowledgeBase, amount: float, item: str) -> None:
     assert _benefit(kb, amount).item == item
+
+
+def test_a_figure_right_after_another_counts_the_same_thing(kb: KnowledgeBase) -> None:
+    assert _target(kb, 130, "人").indicator == "易地扶贫搬迁安置"
