@@ -338,7 +338,7 @@ def _statement(text: str) -> _Statement | None:
     text = SQUARE_STATEMENT_RE.sub(r"（\1）", text.strip())
     if m := RESPONSIBILITY_RE.match(text):
         listed = re.split(r"[。.]", m["body"] if m["body"] is not None else m["bare"])[0]
-        return _statement_of(text, UNIT_SEPARATORS_RE.split(listed))
+        return _statement_of(text, _unit_list(listed))
     if m := LEAD_PARTNERS_RE.match(text):
         return _statement_of(text, _unit_list(m["lead"]) + _unit_list(m["others"] or ""))
     if (m := LEADS_SENTENCE_RE.match(text)) and _all_units(m["lead"]) and _all_units(m["others"] or ""):
@@ -364,7 +364,12 @@ def _trailing_statement(paragraph: str) -> tuple[str, _Statement] | None:
 
 
 def _unit_list(text: str) -> list[str]:
-    return [p.strip() for p in UNIT_SEPARATORS_RE.split(text) if p.strip()]
+    """The names of a list of units; a closing 等 (县财政局等, 等部门) ends the list, names none."""
+    return [LIST_END_RE.sub("", p.strip()) for p in UNIT_SEPARATORS_RE.split(text) if p.strip()]
+
+
+#: What may close a list of units: 等, 等单位, 等部门.
+LIST_END_RE = re.compile(r"等(?:单位|部门|有关单位|相关单位)?$")
 
 
 def _all_units(text: str) -> bool:

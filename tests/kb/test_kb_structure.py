@@ -593,3 +593,24 @@ def test_townships_that_carry_it_out_inside_the_statement_take_part() -> None:
     )
     assert kb.measures[0].units == ["县人社局", "县财政局"]
     assert kb.measures[0].township_takes_part is True
+
+
+CLOSING_ETC = """
+一、重点工作
+（一）乡村旅游
+扶持乡村旅游经营户 30 户。
+责任单位：县文旅局、县商务局、县财政局等。
+（二）危房改造
+完成危房改造 40 户。
+责任单位：县住建局、县民政局、各乡（镇）等。
+"""
+
+
+def test_a_list_of_units_closing_with_etc_names_the_last_unit_whole() -> None:
+    kb, _ = _build(CLOSING_ETC)
+    assert kb.measures[0].units == ["县文旅局", "县商务局", "县财政局"]
+
+
+def test_a_township_closing_a_list_with_etc_takes_part() -> None:
+    kb, _ = _build(CLOSING_ETC)
+    assert kb.measures[1].township_takes_part is True
