@@ -63,6 +63,10 @@ TRAILING_RESPONSIBILITY_RE = re.compile(
     rf"(?<=[。；;！!？?）)”])\s*(?P<line>[（(]\s*(?:{RESPONSIBLE_WORD}|{LEAD_WORD})\s*[：:]{_BRACKETED}[）)]"
     rf"|{RESPONSIBLE_WORD}\s*[：:](?:[^（()）。]|[（(][^（()）]*[）)])+[。.]?)\s*$"
 )
+#: A bracketed statement inside a paragraph, with the stop after it: …大棚120栋（牵头单位：X，配合单位：Y）。二是…
+INLINE_STATEMENT_RE = re.compile(
+    rf"(?P<line>[（(]\s*(?:{RESPONSIBLE_WORD}|{LEAD_WORD})\s*[：:]{_BRACKETED}[）)])[。；;]?"
+)
 #: "牵头单位：X；配合单位：Y、Z。", optionally bracketed, the parts apart by ；，or a space.
 LEAD_PARTNERS_RE = re.compile(
     rf"^[（(]?\s*{LEAD_WORD}\s*[：:]\s*(?P<lead>[^；;。.：:（()）\s]+?)\s*"

@@ -25,6 +25,7 @@ from policy_kb.builder.genre import (
     HEADING_NUMERALS,
     HEADING_PATTERNS,
     HEADING_STATEMENT_RE,
+    INLINE_STATEMENT_RE,
     INTRODUCING_ENDS,
     ISSUER_END_RE,
     LEAD_PARTNERS_RE,
@@ -348,6 +349,22 @@ def _statement(text: str) -> _Statement | None:
     return None
 
 
+def _pieces(paragraph: str) -> list[str]:
+    """A paragraph cut after each bracketed statement in it, each piece closed by its own
+    statement, and the rest (empty when a statement ends it; [paragraph] when it holds none)."""
+    pieces: list[str] = []
+    start = 0
+    for m in INLINE_STATEMENT_RE.finditer(paragraph):
+        if _statement(m["line"]) is None:
+            continue
+        before = paragraph[start : m.start()].rstrip("，, ")
+        if before and before[-1] not in "。；;！!？?）)”":
+            before += "。"
+        pieces.append(before + m["line"])
+        start = m.end()
+    return [*pieces, paragraph[start:]]
+
+
 def _trailing_statement(paragraph: str) -> tuple[str, _Statement] | None:
     """A paragraph closed by its responsibility statement: (…。（责任单位：…）) or the sentence
     "X牵头，Y、Z配合。" / "牵头单位：X；配合单位：Y。"; the paragraph's own text and the statement."""
@@ -519,6 +536,16 @@ def walk_blocks(body: list[Line], report: BuildReport) -> tuple[list[_Block], li
             continue  # the preamble (为…，制定本方案。) governs nothing
         if any(_is_goal_heading(h) for h in stack):
             goals.append(text)
+            continue
+        *inside, text = _pieces(text)
+        for piece in inside:  # "…一是…（牵头单位：X，配合单位：Y）。二是…": each statement closes its piece
+            if not pending:
+                root, opened_inline = tuple(stack), heading is not None
+            piece_text, statement = _trailing_statement(piece) or (piece, None)
+            pending.append(Line(line.number, piece_text))
+            if statement is not None:
+                close(statement, line.number)
+        if not text.strip("。；; "):
             continue
         if not pending:
             root, opened_inline = tuple(stack), heading is not None

@@ -614,3 +614,19 @@ def test_a_list_of_units_closing_with_etc_names_the_last_unit_whole() -> None:
 def test_a_township_closing_a_list_with_etc_takes_part() -> None:
     kb, _ = _build(CLOSING_ETC)
     assert kb.measures[1].township_takes_part is True
+
+
+INSIDE_PARAGRAPH = """
+一、重点工作
+（一）产业扶贫：一是种植中药材 3000 亩（牵头单位：县农业局，配合单位：县财政局、各乡镇）。二是建成光伏电站 15 个（牵头单位：县发改局，配合单位：县供电公司）。
+"""  # noqa: E501
+
+
+def test_each_statement_inside_a_paragraph_closes_its_own_measure() -> None:
+    kb, _ = _build(INSIDE_PARAGRAPH)
+    assert [m.lead_unit for m in kb.measures] == ["县农业局", "县发改局"]
+
+
+def test_a_statement_inside_a_paragraph_governs_the_text_before_it() -> None:
+    kb, _ = _build(INSIDE_PARAGRAPH)
+    assert [t.quantity for t in kb.measures[1].targets] == [15]
