@@ -13,13 +13,18 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import JobQueue
 
 from bot.http.app import EMULATOR_PREFIX, SANDBOX_API_PREFIX, create_app
 from bot.http.server import bound_socket, serving
 from bot.ratelimit import RateLimiter
+from bot.telegram.delivery import Delivery
 from emulator import EmulatorClient, EmulatorState, RunningEmulator
 from services.config import Settings
+from services.db import session_scope
+from services.models import OutboxMessage, OutboxStatus
 
 #: Longest a test's end waits for the bot to finish the updates in hand.
 SETTLE_SECONDS = 30.0
@@ -46,18 +51,24 @@ class Sandbox:
 
 @contextmanager
 def jobs_run_by_the_test() -> Iterator[None]:
-    """The bot's JobQueue keeps its jobs, but its clock never fires them: a test runs one with `run_job`.
+    """The bot's JobQueue keeps its jobs and delivery its clock, but neither fires by itself: a test
+    runs a job with `run_job` and a look of the broadcast clock with `run_tick`.
 
     A job fired by the clock would race the test's own run of it, and a test waiting for the clock
-    would wait on a timer it does not control.
+    would wait on a timer it does not control. The outbox worker still runs where delivery is
+    started: it waits for work, woken by whatever queues it.
     """
 
     async def start_paused(self: JobQueue[Any]) -> None:
         if not self.scheduler.running:
             self.scheduler.start(paused=True)
 
+    async def clock_stopped(self: Delivery) -> None:
+        return None
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(JobQueue, "start", start_paused)
+        patch.setattr(Delivery, "_clock", clock_stopped)
         yield
 
 
@@ -66,6 +77,12 @@ async def run_job(sandbox: Sandbox, name: str) -> None:
     application = sandbox.app.state.bot_runner.application
     [job] = application.job_queue.get_jobs_by_name(name)
     await job.run(application)
+
+
+async def run_tick(sandbox: Sandbox) -> None:
+    """One look of the broadcast clock now (`Delivery.tick`): due broadcasts released, finished ones
+    reported, reminders due queued; the running worker then sends what it queued."""
+    await sandbox.app.state.bot_runner.application.bot_data["services"].delivery.tick()
 
 
 class ErrorsToFailures(logging.Handler):
@@ -136,6 +153,25 @@ async def _settled(app: Any) -> None:
     while time.monotonic() < deadline:
         if application.update_queue.empty() and application.update_processor.current_concurrent_updates == 0:
             return
+        await asyncio.sleep(0.05)
+
+
+async def outbox_drained(sessionmaker: async_sessionmaker[AsyncSession], *, timeout: float = 10.0) -> None:
+    """Wait until the running worker has sent (or given up on) everything in the outbox.
+
+    A wait on the worker's own progress, which Telegram's flood limits pace; nothing else.
+    """
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        async with session_scope(sessionmaker) as session:
+            left = await session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]))
+            )
+        if not left:
+            return
+        assert asyncio.get_running_loop().time() < deadline, f"{left} outbox messages still unsent"
         await asyncio.sleep(0.05)
 
 
