@@ -28,7 +28,7 @@ from services import telegram_bots
 from services.config import Settings
 from services.db import create_engine, session_scope
 from services.models import TelegramBot, TelegramUpdate
-from tests.bot_support import WEBHOOK_HEADERS, running_sandbox, webhook_bot
+from tests.bot_support import WEBHOOK_HEADERS, Sandbox, running_sandbox, webhook_bot
 from tests.staff_support import add_villages, register
 
 ID_NUMBER = "210422197001014011"
@@ -282,7 +282,7 @@ async def test_an_unreachable_bot_api_is_retried_until_it_answers(
     assert [r for r in http_records if r.levelno >= logging.ERROR] == []
 
 
-# --- sandbox identities -------------------------------------------------------------------------
+# --- the sandbox's people -------------------------------------------------------------------------
 
 
 async def test_a_sandbox_restart_keeps_everyones_identity(
@@ -306,3 +306,21 @@ async def test_a_sandbox_restart_keeps_everyones_identity(
         greeting = (await client.wait_for_bot_message(newcomer["id"], timeout=20))["text"]
     assert newcomer["id"] != cadre["id"]
     assert greeting == texts.WELCOME.format(name="张大姐")
+
+
+async def test_the_sandbox_page_registers_a_picked_staff_role_through_a_real_invite(sandbox: Sandbox) -> None:
+    client = sandbox.client
+    people = {}
+    async with httpx.AsyncClient(base_url=sandbox.base_url, trust_env=False) as http:
+        household = await http.post("/sandbox/invite", json={"role": "household"})
+        assert household.status_code == 422
+        assert "/start" in household.json()["detail"]
+        for role, greeting in (("cadre", "驻村干部（新宾镇/示范村）"), ("unit", "县交通局"), ("office", "县扶贫办")):
+            response = await http.post("/sandbox/invite", json={"role": role})
+            assert response.status_code == 200
+            people[role] = await client.create_user(f"沙盒{role}", role=role)
+            await client.send_text(people[role], f"/start {response.json()['code']}")
+            assert greeting in (await client.wait_for_bot_message(people[role]["id"]))["text"]
+    # The sandbox cadre can report on the demo village straight away.
+    await client.send_text(people["cadre"], texts.BUTTON_REPORT)
+    assert (await client.wait_for_bot_message(people["cadre"]["id"]))["text"] == texts.REPORT_INTRO
