@@ -1,4 +1,5 @@
-"""Helpers for end-to-end tests of the real bot: the whole app served on a socket, users played over HTTP."""
+"""Helpers for end-to-end tests of the real app: the whole app served on a socket, users played over
+HTTP; and its web part alone, served in memory, for the HTTP APIs."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from telegram.ext import JobQueue
 
 from bot.http.app import EMULATOR_PREFIX, SANDBOX_API_PREFIX, create_app
 from bot.http.server import bound_socket, serving
+from bot.parts import Part
 from bot.ratelimit import RateLimiter
 from bot.telegram.delivery import Delivery
 from emulator import EmulatorClient, EmulatorState, RunningEmulator
@@ -139,6 +141,30 @@ async def running_sandbox(
         for logger in loggers:
             logger.removeHandler(errors)
     if errors.records and not expect_errors:
+        pytest.fail("errors were logged: " + "; ".join(r.getMessage()[:300] for r in errors.records))
+
+
+@asynccontextmanager
+async def web_part_in_memory(database_url: str, **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the app's web part alone (the admin API, the dashboard's data, /metrics),
+    served in memory through `httpx.ASGITransport` with its lifespan run: no socket, no bot.
+
+    For what a web-only process (`fupin serve --only web`) answers by itself; a test that also
+    needs the bot in the same process uses `running_sandbox`. Any ERROR the app logs fails the test.
+    """
+    app = create_app(Settings(database_url=database_url, **settings), parts=frozenset({Part.WEB}))
+    errors = ErrorsToFailures()
+    logger = logging.getLogger("fupin.http")
+    logger.addHandler(errors)
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://fupin.test") as client,
+        ):
+            yield client
+    finally:
+        logger.removeHandler(errors)
+    if errors.records:
         pytest.fail("errors were logged: " + "; ".join(r.getMessage()[:300] for r in errors.records))
 
 

@@ -1,4 +1,4 @@
-"""The office's /broadcast and /deadline in the bot, driven in-process: who may start them, the
+"""The office's /broadcast, /deadline and /dashboard in the bot, driven in-process: who may start them, the
 steps and their refusals, and what the delivery pass sends (the notice and its report, the
 deadline's reminders). A broadcast to hundreds under the flood limit is a socket test
 (`tests/e2e/test_broadcast_e2e.py`)."""
@@ -18,6 +18,7 @@ from services.masking import mask_name
 from services.models import Deadline, RoleKind
 from tests.inprocess_support import InProcessBot, bot_in_process
 from tests.people_support import person
+from tests.staff_support import add_villages, enrol
 
 NOTICE = "请各户于12月5日前到村委会核对2018年各项补贴发放信息。"
 TITLE = "上报道路硬化完成情况"
@@ -197,3 +198,16 @@ async def test_a_township_left_behind_by_going_back_is_not_kept(
 
 async def test_the_offices_help_names_deadline(bot: InProcessBot, office: int) -> None:
     assert "/deadline" in await first(bot, office, "/help")
+
+
+# -- /dashboard -----------------------------------------------------------------------------------
+
+
+async def test_a_cadre_is_refused_the_dashboard_and_told_whose_it_is(
+    bot: InProcessBot, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_villages(sessionmaker)
+    cadre = await enrol(bot, sessionmaker, "李干部", "cadre", villages=["腰站村"])
+    reply = await first(bot, cadre, "/dashboard")
+    assert "县扶贫办" in reply
+    assert "token" not in reply
