@@ -115,8 +115,8 @@ async def running_sandbox(
     not retried after a 429 goes missing there as it would in Telegram.
 
     Any ERROR logged by the bot or the HTTP app (the error handler logs every handler
-    exception) fails the test unless `expect_errors`. The bot's repeating jobs run only when the
-    test runs them (`run_job`).
+    exception) fails the test unless `expect_errors`. The bot's repeating jobs and the broadcast
+    clock run only when the test runs them (`run_job`, `run_tick`).
     """
     state = state or EmulatorState()
     state.flood.enabled = flood
@@ -230,8 +230,8 @@ async def webhook_bot(
     """The app in webhook mode, Telegram played by `emu`; yields the app and an HTTP client on it.
 
     Served on a fresh port, so a test can start it again on the same database (a restart);
-    it waits until the bot has set its webhook. Plan reminders are off and the repeating jobs run
-    only when the test runs them, as in `running_sandbox`.
+    it waits until the bot has set its webhook. Plan reminders are off and the repeating jobs and
+    the broadcast clock run only when the test runs them, as in `running_sandbox`.
     """
     sock = bound_socket()
     port = sock.getsockname()[1]

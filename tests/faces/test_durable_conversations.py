@@ -67,7 +67,9 @@ def _state(rows: list[dict[str, Any]], user_id: int) -> str | None:
 
 
 def _draft(rows: list[dict[str, Any]], user_id: int) -> dict[str, Any]:
-    data = next((r["data"] for r in rows if r["namespace"] == USER_DATA and r["key"] == str(user_id)), {})
+    data: dict[str, Any] = next(
+        (r["data"] for r in rows if r["namespace"] == USER_DATA and r["key"] == str(user_id)), {}
+    )
     return dict(data.get("household", {}))
 
 
