@@ -93,6 +93,7 @@ def build_application(
     services: BotServices,
     parts: frozenset[Part] = ALL_PARTS,
     request: BaseRequest | None = None,
+    pacer: Pacer | None = None,
 ) -> FupinApplication:
     """The bot, pointed at a Bot API (`base_url` ends in `/bot`; PTB appends the token).
 
@@ -105,11 +106,15 @@ def build_application(
         request: how the bot reaches the Bot API (for every call, getUpdates too); by default PTB's
             HTTPX connection pools. Tests that drive the handlers in-process pass one bound to the
             emulator without a socket.
+        pacer: Telegram's budget for this process, shared by the replies and the outbox; by default
+            one at the settings' `send_rate` and `outbox_rate`. Tests that drive the handlers
+            in-process pass one on a clock of their own, so that pacing never waits in real time.
     """
     settings = services.settings
     receives = Part.BOT in parts
-    #: Telegram's budget for this process: the replies' limiter and the outbox draw on it alike.
-    pacer = Pacer(per_second=settings.send_rate, bulk_per_second=settings.outbox_rate)
+    # Telegram's budget for this process: the replies' limiter and the outbox draw on it alike.
+    if pacer is None:
+        pacer = Pacer(per_second=settings.send_rate, bulk_per_second=settings.outbox_rate)
     builder = (
         ApplicationBuilder()
         .token(token)

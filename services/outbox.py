@@ -480,6 +480,8 @@ class Pacer:
     margin: float = 0.02
     catch_up: float = 0.1
     clock: Clock = time.monotonic
+    #: How the pacer waits for `clock` to move on; a test whose clock is its own gives a sleep that moves it.
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     #: When the next message may leave, overall, and the next bulk one.
     _next: float = 0.0
     _next_bulk: float = 0.0
@@ -542,7 +544,7 @@ class Pacer:
         while (pause := self.delay(chat_id)) > 0:
             if pause > longest:
                 return pause
-            await asyncio.sleep(pause)
+            await self.sleep(pause)
         self.take(chat_id)
         return 0.0
 
@@ -554,13 +556,13 @@ class Pacer:
         """
         while True:
             if (pause := self._chat_delay(chat_id, self.clock())) > 0:
-                await asyncio.sleep(pause)
+                await self.sleep(pause)
                 continue
             self._replies_waiting += 1
             try:
                 async with self._reply_turn:
                     while (pause := self._overall_delay(self.clock(), spaced=False)) > 0:
-                        await asyncio.sleep(pause)
+                        await self.sleep(pause)
                     if self._chat_delay(chat_id, self.clock()) > 0:  # the outbox took the chat meanwhile
                         continue
                     self.take(chat_id, bulk=False)
@@ -719,6 +721,31 @@ class OutboxWorker:
         if unsent:
             async with session_scope(self._sessionmaker) as session:
                 await release(session, ids=unsent, worker=self.name)
+
+    async def drain(self) -> int:
+        """Send everything due now, as `run` would, and return once each outcome is recorded.
+
+        One pass instead of a loop, for a caller that decides when delivery happens (the tests
+        drive it so, rather than wait for `run`'s wake-ups and polls). A message deferred meanwhile
+        (a 429, a pacer wait longer than `MAX_PACER_WAIT`) stays for a later pass.
+
+        Returns:
+            How many messages were claimed.
+        """
+        claimed_in_all = 0
+        while True:
+            async with session_scope(self._sessionmaker) as session:
+                claimed = await claim(session, worker=self.name, limit=self.options.max_in_flight)
+            if not claimed:
+                return claimed_in_all
+            claimed_in_all += len(claimed)
+            tasks = []
+            for message in claimed:
+                task = asyncio.create_task(self._deliver(message), name=f"outbox-{message.id}")
+                self._waiting[task] = message.id
+                task.add_done_callback(self._forget)
+                tasks.append(task)
+            await asyncio.gather(*tasks)
 
     def _forget(self, task: asyncio.Task[None]) -> None:
         self._waiting.pop(task, None)

@@ -1,4 +1,5 @@
-"""Helpers for end-to-end tests of the real bot: the whole app served on a socket, users played over HTTP."""
+"""Helpers for end-to-end tests of the real app: the whole app served on a socket, users played over
+HTTP; and its web part alone, served in memory, for the HTTP APIs."""
 
 from __future__ import annotations
 
@@ -13,13 +14,19 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import JobQueue
 
 from bot.http.app import EMULATOR_PREFIX, SANDBOX_API_PREFIX, create_app
 from bot.http.server import bound_socket, serving
+from bot.parts import Part
 from bot.ratelimit import RateLimiter
+from bot.telegram.delivery import Delivery
 from emulator import EmulatorClient, EmulatorState, RunningEmulator
 from services.config import Settings
+from services.db import session_scope
+from services.models import OutboxMessage, OutboxStatus
 
 #: Longest a test's end waits for the bot to finish the updates in hand.
 SETTLE_SECONDS = 30.0
@@ -46,18 +53,24 @@ class Sandbox:
 
 @contextmanager
 def jobs_run_by_the_test() -> Iterator[None]:
-    """The bot's JobQueue keeps its jobs, but its clock never fires them: a test runs one with `run_job`.
+    """The bot's JobQueue keeps its jobs and delivery its clock, but neither fires by itself: a test
+    runs a job with `run_job` and a look of the broadcast clock with `run_tick`.
 
     A job fired by the clock would race the test's own run of it, and a test waiting for the clock
-    would wait on a timer it does not control.
+    would wait on a timer it does not control. The outbox worker still runs where delivery is
+    started: it waits for work, woken by whatever queues it.
     """
 
     async def start_paused(self: JobQueue[Any]) -> None:
         if not self.scheduler.running:
             self.scheduler.start(paused=True)
 
+    async def clock_stopped(self: Delivery) -> None:
+        return None
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(JobQueue, "start", start_paused)
+        patch.setattr(Delivery, "_clock", clock_stopped)
         yield
 
 
@@ -66,6 +79,12 @@ async def run_job(sandbox: Sandbox, name: str) -> None:
     application = sandbox.app.state.bot_runner.application
     [job] = application.job_queue.get_jobs_by_name(name)
     await job.run(application)
+
+
+async def run_tick(sandbox: Sandbox) -> None:
+    """One look of the broadcast clock now (`Delivery.tick`): due broadcasts released, finished ones
+    reported, reminders due queued; the running worker then sends what it queued."""
+    await sandbox.app.state.bot_runner.application.bot_data["services"].delivery.tick()
 
 
 class ErrorsToFailures(logging.Handler):
@@ -96,8 +115,8 @@ async def running_sandbox(
     not retried after a 429 goes missing there as it would in Telegram.
 
     Any ERROR logged by the bot or the HTTP app (the error handler logs every handler
-    exception) fails the test unless `expect_errors`. The bot's repeating jobs run only when the
-    test runs them (`run_job`).
+    exception) fails the test unless `expect_errors`. The bot's repeating jobs and the broadcast
+    clock run only when the test runs them (`run_job`, `run_tick`).
     """
     state = state or EmulatorState()
     state.flood.enabled = flood
@@ -125,6 +144,30 @@ async def running_sandbox(
         pytest.fail("errors were logged: " + "; ".join(r.getMessage()[:300] for r in errors.records))
 
 
+@asynccontextmanager
+async def web_part_in_memory(database_url: str, **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the app's web part alone (the admin API, the dashboard's data, /metrics),
+    served in memory through `httpx.ASGITransport` with its lifespan run: no socket, no bot.
+
+    For what a web-only process (`fupin serve --only web`) answers by itself; a test that also
+    needs the bot in the same process uses `running_sandbox`. Any ERROR the app logs fails the test.
+    """
+    app = create_app(Settings(database_url=database_url, **settings), parts=frozenset({Part.WEB}))
+    errors = ErrorsToFailures()
+    logger = logging.getLogger("fupin.http")
+    logger.addHandler(errors)
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://fupin.test") as client,
+        ):
+            yield client
+    finally:
+        logger.removeHandler(errors)
+    if errors.records:
+        pytest.fail("errors were logged: " + "; ".join(r.getMessage()[:300] for r in errors.records))
+
+
 async def _settled(app: Any) -> None:
     """Wait until the bot has no update in hand before the server (and its emulator) stops.
 
@@ -136,6 +179,25 @@ async def _settled(app: Any) -> None:
     while time.monotonic() < deadline:
         if application.update_queue.empty() and application.update_processor.current_concurrent_updates == 0:
             return
+        await asyncio.sleep(0.05)
+
+
+async def outbox_drained(sessionmaker: async_sessionmaker[AsyncSession], *, timeout: float = 10.0) -> None:
+    """Wait until the running worker has sent (or given up on) everything in the outbox.
+
+    A wait on the worker's own progress, which Telegram's flood limits pace; nothing else.
+    """
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        async with session_scope(sessionmaker) as session:
+            left = await session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]))
+            )
+        if not left:
+            return
+        assert asyncio.get_running_loop().time() < deadline, f"{left} outbox messages still unsent"
         await asyncio.sleep(0.05)
 
 
@@ -168,8 +230,8 @@ async def webhook_bot(
     """The app in webhook mode, Telegram played by `emu`; yields the app and an HTTP client on it.
 
     Served on a fresh port, so a test can start it again on the same database (a restart);
-    it waits until the bot has set its webhook. Plan reminders are off and the repeating jobs run
-    only when the test runs them, as in `running_sandbox`.
+    it waits until the bot has set its webhook. Plan reminders are off and the repeating jobs and
+    the broadcast clock run only when the test runs them, as in `running_sandbox`.
     """
     sock = bound_socket()
     port = sock.getsockname()[1]

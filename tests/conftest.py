@@ -29,7 +29,7 @@ from policy_kb import load_kb
 from services.config import get_settings
 from services.db import create_engine, make_sessionmaker, migrate, session_scope
 from services.places import ensure_townships
-from tests.bot_support import ADMIN_TOKEN, Sandbox, running_sandbox
+from tests.bot_support import ADMIN_TOKEN, Sandbox, running_sandbox, web_part_in_memory
 from tests.outside import unavailable
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -163,4 +163,12 @@ async def sandbox(database_url: str, engine: AsyncEngine) -> AsyncIterator[Sandb
 async def http(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client on the sandbox (the admin API, the pages)."""
     async with httpx.AsyncClient(base_url=sandbox.base_url, trust_env=False, timeout=60) as client:
+        yield client
+
+
+@pytest.fixture
+async def web(database_url: str, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the web part alone, served in memory (`web_part_in_memory`), taking the
+    office's `ADMIN_TOKEN`: the admin API and the dashboard's data without a socket or a bot."""
+    async with web_part_in_memory(database_url, admin_token=ADMIN_TOKEN) as client:
         yield client

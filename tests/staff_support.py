@@ -1,4 +1,5 @@
-"""Staff-side end-to-end helpers: villages and invites made through services, people registered over Telegram."""
+"""Staff-side helpers: villages and invites made through services, people registered over Telegram
+(on a running sandbox, or on the bot driven in-process)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import texts
 from emulator import EmulatorClient
+from emulator.models import MessageRecord
 from services.db import session_scope
 from services.invites import create_invite
 from services.places import import_villages, read_villages_csv
+from tests.inprocess_support import InProcessBot
 
 #: The road measure's button and its 村组道路硬化 indicator's (106 公里 in the plan).
 ROAD = texts.REPORT_MEASURE_BUTTON.format(title="农村基础设施巩固提升工程", lead="县交通局")
@@ -43,6 +46,15 @@ async def register(
     code = await invite_code(sessionmaker, role, **binding)
     await client.send_text(user, f"/start {code}")
     await client.wait_for_bot_message(user["id"])
+    return user
+
+
+async def enrol(
+    bot: InProcessBot, sessionmaker: async_sessionmaker[AsyncSession], name: str, role: str, **binding: Any
+) -> int:
+    """A new Telegram user who opens an invite link for `role` in the bot driven in-process; their id."""
+    user = bot.user(name)
+    await bot.say(user, "/start " + await invite_code(sessionmaker, role, **binding))
     return user
 
 
@@ -85,3 +97,31 @@ async def finish_report(client: EmulatorClient, cadre: dict[str, Any], quantity:
 def buttons(message: dict[str, Any]) -> list[str]:
     markup = message.get("reply_markup") or {}
     return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def report_road(
+    bot: InProcessBot, cadre: int, quantity: str, *, photo: bool = False, note: str | None = None
+) -> list[str]:
+    """In the bot driven in-process: /report of 村组道路硬化 in a one-village cadre's village, with a
+    photo or not, a note or none, up to 确认; the bot's replies to 确认."""
+    await bot.say(cadre, texts.BUTTON_REPORT)
+    await bot.say(cadre, ROAD)
+    await bot.say(cadre, ROAD_KM)
+    await bot.say(cadre, quantity)
+    if photo:
+        await bot.send_photo(cadre)
+    else:
+        await bot.say(cadre, texts.BUTTON_SKIP)
+    await bot.say(cadre, note or texts.BUTTON_SKIP)
+    return await bot.say(cadre, texts.BUTTON_CONFIRM)
+
+
+def inline_data(record: MessageRecord) -> list[str]:
+    """The callback data of a message's inline buttons, in order."""
+    rows = (record.reply_markup or {}).get("inline_keyboard") or []
+    return [b["callback_data"] for row in rows for b in row if "callback_data" in b]
+
+
+def text_of(record: MessageRecord) -> str:
+    """A message's text, or its caption."""
+    return str(record.message.get("text") or record.message.get("caption") or "")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import math
 from collections.abc import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -177,6 +178,8 @@ class Delivery:
         self.worker: outbox.OutboxWorker | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._remind_soon = False
+        #: When `tick` last looked for reminders due, on the event loop's clock (never, at first).
+        self._last_reminder_check = -math.inf
 
     def wake(self) -> None:
         """Something was queued: have the worker look now rather than at its next poll."""
@@ -187,20 +190,35 @@ class Delivery:
         """A deadline was registered: look for reminders due at the next tick, not in a minute."""
         self._remind_soon = True
 
+    def _worker(self, bot: ExtBot[Lane]) -> outbox.OutboxWorker:
+        options = outbox.WorkerOptions(policy=outbox.RetryPolicy(max_attempts=self._max_attempts))
+        return outbox.OutboxWorker(
+            self._sessionmaker, telegram_sender(bot, metrics=self._metrics), pacer=self._pacer, options=options
+        )
+
     async def start(self, bot: ExtBot[Lane]) -> None:
         """Start draining the outbox through `bot` (an initialised PTB bot)."""
-        options = outbox.WorkerOptions(policy=outbox.RetryPolicy(max_attempts=self._max_attempts))
-        self.worker = outbox.OutboxWorker(
-            self._sessionmaker,
-            telegram_sender(bot, metrics=self._metrics),
-            pacer=self._pacer,
-            options=options,
-        )
+        self.worker = self._worker(bot)
+        self._last_reminder_check = -math.inf  # a (re)start looks at once
         self._tasks = [
             asyncio.create_task(self.worker.run(), name="fupin-outbox"),
             asyncio.create_task(self._clock(), name="fupin-broadcast-clock"),
         ]
         log.info("delivery started (%s)", self.worker.name)
+
+    async def deliver_now(self, bot: ExtBot[Lane]) -> None:
+        """What the clock and the worker would do next, done now and awaited: a look of the clock
+        (`tick`), then everything due sent through `bot` (`OutboxWorker.drain`), again until a
+        look queues nothing more (a broadcast's last message out queues its report).
+
+        For a caller that decides when delivery happens instead of `start` (the tests that drive
+        the handlers in-process); never while started, or two workers would share one pacer's turns.
+        """
+        worker = self._worker(bot)
+        while True:
+            await self.tick()
+            if not await worker.drain():
+                return
 
     async def stop(self) -> None:
         """Stop the clock, then the worker cleanly (sends on the wire recorded, the rest handed back)."""
@@ -214,21 +232,29 @@ class Delivery:
         self.worker, self._tasks = None, []
 
     async def _clock(self) -> None:
-        last_reminder_check = -REMINDER_CHECK_SECONDS
-        loop = asyncio.get_running_loop()
         while True:
             try:
-                queued = await self._tick()
-                if self._remind_soon or loop.time() - last_reminder_check >= REMINDER_CHECK_SECONDS:
-                    last_reminder_check, self._remind_soon = loop.time(), False
-                    queued = await self._remind() or queued
-                if queued:
-                    self.wake()
+                await self.tick()
             except Exception:  # a bad tick must not stop deliveries for good; the next one retries
                 log.exception("the broadcast clock failed; retrying")
             await asyncio.sleep(TICK_SECONDS)
 
-    async def _tick(self) -> bool:
+    async def tick(self) -> None:
+        """One look of the clock: release due broadcasts, close finished ones, and send the deadline
+        reminders due when it is time to look for them (every `REMINDER_CHECK_SECONDS`, or at once
+        after `deadlines_changed`); wakes the worker if that queued anything.
+
+        The clock calls it every `TICK_SECONDS`; a test calls it when it wants the look to happen.
+        """
+        queued = await self._settle_broadcasts()
+        now = asyncio.get_running_loop().time()
+        if self._remind_soon or now - self._last_reminder_check >= REMINDER_CHECK_SECONDS:
+            self._last_reminder_check, self._remind_soon = now, False
+            queued = await self._remind() or queued
+        if queued:
+            self.wake()
+
+    async def _settle_broadcasts(self) -> bool:
         """Release due broadcasts, close finished ones; whether anything was queued."""
         async with session_scope(self._sessionmaker) as session:
             released = await broadcasts.release_due(session)

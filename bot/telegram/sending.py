@@ -21,7 +21,6 @@ the bot's `ExtBot` hands it every request but `getUpdates`, so handlers keep cal
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import enum
 import logging
@@ -173,7 +172,7 @@ class SendingLimiter(BaseRateLimiter[Lane]):
                 if chat_id is not None:
                     self.pacer.hold(chat_id, seconds)
                 else:
-                    await asyncio.sleep(seconds)
+                    await self.pacer.sleep(seconds)
 
     def _count_retry_after(self, lane: str) -> None:
         if self.metrics is not None:

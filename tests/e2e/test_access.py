@@ -1,8 +1,7 @@
-"""Access and operations (issue 10, points 6, 11, 12): who may start what, what survives bad input and restarts.
+"""Access and operations over HTTP (issue 10, points 6, 11, 12): what the webhook takes and keeps,
+readiness, an unreachable Bot API, the sandbox's people across restarts.
 
-Start-up refusals are tried as an operator meets them: `fupin serve` with the environment set. The
-uvicorn launcher is replaced by a recorder, so a set-up that is wrongly accepted ends the test
-(exit status 0, "served") instead of serving forever.
+`fupin serve`'s start-up refusals, which serve nothing, are face tests (`tests/faces/test_cli_serve.py`).
 """
 
 from __future__ import annotations
@@ -19,113 +18,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import texts
-from bot.cli import main
 from bot.http.app import EMULATOR_PREFIX, SANDBOX_API_PREFIX, create_app
 from bot.http.server import bound_socket, serving
 from bot.ratelimit import RateLimiter
 from emulator import EmulatorState, create_emulator_app, running_emulator
-from services import telegram_bots
 from services.config import Settings
 from services.db import create_engine, session_scope
 from services.models import TelegramBot, TelegramUpdate
-from tests.bot_support import WEBHOOK_HEADERS, running_sandbox, webhook_bot
+from tests.bot_support import WEBHOOK_HEADERS, Sandbox, running_sandbox, webhook_bot
 from tests.staff_support import add_villages, register
 
 ID_NUMBER = "210422197001014011"
-
-
-# --- start-up refusals ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """What `fupin serve` would have served: the launcher records instead of listening."""
-    calls: list[dict[str, Any]] = []
-    monkeypatch.setattr("bot.http.server.run", lambda app, **where: calls.append(where))
-    for name in (
-        "FUPIN_TELEGRAM_TOKEN",
-        "FUPIN_WEBHOOK_URL",
-        "FUPIN_WEBHOOK_SECRET",
-        "FUPIN_HOST",
-        "FUPIN_ENVIRONMENT",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    return calls
-
-
-async def fupin_serve(*argv: str) -> int:
-    """`fupin serve …` as a console script runs it; in a thread, because it runs its own event loop."""
-    return await asyncio.to_thread(main, ["serve", *argv])
-
-
-async def test_production_without_a_telegram_token_refuses_to_start(
-    cli_database: str, served: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("FUPIN_ENVIRONMENT", "production")
-    monkeypatch.setenv("FUPIN_ADMIN_TOKEN", "a-long-admin-token")
-    assert await fupin_serve() != 0
-    assert served == []
-    err = capsys.readouterr().err
-    assert "生产环境必须设置 FUPIN_TELEGRAM_TOKEN" in err
-    assert "must be set in production" in err
-    assert "Traceback" not in err
-
-
-@pytest.mark.parametrize("how", ["option", "environment"])
-async def test_the_sandbox_on_0_0_0_0_refuses_to_start(
-    cli_database: str,
-    served: list[dict[str, Any]],
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    how: str,
-) -> None:
-    if how == "environment":
-        monkeypatch.setenv("FUPIN_HOST", "0.0.0.0")
-    assert await (fupin_serve("--host", "0.0.0.0") if how == "option" else fupin_serve()) != 0
-    assert served == []
-    err = capsys.readouterr().err
-    assert "沙盒模式" in err
-    assert "0.0.0.0" in err
-    assert "Traceback" not in err
-
-
-async def test_the_sandbox_on_loopback_starts(cli_database: str, served: list[dict[str, Any]]) -> None:
-    assert await fupin_serve("--host", "127.0.0.1", "--port", "8099") == 0
-    assert served == [{"host": "127.0.0.1", "port": 8099}]
-
-
-async def test_a_webhook_without_a_secret_refuses_to_start(
-    cli_database: str, served: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("FUPIN_TELEGRAM_TOKEN", "123:abc")
-    monkeypatch.setenv("FUPIN_WEBHOOK_URL", "https://fupin.example.cn/telegram/webhook")
-    assert await fupin_serve() != 0
-    assert served == []
-    err = capsys.readouterr().err
-    assert "FUPIN_WEBHOOK_SECRET" in err
-    assert "Traceback" not in err
-
-
-async def test_the_sandbox_refuses_a_database_that_served_real_telegram(
-    cli_database: str,
-    served: list[dict[str, Any]],
-    sessionmaker: async_sessionmaker[AsyncSession],
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    async with session_scope(sessionmaker) as session:
-        await telegram_bots.record_bot(session, bot_id=6_100_000_001, username="XinbinFupinBot")
-    assert await fupin_serve() != 0
-    assert served == []
-    err = capsys.readouterr().err
-    assert "@XinbinFupinBot" in err
-    assert "沙盒模式不能在上面运行" in err
-    assert "Traceback" not in err
-
-
-def test_the_app_refuses_a_sandbox_on_another_address_even_from_copied_settings() -> None:
-    copied = Settings().model_copy(update={"host": "0.0.0.0"})  # copies skip the settings' own checks
-    with pytest.raises(ValueError, match="0.0.0.0"):
-        create_app(copied)
 
 
 # --- webhook mode against the emulator as Telegram ------------------------------------------------
@@ -282,7 +185,7 @@ async def test_an_unreachable_bot_api_is_retried_until_it_answers(
     assert [r for r in http_records if r.levelno >= logging.ERROR] == []
 
 
-# --- sandbox identities -------------------------------------------------------------------------
+# --- the sandbox's people -------------------------------------------------------------------------
 
 
 async def test_a_sandbox_restart_keeps_everyones_identity(
@@ -306,3 +209,21 @@ async def test_a_sandbox_restart_keeps_everyones_identity(
         greeting = (await client.wait_for_bot_message(newcomer["id"], timeout=20))["text"]
     assert newcomer["id"] != cadre["id"]
     assert greeting == texts.WELCOME.format(name="张大姐")
+
+
+async def test_the_sandbox_page_registers_a_picked_staff_role_through_a_real_invite(sandbox: Sandbox) -> None:
+    client = sandbox.client
+    people = {}
+    async with httpx.AsyncClient(base_url=sandbox.base_url, trust_env=False) as http:
+        household = await http.post("/sandbox/invite", json={"role": "household"})
+        assert household.status_code == 422
+        assert "/start" in household.json()["detail"]
+        for role, greeting in (("cadre", "驻村干部（新宾镇/示范村）"), ("unit", "县交通局"), ("office", "县扶贫办")):
+            response = await http.post("/sandbox/invite", json={"role": role})
+            assert response.status_code == 200
+            people[role] = await client.create_user(f"沙盒{role}", role=role)
+            await client.send_text(people[role], f"/start {response.json()['code']}")
+            assert greeting in (await client.wait_for_bot_message(people[role]["id"]))["text"]
+    # The sandbox cadre can report on the demo village straight away.
+    await client.send_text(people["cadre"], texts.BUTTON_REPORT)
+    assert (await client.wait_for_bot_message(people["cadre"]["id"]))["text"] == texts.REPORT_INTRO

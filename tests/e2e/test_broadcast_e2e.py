@@ -1,7 +1,11 @@
-"""Broadcasts end to end: the office's /broadcast over HTTP, delivered through the flood-limited emulator.
+"""Broadcasts end to end: the office's /broadcast over HTTP, delivered by the running worker through
+the flood-limited emulator, across restarts of the served app.
 
 A broadcast to 300 households, 5 of whom blocked the bot, reaches everyone else exactly once and
-the report names the 5; a restart in the middle of a broadcast loses and duplicates nothing.
+the report names the 5; a restart in the middle of a broadcast loses and duplicates nothing. The
+broadcast clock looks when the test says (`run_tick`), once the worker has sent everything: the
+report then goes out at once, with no wait for the clock's next second. The conversations'
+steps and refusals are driven in-process (`tests/faces/test_office_chat.py`).
 """
 
 from __future__ import annotations
@@ -10,8 +14,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import texts
@@ -19,9 +22,9 @@ from emulator import EmulatorClient, EmulatorState
 from services import audit, places
 from services.db import session_scope
 from services.masking import mask_name
-from services.models import Deadline, RoleKind, User
+from services.models import RoleKind, User
 from services.users import get_or_create_user, grant_role
-from tests.bot_support import Sandbox, bot_texts, running_sandbox
+from tests.bot_support import Sandbox, bot_texts, outbox_drained, run_tick, running_sandbox
 
 NOTICE = "请各户于12月5日前到村委会核对2018年各项补贴发放信息。"
 #: Minutes a whole broadcast may take before the test gives up (300 at 30/s is about 10 s).
@@ -78,8 +81,11 @@ async def _broadcast_to_households(client: EmulatorClient, office: dict[str, Any
     assert texts.BROADCAST_QUEUED.format(count=expected) in await _say(client, office, texts.BUTTON_CONFIRM_SEND)
 
 
-async def _report(client: EmulatorClient, office: dict[str, Any]) -> str:
-    found = await client.wait_for(
+async def _report(sandbox: Sandbox, office: dict[str, Any]) -> str:
+    """The delivery report, once the worker has sent everything and the clock has looked."""
+    await outbox_drained(sandbox.app.state.sessionmaker, timeout=PATIENCE)
+    await run_tick(sandbox)
+    found = await sandbox.client.wait_for(
         office["id"], lambda m: m["sender"] == "bot" and m["text"].startswith("通知送达情况"), timeout=PATIENCE
     )
     return found["text"]  # type: ignore[no-any-return]
@@ -99,7 +105,7 @@ async def test_a_broadcast_reaches_everyone_once_under_flood_limits_and_reports_
         office = await _office(sandbox)
         people = await _households(sandbox, 300, blocked=blocked_names)
         await _broadcast_to_households(client, office, 300)
-        report = await _report(client, office)
+        report = await _report(sandbox, office)
 
         delivered = await _delivered(client, people)
         blocked, reached = people[:5], people[5:]
@@ -136,7 +142,7 @@ async def test_a_restart_in_the_middle_of_a_broadcast_loses_and_duplicates_nothi
     midway = sum((await _delivered_in(world, people)).values())
     assert midway < 120
     async with running_sandbox(database_url, state=world) as second:
-        report = await _report(second.client, office)
+        report = await _report(second, office)
         delivered = await _delivered(second.client, people)
     assert set(delivered.values()) == {1}
     assert "已送达 120 人" in report
@@ -145,85 +151,6 @@ async def test_a_restart_in_the_middle_of_a_broadcast_loses_and_duplicates_nothi
 
 async def _delivered_in(world: EmulatorState, people: Sequence[dict[str, Any]]) -> dict[int, int]:
     return {p["id"]: world.stats.delivered.get(p["id"], 0) for p in people}
-
-
-async def test_broadcast_is_for_the_office_only(database_url: str, engine: AsyncEngine) -> None:
-    async with running_sandbox(database_url) as sandbox:
-        household = await sandbox.client.create_user("刘大姐")
-        refusal = await _say(sandbox.client, household, "/broadcast")
-        assert "“发布通知”只对县扶贫办开放" in refusal
-
-
-async def test_a_deadline_registered_by_the_office_reminds_its_audience(database_url: str, engine: AsyncEngine) -> None:
-    # reminder_hour=0: the day's reminders may go out whatever the hour of the test run.
-    async with running_sandbox(database_url, reminder_hour=0) as sandbox:
-        client = sandbox.client
-        office = await _office(sandbox)
-        units = [await client.create_user(name) for name in ("交通局小张", "教育局小李")]
-        await _register(sandbox.app.state.sessionmaker, units, RoleKind.UNIT)
-        assert texts.DEADLINE_ASK_TITLE in await _say(client, office, "/deadline")
-        assert texts.DEADLINE_ASK_DATE in await _say(client, office, "上报道路硬化完成情况")
-        assert texts.DEADLINE_ASK_AUDIENCE in await _say(client, office, "后天")
-        summary = await _say(client, office, texts.AUDIENCE_BUTTONS["units"])
-        assert f"提醒对象：{texts.AUDIENCE_BUTTONS['units']}（目前 2 人）" in summary
-        saved = await _say(client, office, texts.BUTTON_CONFIRM_DEADLINE)
-        assert "已登记：上报道路硬化完成情况" in saved
-        assert "7、1、0" in saved
-        for unit in units:
-            reminder = await client.wait_for_bot_message(unit["id"], timeout=PATIENCE)
-            assert reminder["text"].startswith("⏰ 截止提醒：上报道路硬化完成情况")
-            assert "还有 2 天" in reminder["text"]
-
-
-async def _deadline_until(client: EmulatorClient, office: dict[str, Any], *answers: str) -> str:
-    """/deadline with the road-report title, then `answers` in turn; the bot's last reply."""
-    await _say(client, office, "/deadline")
-    reply = await _say(client, office, "上报道路硬化完成情况")
-    for answer in answers:
-        reply = await _say(client, office, answer)
-    return reply
-
-
-@pytest.mark.parametrize("past", ["2025-01-01", "昨天"])
-async def test_a_deadline_in_the_past_is_refused(database_url: str, engine: AsyncEngine, past: str) -> None:
-    async with running_sandbox(database_url) as sandbox:
-        assert "已经过去" in await _deadline_until(sandbox.client, await _office(sandbox), past)
-
-
-async def test_after_a_past_date_the_date_is_asked_again(database_url: str, engine: AsyncEngine) -> None:
-    async with running_sandbox(database_url) as sandbox:
-        assert texts.DEADLINE_ASK_DATE in await _deadline_until(sandbox.client, await _office(sandbox), "昨天")
-
-
-async def test_nothing_is_registered_until_the_office_confirms_the_summary(
-    database_url: str, engine: AsyncEngine
-) -> None:
-    async with running_sandbox(database_url) as sandbox:
-        client = sandbox.client
-        office = await _office(sandbox)
-        await _deadline_until(client, office, "后天", texts.AUDIENCE_BUTTONS["units"])
-        assert texts.DEADLINE_CANCELLED in await _say(client, office, texts.BUTTON_CANCEL)
-        async with session_scope(sandbox.app.state.sessionmaker) as session:
-            assert await session.scalar(select(func.count()).select_from(Deadline)) == 0
-
-
-async def test_a_township_left_behind_by_going_back_is_not_kept(database_url: str, engine: AsyncEngine) -> None:
-    async with running_sandbox(database_url) as sandbox:
-        client = sandbox.client
-        office = await _office(sandbox)
-        await _deadline_until(client, office, "后天", texts.AUDIENCE_BUTTONS["township"], "永陵镇")
-        await _say(client, office, texts.BUTTON_BACK)  # back to the township
-        await _say(client, office, texts.BUTTON_BACK)  # back to the audience
-        await _say(client, office, texts.AUDIENCE_BUTTONS["units"])
-        await _say(client, office, texts.BUTTON_CONFIRM_DEADLINE)
-        async with session_scope(sandbox.app.state.sessionmaker) as session:
-            assert await session.scalar(select(Deadline.township_id)) is None
-
-
-async def test_the_offices_help_names_deadline(database_url: str, engine: AsyncEngine) -> None:
-    async with running_sandbox(database_url) as sandbox:
-        office = await _office(sandbox)
-        assert "/deadline" in await _say(sandbox.client, office, "/help")
 
 
 async def test_a_restart_in_the_middle_of_broadcast_resumes_at_the_same_step_and_one_township_is_reached(
@@ -253,5 +180,5 @@ async def test_a_restart_in_the_middle_of_broadcast_resumes_at_the_same_step_and
         assert texts.BROADCAST_QUEUED.format(count=2) in await _say(client, office, texts.BUTTON_CONFIRM_SEND)
         for person in here:
             assert (await client.wait_for_bot_message(person["id"]))["text"] == "本周五上午召开永陵镇扶贫工作调度会。"
-        assert "已送达 2 人" in await _report(client, office)
+        assert "已送达 2 人" in await _report(second, office)
         assert await bot_texts(client, elsewhere["id"]) == []

@@ -1,21 +1,20 @@
-"""Reports across restarts and redeliveries: a report resumes after a restart, a redelivered update files once,
-overdue items remind their unit and reach the office."""
+"""Reports across restarts and redeliveries of the served app: a report resumes after a restart, a
+redelivered update files once, a measure next year's plan dropped is asked again."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import policy_kb
 from bot import texts
 from bot.ratelimit import RateLimiter
-from bot.telegram.tasks import OVERDUE_JOB
 from emulator import EmulatorState, running_emulator
 from services.db import session_scope
 from services.models import Item, Plan, Report, utcnow
-from tests.bot_support import WEBHOOK_HEADERS, run_job, running_sandbox, text_update, webhook_bot
+from tests.bot_support import WEBHOOK_HEADERS, running_sandbox, text_update, webhook_bot
 from tests.staff_support import add_villages, finish_report, invite_code, register, reply, say, start_road_report
 
 #: Generous flood limit: a cadre answers many steps in a minute.
@@ -103,35 +102,6 @@ async def test_the_same_confirming_update_delivered_twice_files_one_report(
             assert len(receipts) == 1
     assert await count(sessionmaker, Report) == 1
     assert await count(sessionmaker, Item) == 1
-
-
-async def test_an_overdue_item_reminds_the_unit_and_reaches_the_office(
-    database_url: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
-) -> None:
-    await add_villages(sessionmaker)
-    world = EmulatorState()
-    async with running_sandbox(database_url, state=world, rate_limiter=RateLimiter(**ROOMY)) as first:
-        client = first.client
-        cadre = await register(client, sessionmaker, "刘书记", "cadre", villages=["腰站村"])
-        transport = await register(client, sessionmaker, "交通局小王", "unit", unit="县交通局")
-        office = await register(client, sessionmaker, "扶贫办老赵", "office")
-        await start_road_report(client, cadre)
-        await finish_report(client, cadre, "1")
-        await client.wait_for(transport["id"], lambda m: "有新的事项分派给县交通局" in (m["text"] or ""))
-    async with session_scope(sessionmaker) as session:
-        await session.execute(update(Item).values(due_date=dt.date(2026, 1, 5)))
-    # After the next start the overdue job (run at start-up, then regularly) finds the item.
-    async with running_sandbox(database_url, state=world, rate_limiter=RateLimiter(**ROOMY)) as second:
-        client = second.client
-        await run_job(second, OVERDUE_JOB)
-        reminder = await client.wait_for(transport["id"], lambda m: "已超过办理期限（2026-01-05）" in (m["text"] or ""))
-        assert reminder["reply_markup"]["inline_keyboard"]  # the unit can act from the reminder
-        escalation = await client.wait_for(office["id"], lambda m: "超期事项：县交通局" in (m["text"] or ""))
-        assert "2026-01-05" in escalation["text"]
-    async with session_scope(sessionmaker) as session:
-        [item] = (await session.scalars(select(Item))).all()
-        assert item.reminded_at is not None
-        assert item.escalated_at is not None
 
 
 async def test_a_report_whose_measure_next_years_plan_dropped_asks_the_measure_again(

@@ -1,17 +1,14 @@
 """`/metrics`: what an operator's Prometheus reads after some activity, and who may read it.
 
 The process's own counts are read after a household's question and an outbox message in the
-sandbox; the database's figures from a web-only process (no worker changes them under the
-test); a 429 from the flood-limited emulator.
+sandbox; the database's figures from a web-only process served in memory (no worker changes
+them under the test); a 429 from the flood-limited emulator.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
 
 import httpx
 import pytest
@@ -23,9 +20,7 @@ from telegram.ext import ExtBot
 
 from bot.http import texts as web_texts
 from bot.http.app import create_app
-from bot.http.server import bound_socket, serving
 from bot.metrics import Metrics
-from bot.parts import Part
 from bot.telegram.sending import SendingLimiter
 from emulator import FloodLimits, running_emulator
 from policy_kb import load_kb
@@ -36,7 +31,7 @@ from services.items import create_item
 from services.models import FailureReason, ItemKind, OutboxMessage, OutboxStatus, RoleKind, utcnow
 from services.routing import parties_for
 from services.workdays import china_today
-from tests.bot_support import Sandbox
+from tests.bot_support import Sandbox, web_part_in_memory
 from tests.people_support import person, village
 
 #: A question the plan answers with confidence.
@@ -111,16 +106,6 @@ async def test_a_429_from_telegram_is_counted_on_its_lane() -> None:
 # -- the database's figures -------------------------------------------------------------------------
 
 
-@asynccontextmanager
-async def web_only(database_url: str, **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
-    """The sandbox's web part alone (no worker, no bot): an HTTP client on it."""
-    sock = bound_socket()
-    config = Settings(database_url=database_url, host="127.0.0.1", port=sock.getsockname()[1], **settings)
-    app = create_app(config, parts=frozenset({Part.WEB}))
-    async with serving(app, sock) as base_url, httpx.AsyncClient(base_url=base_url, trust_env=False) as http:
-        yield http
-
-
 async def test_outbox_depth_its_oldest_due_message_failures_and_overdue_items_are_read_from_the_database(
     database_url: str, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -144,7 +129,7 @@ async def test_outbox_depth_its_oldest_due_message_failures_and_overdue_items_ar
             actor=audit.SYSTEM_ACTOR,
             today=china_today() - dt.timedelta(days=60),  # long past its due date
         )
-    async with web_only(database_url) as http:
+    async with web_part_in_memory(database_url) as http:
         scrape = samples((await http.get("/metrics")).text)
     assert sample(scrape, "fupin_outbox_depth", status="pending") == 2
     assert sample(scrape, "fupin_outbox_depth", status="sending") == 0
@@ -158,7 +143,7 @@ async def test_outbox_depth_its_oldest_due_message_failures_and_overdue_items_ar
 
 
 async def test_with_a_metrics_token_only_its_bearer_reads_the_metrics(database_url: str) -> None:
-    async with web_only(database_url, metrics_token=SecretStr("scrape-token-0123")) as http:
+    async with web_part_in_memory(database_url, metrics_token=SecretStr("scrape-token-0123")) as http:
         without = await http.get("/metrics")
         wrong = await http.get("/metrics", headers={"Authorization": "Bearer guess"})
         right = await http.get("/metrics", headers={"Authorization": "Bearer scrape-token-0123"})

@@ -1,4 +1,4 @@
-"""Notices about items end to end: they commit with their cause, and every card a unit holds shows the item as it is.
+"""Notices about items end to end: they commit with their cause, across a crash and a restart of the served app.
 
 A crash is played by stopping the process right after the transaction that files a report
 commits (an `after_commit` hook on the database session raises), with the outbox worker not
@@ -8,27 +8,22 @@ update must add none.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
 from sqlalchemy import event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.ratelimit import RateLimiter
-from bot.telegram import notify
 from emulator import EmulatorClient, EmulatorState, running_emulator
 from services.db import session_scope
-from services.models import Item, OutboxMessage, OutboxStatus, Report, TelegramUpdate
-from tests.bot_support import WEBHOOK_HEADERS, Sandbox, running_sandbox, text_update, webhook_bot
+from services.models import Item, Report, TelegramUpdate
+from tests.bot_support import WEBHOOK_HEADERS, Sandbox, outbox_drained, running_sandbox, text_update, webhook_bot
 from tests.staff_support import (
     add_villages,
-    buttons,
-    finish_report,
     invite_code,
     register,
     reply,
@@ -68,22 +63,6 @@ def stop_after_filing_commits() -> Iterator[None]:
         event.remove(Session, "after_commit", stop)
         event.remove(Session, "before_flush", note_report)
     assert fired, "the report was never committed"
-
-
-async def outbox_drained(sessionmaker: async_sessionmaker[AsyncSession], *, timeout: float = 10.0) -> None:
-    """Wait until the outbox holds nothing pending or being sent."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        async with session_scope(sessionmaker) as session:
-            left = await session.scalar(
-                select(func.count())
-                .select_from(OutboxMessage)
-                .where(OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]))
-            )
-        if not left:
-            return
-        assert asyncio.get_running_loop().time() < deadline, f"{left} outbox messages still unsent"
-        await asyncio.sleep(0.05)
 
 
 async def cards(client: EmulatorClient, chat_id: int) -> list[dict[str, Any]]:
@@ -161,106 +140,3 @@ async def test_an_update_replayed_after_the_crash_adds_no_second_notice(
             assert len(await cards(client, transport["id"])) == 1
     async with session_scope(sessionmaker) as session:
         assert await session.scalar(select(func.count()).select_from(Item)) == 1
-
-
-# -- what the units see --------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def sandbox(database_url: str, engine: AsyncEngine) -> AsyncIterator[Sandbox]:
-    async with running_sandbox(database_url, rate_limiter=RateLimiter(**ROOMY)) as running:
-        yield running
-
-
-@pytest.fixture
-async def people(sandbox: Sandbox, sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, dict[str, Any]]:
-    """A cadre of 腰站村, two staff of the lead unit, a participating unit and the township."""
-    await add_villages(sessionmaker)
-    client = sandbox.client
-    return {
-        "cadre": await register(client, sessionmaker, "刘书记", "cadre", villages=["腰站村"]),
-        "transport": await register(client, sessionmaker, "交通局小王", "unit", unit="县交通局"),
-        "colleague": await register(client, sessionmaker, "交通局小张", "unit", unit="县交通局"),
-        "finance": await register(client, sessionmaker, "财政局小李", "unit", unit="县财政局"),
-        "township": await register(client, sessionmaker, "新宾镇老孙", "township", township="新宾镇"),
-    }
-
-
-async def report_with_photo_and_note(client: EmulatorClient, cadre: dict[str, Any]) -> None:
-    await start_road_report(client, cadre)
-    assert await say(client, cadre, "3.5") == texts.REPORT_PHOTO
-    await client.send_photo(cadre)
-    assert (await reply(client, cadre))["text"] == texts.REPORT_NOTE
-    assert "请核对上报内容" in await say(client, cadre, "东段路基已完成")
-    assert "已上报" in await say(client, cadre, texts.BUTTON_CONFIRM)
-
-
-async def the_report(sessionmaker: async_sessionmaker[AsyncSession]) -> Report:
-    async with session_scope(sessionmaker) as session:
-        [report] = (await session.scalars(select(Report))).all()
-        return report
-
-
-def state_is(label: str) -> Any:
-    return lambda m: f"状态：{label}" in (m["text"] or "")
-
-
-async def test_the_lead_units_card_carries_the_note_and_the_reporters_name(
-    sandbox: Sandbox, people: dict[str, dict[str, Any]]
-) -> None:
-    client = sandbox.client
-    await report_with_photo_and_note(client, people["cadre"])
-    card = await client.wait_for(people["transport"]["id"], lambda m: LEAD_CARD in (m["text"] or ""))
-    assert "备注：东段路基已完成" in card["text"]
-    assert "上报人：刘书记" in card["text"]
-
-
-async def test_the_cadres_photo_is_forwarded_to_the_lead_unit(
-    sandbox: Sandbox, people: dict[str, dict[str, Any]], sessionmaker: async_sessionmaker[AsyncSession]
-) -> None:
-    client = sandbox.client
-    await report_with_photo_and_note(client, people["cadre"])
-    report = await the_report(sessionmaker)
-    photo = await client.wait_for(people["transport"]["id"], lambda m: m["kind"] == "photo")
-    assert photo["message"]["photo"][-1]["file_id"] == report.photo_file_id
-    assert f"#{report.item_id}" in photo["caption"]
-
-
-async def test_every_copy_of_the_card_follows_the_item_and_only_the_lead_can_act(
-    sandbox: Sandbox, people: dict[str, dict[str, Any]], sessionmaker: async_sessionmaker[AsyncSession]
-) -> None:
-    client = sandbox.client
-    cadre, transport, colleague = people["cadre"], people["transport"], people["colleague"]
-    await start_road_report(client, cadre)
-    await finish_report(client, cadre, "2")
-    item_id = (await the_report(sessionmaker)).item_id
-    card = await client.wait_for(transport["id"], lambda m: LEAD_CARD in (m["text"] or ""))
-    copies = [
-        await client.wait_for(people[p]["id"], lambda m: "抄送" in (m["text"] or "")) for p in ("finance", "township")
-    ]
-    assert [buttons(c) for c in copies] == [[], []]
-
-    press = await client.press(transport, card, notify.item_data(notify.ACCEPT, item_id))
-    await client.wait_for_callback_answer(press)
-    accepted = await client.wait_for(colleague["id"], state_is("已接收"))
-    assert buttons(accepted) == [notify.item_data(a, item_id) for a in (notify.CLOSE, notify.RETURN)]
-    for copy in copies:
-        edited = await client.wait_for(copy["chat_id"], state_is("已接收"))
-        assert edited["message_id"] == copy["message_id"]
-
-    press = await client.press(colleague, accepted, notify.item_data(notify.CLOSE, item_id))
-    await client.wait_for_callback_answer(press)
-    # The card 小王 pressed first now shows the close too, and no button is left anywhere.
-    closed = await client.wait_for(transport["id"], state_is("已办结"))
-    assert buttons(closed) == []
-    for copy in copies:
-        edited = await client.wait_for(copy["chat_id"], state_is("已办结"))
-        assert buttons(edited) == []
-    await outbox_drained(sessionmaker)
-    stale = [
-        m
-        for p in ("transport", "colleague", "finance", "township")
-        for m in await client.messages(people[p]["id"])
-        if "📋 事项" in (m["text"] or "") and "状态：已办结" not in m["text"]
-    ]
-    assert stale == []

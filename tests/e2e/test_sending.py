@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import ExtBot
 
@@ -21,14 +21,10 @@ from bot import texts
 from bot.telegram.concurrency import PerChatUpdateProcessor
 from bot.telegram.sending import MAX_TEXT, Lane, SendingLimiter
 from emulator import FloodLimits, RunningEmulator, running_emulator
-from policy_kb import load_kb
-from services import audit
 from services.db import session_scope
-from services.items import create_item, return_item
-from services.models import ItemKind, Role, RoleKind, User, utcnow
-from services.routing import parties_for
+from services.models import Role, RoleKind, User, utcnow
 from tests.bot_support import Sandbox, bot_texts, running_sandbox
-from tests.people_support import person, village
+from tests.people_support import person
 
 #: A question every household may ask; its answer is one message.
 QUESTION = "娃上初中一年补多少钱"
@@ -180,32 +176,6 @@ async def test_a_long_notice_is_previewed_cut(database_url: str, engine: AsyncEn
         await _say(sandbox, office, texts.AUDIENCE_BUTTONS["households"])
         preview = await _say(sandbox, office, texts.BUTTON_SEND_NOW)
     assert texts.BROADCAST_PREVIEW_CUT.format(length=len(notice)) in preview
-
-
-async def test_my_reports_with_long_return_reasons_fits_one_message(database_url: str, engine: AsyncEngine) -> None:
-    reason = "请补充现场照片和验收单据，" * 38  # close to the 500 characters a reason may have
-    async with running_sandbox(database_url) as sandbox:
-        sessionmaker: async_sessionmaker[AsyncSession] = sandbox.app.state.sessionmaker
-        cadre_chat = await sandbox.client.create_user("刘书记")
-        async with session_scope(sessionmaker) as session:
-            place = await village(session, "新宾镇", "腰站村")
-            cadre = await person(session, cadre_chat["id"], RoleKind.CADRE, villages=[place])
-            transport = await person(session, 9_000_001, RoleKind.UNIT, unit="县交通局")
-            for n in range(10):
-                item = await create_item(
-                    session,
-                    kind=ItemKind.REPORT,
-                    measure_id="mc0623e77",
-                    title=f"硬化村组道路 {n + 1} 公里",
-                    topic=f"硬化村组道路{n}",
-                    village=place,
-                    reporter=cadre,
-                    parties=parties_for(load_kb(), measure_id="mc0623e77", township=place.township),
-                    actor=audit.SYSTEM_ACTOR,
-                )
-                await return_item(session, item_id=item.id, user=transport, reason=reason, actor=audit.SYSTEM_ACTOR)
-        mine = await _say(sandbox, cadre_chat, "/myreports")
-    assert mine.count(reason[: texts.MY_REPORTS_REASON_SHOWN] + "…") == 10
 
 
 # -- concurrency --------------------------------------------------------------------------------

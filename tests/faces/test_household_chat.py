@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import texts
+from bot.cli import main
+from bot.telegram.questions import QUESTIONS_JOB
 from policy_kb import answer as engine_answer
+from policy_kb import load_kb
+from policy_kb import texts as kb_texts
 from tests.inprocess_support import InProcessBot, bot_in_process
 
 
@@ -187,3 +192,27 @@ async def test_two_questions_in_one_message_cite_each_source_once(bot: InProcess
 async def test_a_greeting_gets_what_the_assistant_can_do(bot: InProcessBot) -> None:
     [reply] = await bot.say(bot.user("吴大爷"), "你好")
     assert "扶贫助手" in reply
+
+
+#: 马架子 is the Northeast's old log-and-mud hut; a household fears it will fall down.
+HUT = "俺家马架子要塌了能给钱不"
+
+
+@pytest.fixture
+async def hut_phrase_attached(bot: InProcessBot, cli_database: str) -> int:
+    """`fupin questions attach` of 马架子要塌 to the D-grade housing grant, while the bot runs; a household."""
+    command = ["questions", "attach", "马架子要塌", "m06300403/benefit/D级危房改造补助"]
+    assert await asyncio.to_thread(main, command) == 0  # `main` runs an event loop of its own
+    return bot.user("钱大爷")
+
+
+async def test_an_attached_phrase_waits_for_a_reload(bot: InProcessBot, hut_phrase_attached: int) -> None:
+    [reply] = await bot.say(hut_phrase_attached, HUT)
+    assert kb_texts.not_covered(load_kb().source) in reply
+
+
+async def test_fupin_kb_reload_reaches_the_running_bot(bot: InProcessBot, hut_phrase_attached: int) -> None:
+    assert await asyncio.to_thread(main, ["kb", "reload"]) == 0
+    await bot.run_job(QUESTIONS_JOB)  # its next regular look for a reload request
+    [reply] = await bot.say(hut_phrase_attached, HUT)
+    assert "40000 元" in reply

@@ -195,6 +195,20 @@ async def test_replies_beyond_the_sliding_window_wait_for_it() -> None:
     assert pacer.delay(31, bulk=False) == pytest.approx(1.0)
 
 
+async def test_the_pacer_waits_with_the_sleep_it_was_given() -> None:
+    clock = FakeClock()
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:  # a clock of the caller's own: moved, not waited for
+        waited.append(seconds)
+        clock.now += seconds
+
+    pacer = outbox.Pacer(per_second=30, chat_burst=1, margin=0.0, catch_up=0.0, clock=clock, sleep=sleep)
+    await pacer.wait_reply(7)
+    await asyncio.wait_for(pacer.wait_reply(7), timeout=1)  # one a second into one chat, on that clock
+    assert waited == [pytest.approx(1.0)]
+
+
 # -- claiming -----------------------------------------------------------------------------------
 
 
@@ -288,6 +302,30 @@ async def test_retry_after_is_honoured_network_errors_retried_and_blocked_people
         report = await broadcasts.delivery_report(session, broadcast_id=broadcast.id)
     assert (report.recipients, report.delivered, report.pending) == (6, 4, 0)
     assert report.failed_by_reason() == {"已屏蔽机器人": ["用*****号"], "网络故障，多次重试仍未送达": ["用*****号"]}
+
+
+async def test_one_drain_sends_everything_due_and_records_each_outcome(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_scope(sessionmaker) as session:
+        await outbox.enqueue_many(session, [outbox.NewMessage(chat_id=c, text="通知") for c in (1, 1, 2)])
+        await outbox.enqueue(session, chat_id=3, text="明天再发", not_before=utcnow() + dt.timedelta(days=1))
+    telegram = FakeTelegram(blocked={2})
+    worker = outbox.OutboxWorker(sessionmaker, telegram, pacer=outbox.Pacer(per_second=1000), options=FAST_OPTIONS)
+    assert await worker.drain() == 3
+    assert await _statuses(sessionmaker) == Counter(
+        {OutboxStatus.SENT: 2, OutboxStatus.FAILED: 1, OutboxStatus.PENDING: 1}
+    )
+
+
+async def test_a_message_told_to_wait_is_left_for_a_later_drain(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async with session_scope(sessionmaker) as session:
+        await outbox.enqueue(session, chat_id=1, text="通知")
+    worker = outbox.OutboxWorker(
+        sessionmaker, FakeTelegram(flood_once={1}), pacer=outbox.Pacer(per_second=1000), options=FAST_OPTIONS
+    )
+    await worker.drain()
+    assert await _statuses(sessionmaker) == Counter({OutboxStatus.PENDING: 1})
 
 
 async def test_a_finished_broadcast_is_closed_once_and_its_report_queued_to_the_sender(

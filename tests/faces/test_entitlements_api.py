@@ -1,4 +1,5 @@
-"""`POST /api/entitlements`: the calculator over HTTP, figures taken from the knowledge base."""
+"""`POST /api/entitlements`: the calculator over HTTP (the web part served in memory), figures taken
+from the knowledge base."""
 
 from __future__ import annotations
 
@@ -10,15 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from policy_kb import load_kb
 from services.entitlements import HOUSING_WORDS, STAGE_WORDS, SchoolStage
-from tests.bot_support import Sandbox, running_sandbox
+from tests.bot_support import web_part_in_memory
 
 
 @pytest.fixture
 async def http(database_url: str, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
-    async with (
-        running_sandbox(database_url) as running,
-        httpx.AsyncClient(base_url=running.base_url, trust_env=False) as client,
-    ):
+    async with web_part_in_memory(database_url) as client:
         yield client
 
 
@@ -91,6 +89,3 @@ async def test_a_bad_profile_gets_422_naming_the_field(http: httpx.AsyncClient, 
     response = await http.post("/api/entitlements", json=profile)
     assert response.status_code == 422
     assert any(field in [str(p) for p in error["loc"]] for error in response.json()["detail"])
-
-
-_ = Sandbox

@@ -1,4 +1,4 @@
-"""The admin API over HTTP against the running app: bearer auth (401/403), users, invites, places, items."""
+"""The admin API over HTTP, on the web part served in memory: bearer auth (401/403), users, invites, places, items."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from services.places import VillageRow, import_villages, list_villages
 from services.routing import PartySpec
 from services.users import get_or_create_user, grant_role, mark_active
 from services.workdays import china_today
-from tests.bot_support import running_sandbox
+from tests.bot_support import web_part_in_memory
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 SETTINGS = Settings(admin_token=ADMIN_TOKEN)
@@ -29,7 +29,7 @@ SETTINGS = Settings(admin_token=ADMIN_TOKEN)
 
 @dataclass
 class Api:
-    """An HTTP client on the running app, and headers for the admin token."""
+    """An HTTP client on the web part, and headers for the admin token."""
 
     http: httpx.AsyncClient
     admin: dict[str, str]
@@ -37,10 +37,7 @@ class Api:
 
 @pytest.fixture
 async def api(database_url: str, engine: AsyncEngine) -> AsyncIterator[Api]:
-    async with (
-        running_sandbox(database_url, admin_token=ADMIN_TOKEN) as running,
-        httpx.AsyncClient(base_url=running.base_url, trust_env=False) as client,
-    ):
+    async with web_part_in_memory(database_url, admin_token=ADMIN_TOKEN) as client:
         yield Api(http=client, admin={"Authorization": f"Bearer {ADMIN_TOKEN}"})
 
 
