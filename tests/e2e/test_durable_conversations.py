@@ -19,39 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import texts
 from bot.conversations.household import HouseholdState
-from bot.persistence import CONVERSATION
-from bot.ratelimit import RateLimiter
 from emulator import EmulatorState, running_emulator
 from services.db import session_scope
 from services.masking import mask_id_number
 from services.models import BotStateEntry, HouseholdChange, TelegramUpdate
 from tests.bot_support import bot_texts, running_sandbox, webhook_bot
+from tests.household_script import ANSWERS, HOUSEHOLD, NUMBER, bot_state_rows, roomy
 from tests.idcard_support import fake_id_number
 from tests.staff_support import add_villages, register
-
-HOUSEHOLD = CONVERSATION + "household"
-NUMBER = fake_id_number(515)
-#: /household for 新识别纳入 in a one-village cadre's hands: each answer and the state it leads to.
-ANSWERS: list[tuple[str, HouseholdState | None]] = [
-    ("/household", HouseholdState.KIND),
-    ("新识别纳入", HouseholdState.ID_NUMBER),
-    (NUMBER, HouseholdState.HEAD),
-    ("李四", HouseholdState.MEMBERS),
-    ("2", HouseholdState.CAUSE),
-    ("缺劳力", HouseholdState.NOTE),
-    (texts.BUTTON_SKIP, HouseholdState.CONFIRM),
-    (texts.BUTTON_CONFIRM, None),
-]
-
-
-def _roomy() -> RateLimiter:
-    return RateLimiter(limit=10_000, window=1.0)
-
-
-async def _rows(sessionmaker: async_sessionmaker[AsyncSession]) -> list[dict[str, Any]]:
-    async with session_scope(sessionmaker) as session:
-        rows = (await session.scalars(select(BotStateEntry))).all()
-        return [{c.key: getattr(r, c.key) for c in BotStateEntry.__table__.columns} for r in rows]
 
 
 def _state(rows: list[dict[str, Any]], user_id: int) -> str | None:
@@ -75,7 +50,7 @@ async def _committed(
 
     async def reached() -> bool:
         nonlocal snapshot
-        snapshot = await _rows(sessionmaker)
+        snapshot = await bot_state_rows(sessionmaker)
         return _state(snapshot, user_id) == (state.value if state else None)
 
     await _until(reached)
@@ -100,7 +75,7 @@ async def test_no_raw_id_number_is_stored_in_drafts_or_updates(
     await add_villages(sessionmaker)
     spouse = fake_id_number(516)
     async with running_emulator() as emu, emu.client() as client:
-        async with webhook_bot(database_url, emu, rate_limiter=_roomy()):
+        async with webhook_bot(database_url, emu, rate_limiter=roomy()):
             cadre = await register(client, sessionmaker, "吴书记", "cadre", villages=["西村"])
             for text, _ in ANSWERS[:6]:
                 await _say(client, cadre, text)
@@ -139,12 +114,12 @@ async def test_a_restart_in_the_middle_of_household_resumes_and_files_once(
     await add_villages(sessionmaker)
     world = EmulatorState()  # Telegram's side outlives the bot's restart
     number = fake_id_number(301)
-    async with running_sandbox(database_url, state=world, rate_limiter=_roomy()) as first:
+    async with running_sandbox(database_url, state=world, rate_limiter=roomy()) as first:
         cadre = await register(first.client, sessionmaker, "吴书记", "cadre", villages=["西村"])
         await _say_until(first.client, cadre, "/household", texts.HOUSEHOLD_KIND)
         await _say_until(first.client, cadre, "新识别纳入", texts.HOUSEHOLD_ID_NUMBER)
         assert texts.HOUSEHOLD_HEAD in await _say(first.client, cadre, number)
-    async with running_sandbox(database_url, state=world, rate_limiter=_roomy()) as second:
+    async with running_sandbox(database_url, state=world, rate_limiter=roomy()) as second:
         client = second.client
         assert "几口人" in await _say(client, cadre, "李四")
         assert texts.HOUSEHOLD_CAUSE in await _say(client, cadre, "2")

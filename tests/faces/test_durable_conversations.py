@@ -20,39 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import texts
 from bot.conversations.household import FIELDS, HouseholdState
-from bot.persistence import CONVERSATION, EXPIRE_JOB, USER_DATA
-from bot.ratelimit import RateLimiter
+from bot.persistence import EXPIRE_JOB, USER_DATA
 from emulator import EmulatorState
 from services.db import session_scope
 from services.masking import mask_id_number
 from services.models import BotStateEntry, HouseholdChange, utcnow
-from tests.idcard_support import fake_id_number
+from tests.household_script import ANSWERS, HOUSEHOLD, NUMBER, bot_state_rows, roomy
 from tests.inprocess_support import InProcessBot, bot_in_process
 from tests.staff_support import add_villages, enrol
-
-HOUSEHOLD = CONVERSATION + "household"
-NUMBER = fake_id_number(515)
-#: /household for 新识别纳入 in a one-village cadre's hands: each answer and the state it leads to.
-ANSWERS: list[tuple[str, HouseholdState | None]] = [
-    ("/household", HouseholdState.KIND),
-    ("新识别纳入", HouseholdState.ID_NUMBER),
-    (NUMBER, HouseholdState.HEAD),
-    ("李四", HouseholdState.MEMBERS),
-    ("2", HouseholdState.CAUSE),
-    ("缺劳力", HouseholdState.NOTE),
-    (texts.BUTTON_SKIP, HouseholdState.CONFIRM),
-    (texts.BUTTON_CONFIRM, None),
-]
-
-
-def _roomy() -> RateLimiter:
-    return RateLimiter(limit=10_000, window=1.0)
-
-
-async def _rows(sessionmaker: async_sessionmaker[AsyncSession]) -> list[dict[str, Any]]:
-    async with session_scope(sessionmaker) as session:
-        rows = (await session.scalars(select(BotStateEntry))).all()
-        return [{c.key: getattr(r, c.key) for c in BotStateEntry.__table__.columns} for r in rows]
 
 
 async def _restore(sessionmaker: async_sessionmaker[AsyncSession], rows: list[dict[str, Any]]) -> None:
@@ -106,7 +81,7 @@ async def test_a_kill_after_any_step_resumes_at_that_step_with_its_draft(
 ) -> None:
     await add_villages(sessionmaker)
     world = EmulatorState()  # Telegram's side outlives the crash
-    async with bot_in_process(database_url, sessionmaker, state=world, rate_limiter=_roomy()) as first:
+    async with bot_in_process(database_url, sessionmaker, state=world, rate_limiter=roomy()) as first:
         cadre = await enrol(first, sessionmaker, "吴书记", "cadre", villages=["西村"])
         for index, (text, _) in enumerate(ANSWERS[:answered]):
             if pause and index == answered - 1:
@@ -114,7 +89,7 @@ async def test_a_kill_after_any_step_resumes_at_that_step_with_its_draft(
                 # flush its buffer in between (what a pause longer than its interval would do).
                 await first.application.update_persistence()
             await first.say(cadre, text)
-        on_disk = await _rows(sessionmaker)
+        on_disk = await bot_state_rows(sessionmaker)
     # The step is on disk as soon as its reply is out: a kill -9 then leaves it.
     expected = ANSWERS[answered - 1][1]
     assert _state(on_disk, cadre) == (expected.value if expected else None)
@@ -128,7 +103,7 @@ async def test_a_kill_after_any_step_resumes_at_that_step_with_its_draft(
         answered_fields = [FIELDS[s] for s in asked if s in FIELDS and s is not HouseholdState.VILLAGE]
         assert [f for f in answered_fields if f not in draft] == []
 
-    async with bot_in_process(database_url, sessionmaker, state=world, rate_limiter=_roomy()) as second:
+    async with bot_in_process(database_url, sessionmaker, state=world, rate_limiter=roomy()) as second:
         for text, _ in ANSWERS[answered:-1]:
             await second.say(cadre, text)
         if answered < len(ANSWERS):
@@ -146,11 +121,11 @@ async def _start_a_draft(
     database_url: str, sessionmaker: async_sessionmaker[AsyncSession], world: EmulatorState
 ) -> int:
     """A cadre who gave kind and 身份证号, then the bot stopped; returns the cadre."""
-    async with bot_in_process(database_url, sessionmaker, state=world, rate_limiter=_roomy()) as first:
+    async with bot_in_process(database_url, sessionmaker, state=world, rate_limiter=roomy()) as first:
         cadre = await enrol(first, sessionmaker, "吴书记", "cadre", villages=["西村"])
         for text, _ in ANSWERS[:3]:
             await first.say(cadre, text)
-    assert _state(await _rows(sessionmaker), cadre) == HouseholdState.HEAD.value
+    assert _state(await bot_state_rows(sessionmaker), cadre) == HouseholdState.HEAD.value
     return cadre
 
 
@@ -171,9 +146,9 @@ async def wiped_at_start_up(
     world = EmulatorState()
     cadre = await _start_a_draft(database_url, sessionmaker, world)
     await _deadline(sessionmaker, utcnow() - dt.timedelta(minutes=1))
-    async with bot_in_process(database_url, sessionmaker, state=world, rate_limiter=_roomy()) as second:
+    async with bot_in_process(database_url, sessionmaker, state=world, rate_limiter=roomy()) as second:
         told = [m for m in second.state.conversation(second.account, cadre).messages.values()]
-        rows = await _rows(sessionmaker)
+        rows = await bot_state_rows(sessionmaker)
         next_reply = await _first(second, cadre, "李四")
     return {"cadre": cadre, "told": told, "rows": rows, "next_reply": next_reply}
 
@@ -208,11 +183,11 @@ async def test_a_draft_loaded_at_start_up_still_times_out_at_its_deadline(
     cadre = await _start_a_draft(database_url, sessionmaker, world)
     deadline = utcnow() + dt.timedelta(minutes=5)  # five of the 30 minutes left
     await _deadline(sessionmaker, deadline)
-    async with bot_in_process(database_url, sessionmaker, state=world, rate_limiter=_roomy()) as second:
+    async with bot_in_process(database_url, sessionmaker, state=world, rate_limiter=roomy()) as second:
         assert texts.HOUSEHOLD_TIMEOUT not in second.texts(cadre)  # not yet: loaded with its deadline
         monkeypatch.setattr("bot.persistence.utcnow", lambda: deadline + dt.timedelta(seconds=1))  # time passes
         await second.run_job(EXPIRE_JOB)  # the regular sweep
         assert texts.HOUSEHOLD_TIMEOUT in second.texts(cadre)
-        rows = await _rows(sessionmaker)
+        rows = await bot_state_rows(sessionmaker)
         assert _state(rows, cadre) is None
         assert _draft(rows, cadre) == {}
